@@ -106,8 +106,8 @@ class KerasClassifier(BaseKerasClassifier):
     verbose : int, default=0
         0 silent, 1 progress bar, 2 one line per epoch.
     **kwargs
-        Routed parameters (see above), stored as attributes and visible in
-        ``get_params``, so ``GridSearchCV`` can search them.
+        Routed parameters (see above), listed by ``get_params`` and settable by
+        ``set_params``, so ``GridSearchCV`` can search them.
 
     Attributes
     ----------
@@ -194,17 +194,17 @@ class KerasClassifier(BaseKerasClassifier):
         self.warm_start = warm_start
         self.random_state = random_state
         self.verbose = verbose
-        for name, value in kwargs.items():
-            self._check_route(name)
-            setattr(self, name, value)
+        # Checked at fit (an __init__ only stores). Kept out of the public attributes (an __init__ stores parameters only),
+        # but listed by get_params, so clone and GridSearchCV see them.
+        self._routed_params = dict(kwargs)
 
     # ------------------------------------------------------ routed parameters
     @staticmethod
     def _check_route(name):
         route = name.split("__", 1)[0]
         if "__" not in name or route not in ROUTES:
-            raise TypeError(
-                f"KerasClassifier got an unexpected keyword argument {name!r}. Routed "
+            raise ValueError(
+                f"KerasClassifier got an unknown parameter {name!r}. Routed "
                 f"parameters start with one of {[r + '__' for r in ROUTES]}."
             )
 
@@ -217,15 +217,13 @@ class KerasClassifier(BaseKerasClassifier):
     def _routed(self, route):
         prefix = route + "__"
         return {
-            k[len(prefix):]: v for k, v in vars(self).items() if k.startswith(prefix)
+            k[len(prefix):]: v for k, v in self._routed_params.items() if k.startswith(prefix)
         }
 
     def get_params(self, deep=True):
         """Parameters of this estimator, routed ones (``model__*`` ...) included."""
         params = super().get_params(deep=False)
-        params.update(
-            {k: v for k, v in vars(self).items() if "__" in k and k.split("__", 1)[0] in ROUTES}
-        )
+        params.update(self._routed_params)
         return params
 
     def set_params(self, **params):
@@ -233,7 +231,7 @@ class KerasClassifier(BaseKerasClassifier):
         plain = {}
         for name, value in params.items():
             if "__" in name and name.split("__", 1)[0] in ROUTES:
-                setattr(self, name, value)
+                self._routed_params[name] = value
             else:
                 plain[name] = value
         return super().set_params(**plain) if plain else self
@@ -252,6 +250,8 @@ class KerasClassifier(BaseKerasClassifier):
     def _build_model(self, meta):
         import keras
 
+        for name in self._routed_params:
+            self._check_route(name)
         unknown = set(self._routed("fit")) - set(FIT_OPTIONS)
         if unknown:
             raise ValueError(

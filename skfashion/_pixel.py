@@ -35,6 +35,12 @@ def _as_image_array(X, image_shape):
         "(n_samples, n_pixels)"
     )
     shape = X.shape
+    if X.ndim < 2:
+        raise ValueError(
+            f"PixelScaler got a {X.ndim}-D array of shape {shape}; accepted shapes: "
+            f"{expect}. Reshape your data: X.reshape(1, -1) for one flat image, "
+            "X[np.newaxis] for one 2-D image."
+        )
     if X.ndim == 4 and shape[-1] == 1:
         X = X[..., 0]
     if X.ndim == 3:
@@ -139,11 +145,17 @@ class PixelScaler(TransformerMixin, BaseEstimator):
         values = X.data if sp.issparse(X) else X
         if X.dtype != np.uint8 and values.size:
             low, high = values.min(), values.max()
-            if low < 0 or high > _MAX_PIXEL:
+            if low < 0:
                 raise ValueError(
-                    f"PixelScaler expects pixel values between 0 and {_MAX_PIXEL}; got "
-                    f"values from {low} to {high}. Already-scaled data does not need "
-                    "this step; other data needs clipping or its own scaler."
+                    f"Negative values in data passed to PixelScaler (minimum {low}): "
+                    f"pixel values must be between 0 and {_MAX_PIXEL}. Standardized data "
+                    "needs no PixelScaler."
+                )
+            if high > _MAX_PIXEL:
+                raise ValueError(
+                    f"PixelScaler got pixel values up to {high}; they must be between 0 "
+                    f"and {_MAX_PIXEL}. 16-bit images need dividing by 257 first; other "
+                    "data needs clipping or its own scaler."
                 )
         return X
 

@@ -59,8 +59,17 @@ DEBIAN_PACKAGE = "dataset-fashion-mnist"
 
 
 def _keras_cache_dir():
-    keras_home = os.environ.get("KERAS_HOME", os.path.join("~", ".keras"))
-    return Path(keras_home).expanduser() / "datasets" / "fashion-mnist"
+    """Where ``keras.datasets.fashion_mnist.load_data()`` keeps its files.
+
+    Keras's own rule: ``$KERAS_HOME``, else ``~/.keras`` (``/tmp/.keras`` when the
+    home directory is not writable).
+    """
+    if "KERAS_HOME" in os.environ:
+        keras_home = Path(os.environ["KERAS_HOME"])
+    else:
+        base = Path("~").expanduser()
+        keras_home = (base if os.access(base, os.W_OK) else Path("/tmp")) / ".keras"
+    return keras_home / "datasets" / "fashion-mnist"
 
 
 def data_locations(data_home=None):
@@ -132,7 +141,7 @@ def _read_array(directory, name):
     return parse_idx(payload, name=str(path), expected_ndim=1 if "labels" in name else 3)
 
 
-def _download(directory, *, mirrors=MIRRORS, timeout=60):
+def _download(directory, *, mirrors=None, timeout=60):
     """Download the missing official files into ``directory``, verified and atomic."""
     directory = Path(directory)
     try:
@@ -152,7 +161,7 @@ def _download(directory, *, mirrors=MIRRORS, timeout=60):
         if target.is_file():
             continue
         errors = []
-        for base in mirrors:
+        for base in mirrors or MIRRORS:
             url = base + name
             fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".part")
             try:

@@ -1,0 +1,65 @@
+"""Shared fixtures: the embedded sample, and fitted models built once per module."""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from skfashion import PixelScaler  # noqa: E402
+from skfashion.datasets import find_data_dir, load_sample  # noqa: E402
+
+OFFICIAL_NAMES = (
+    "train-images-idx3-ubyte.gz",
+    "train-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
+)
+
+
+@pytest.fixture(scope="session")
+def sample():
+    return load_sample()
+
+
+@pytest.fixture(scope="session")
+def small(sample):
+    """1,000 training and 500 test images, scaled: enough to learn, fast to fit."""
+    (X, y), (X_test, y_test) = sample
+    rng = np.random.RandomState(0)
+    tr = rng.choice(len(X), 1000, replace=False)
+    te = rng.choice(len(X_test), 500, replace=False)
+    scaler = PixelScaler()
+    return scaler.transform(X[tr]), y[tr], scaler.transform(X_test[te]), y_test[te]
+
+
+@pytest.fixture(scope="session")
+def official_dir():
+    """The directory of the real data, or skip with the reason."""
+    directory = find_data_dir()
+    if directory is None:
+        pytest.skip(
+            "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist, "
+            "or set SKFASHION_DATA); .ci/run installs it"
+        )
+    return directory
+
+
+@pytest.fixture
+def isolated_lookup(tmp_path, monkeypatch):
+    """A lookup chain with no data anywhere: empty Keras home, no Debian directory."""
+    from skfashion.datasets import _fashion_mnist
+
+    monkeypatch.delenv("SKFASHION_DATA", raising=False)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
+    monkeypatch.setattr(_fashion_mnist, "DEBIAN_DIR", tmp_path / "debian")
+    return tmp_path
+
+
+def link_official(source, target):
+    """Symlink the four official files of ``source`` into ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in OFFICIAL_NAMES:
+        (target / name).symlink_to(source / name)
+    return target
