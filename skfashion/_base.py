@@ -198,8 +198,6 @@ class BaseKerasClassifier(ClassifierMixin, BaseEstimator):
                 },
                 y_idx,
             ).astype(np.float32)
-        if not weight.any():
-            raise ValueError("All sample weights are zero: there is nothing to learn from.")
         return np.ascontiguousarray(weight, dtype=np.float32)
 
     def _meta(self, X):

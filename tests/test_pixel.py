@@ -1,0 +1,103 @@
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.pipeline import make_pipeline
+
+from skfashion import PixelScaler
+
+
+@pytest.fixture(scope="module")
+def images(sample):
+    return sample[0][0][:50]
+
+
+def test_matches_the_tutorial_bit_for_bit(images):
+    out = PixelScaler().fit_transform(images)
+    tutorial = (images.reshape(-1, 28 * 28) / 255.0).astype(np.float32)
+    assert out.dtype == np.float32 and out.shape == (50, 784)
+    np.testing.assert_array_equal(out, tutorial)
+
+
+@pytest.mark.parametrize("shape", [(50, 28, 28), (50, 28, 28, 1), (50, 784)])
+@pytest.mark.parametrize("dtype", [np.uint8, np.int64, np.float32, np.float64, np.uint16])
+def test_accepted_shapes_and_dtypes(images, shape, dtype):
+    out = PixelScaler().transform(images.reshape(shape).astype(dtype))
+    np.testing.assert_array_equal(out, PixelScaler().transform(images))
+    assert out.min() >= 0 and out.max() <= 1
+
+
+def test_stateless_transform_records_nothing(images):
+    scaler = PixelScaler()
+    scaler.transform(images)
+    assert not hasattr(scaler, "n_features_in_")
+    assert scaler.fit(images).n_features_in_ == 784
+
+
+def test_output_is_aligned_for_zero_copy(images):
+    out = PixelScaler().transform(images)
+    assert out.ctypes.data % 64 == 0 and out.flags.c_contiguous
+
+
+def test_feature_names_and_pandas_output(images):
+    pd = pytest.importorskip("pandas")
+    scaler = PixelScaler().fit(images)
+    names = scaler.get_feature_names_out()
+    assert names[0] == "pixel_0_0" and names[29] == "pixel_1_1" and len(names) == 784
+    frame = PixelScaler().set_output(transform="pandas").fit_transform(images)
+    assert isinstance(frame, pd.DataFrame) and list(frame.columns) == list(names)
+    df = pd.DataFrame(images.reshape(50, -1), columns=[f"c{i}" for i in range(784)])
+    assert PixelScaler().fit(df).get_feature_names_out()[3] == "c3"
+
+
+def test_sparse_in_sparse_out(images):
+    X = sp.csr_matrix(images.reshape(50, -1))
+    out = PixelScaler().fit_transform(X)
+    assert sp.issparse(out) and out.dtype == np.float32
+    np.testing.assert_array_equal(out.toarray(), PixelScaler().transform(images))
+
+
+def test_any_image_size_with_image_shape_none():
+    out = PixelScaler(image_shape=None).fit_transform(np.full((2, 5, 3), 255, np.uint8))
+    assert out.shape == (2, 15) and (out == 1).all()
+
+
+@pytest.mark.parametrize(
+    "X, match",
+    [
+        (np.full((2, 784), np.nan), "NaN"),
+        (np.full((2, 784), np.inf), "infinity"),
+        (np.full((2, 784), -1.0), "Negative values in data passed to PixelScaler"),
+        (np.full((2, 784), 256.0), "up to 256.0; they must be between 0 and 255"),
+        (np.ones((2, 784), dtype=bool), "boolean data"),
+        (np.ones((2, 784), dtype=complex), "Complex data not supported"),
+        (np.full((2, 784), "a"), "could not convert"),
+        (np.zeros((2, 32, 32)), r"images of shape \(32, 32\), expected \(28, 28\)"),
+        (np.zeros((2, 28, 28, 3)), r"shape \(2, 28, 28, 3\).*Colour images"),
+        (np.zeros((2, 100)), "got 100 features per sample, expected 784"),
+        (np.zeros(784), "Reshape your data"),
+        (np.zeros((0, 784)), "0 sample"),
+        ([[0] * 784, [0] * 10], "ragged"),
+    ],
+)
+def test_bad_input_is_a_clear_error(X, match):
+    with pytest.raises(ValueError, match=match):
+        PixelScaler().fit_transform(X)
+
+
+def test_bad_image_shape_parameter():
+    with pytest.raises(ValueError, match="pair of positive integers"):
+        PixelScaler(image_shape=(28, -1)).fit(np.zeros((1, 784)))
+
+
+def test_transform_checks_features_after_fit(images):
+    scaler = PixelScaler(image_shape=None).fit(np.zeros((2, 10)))
+    with pytest.raises(ValueError, match="X has 12 features, but PixelScaler is expecting 10"):
+        scaler.transform(np.zeros((2, 12)))
+
+
+def test_in_a_pipeline_before_a_classical_model(sample):
+    from sklearn.linear_model import LogisticRegression
+
+    (X, y), (X_test, y_test) = sample
+    pipe = make_pipeline(PixelScaler(), LogisticRegression(max_iter=50)).fit(X[:500], y[:500])
+    assert pipe.score(X_test, y_test) > 0.6
