@@ -6,7 +6,10 @@ and a progress bar even for one row). Two faster paths, chosen once per model:
 1. For a ``Sequential`` model made only of Dense, Activation, ReLU, Softmax,
    Dropout, Rescaling and Flatten layers in float32, a NumPy forward pass from
    copies of the trained weights: as fast as a scikit-learn linear model, free of
-   the TensorFlow runtime, and safe to call from many threads.
+   the TensorFlow runtime, and safe to call from many threads. It computes in
+   float64 and rounds the result to float32: closer to the exact value than
+   Keras's float32 arithmetic, and independent of how many threads BLAS uses,
+   so predictions are the same in a joblib worker as in the main process.
 2. Any other model: the model's ``__call__`` traced once with ``tf.function`` for
    float32 batches of any size, run in chunks.
 """
@@ -69,8 +72,8 @@ def _numpy_ops(model):
             act = _activation_name(layer.activation)
             if act is None or getattr(layer, "lora_enabled", False):
                 return None
-            kernel = np.array(layer.kernel.numpy(), dtype=np.float32, order="F")
-            bias = np.array(layer.bias.numpy(), dtype=np.float32) if layer.use_bias else None
+            kernel = np.array(layer.kernel.numpy(), dtype=np.float64, order="F")
+            bias = np.array(layer.bias.numpy(), dtype=np.float64) if layer.use_bias else None
             ops.append(_dense_op(kernel, bias, _ACTIVATIONS[act]))
         elif isinstance(layer, layers.Activation):
             act = _activation_name(layer.activation)
@@ -87,8 +90,8 @@ def _numpy_ops(model):
         elif isinstance(layer, layers.Dropout):
             continue  # identity at inference
         elif isinstance(layer, layers.Rescaling):
-            scale = np.float32(layer.scale)
-            offset = np.float32(layer.offset)
+            scale = np.float64(layer.scale)
+            offset = np.float64(layer.offset)
             ops.append(lambda z, s=scale, o=offset: z * s + o)
         elif isinstance(layer, layers.Flatten):
             ops.append(lambda z: z.reshape(len(z), -1))
@@ -128,14 +131,14 @@ class ForwardPass:
             spec = tf.TensorSpec([None, *model.inputs[0].shape[1:]], tf.float32)
             self._fn = tf.function(lambda x: model(x, training=False), input_signature=[spec])
 
+    def _numpy(self, X):
+        out = X.astype(np.float64)
+        for op in self._ops:
+            out = op(out)
+        return out.astype(np.float32)
+
     def __call__(self, X):
-        if self.kind == "numpy":
-            out = X
-            for op in self._ops:
-                out = op(out)
-            return np.asarray(out, dtype=np.float32)
-        parts = [
-            np.asarray(self._fn(X[start : start + _CHUNK]))
-            for start in range(0, max(len(X), 1), _CHUNK)
-        ]
-        return np.concatenate(parts) if len(parts) > 1 else parts[0]
+        run = self._numpy if self.kind == "numpy" else (lambda x: np.asarray(self._fn(x)))
+        if len(X) <= _CHUNK:
+            return run(X)
+        return np.concatenate([run(X[i : i + _CHUNK]) for i in range(0, len(X), _CHUNK)])

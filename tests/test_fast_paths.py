@@ -1,0 +1,121 @@
+"""The fast inference and training paths give the answers Keras gives."""
+
+import threading
+
+import keras
+import numpy as np
+import pytest
+
+from skfashion import KerasClassifier, SoftmaxClassifier
+
+
+@pytest.fixture(scope="module")
+def mlp(small):
+    X, y, _, _ = small
+    return SoftmaxClassifier(hidden_layer_sizes=(32,), dropout=0.2, epochs=2,
+                             random_state=0).fit(X, y)
+
+
+@pytest.mark.parametrize("hidden", [(), (32,)])
+def test_numpy_path_equals_keras(small, hidden):
+    X, y, X_test, _ = small
+    clf = SoftmaxClassifier(hidden_layer_sizes=hidden, dropout=0.1, epochs=1,
+                            random_state=0).fit(X, y)
+    assert clf._tf_forward.kind == "numpy"
+    expected = np.asarray(clf.model_(X_test, training=False))
+    proba = clf.predict_proba(X_test)
+    np.testing.assert_allclose(proba, expected, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(proba.sum(1), 1, atol=1e-6)
+    np.testing.assert_allclose(clf.predict_proba(X_test[:1]), expected[:1], rtol=0, atol=1e-6)
+
+
+def test_numpy_path_covers_rescaling_flatten_activation_layers(small):
+    X, y, X_test, _ = small
+
+    def builder(meta):
+        return keras.Sequential([
+            keras.Input((784,)),
+            keras.layers.Rescaling(2.0, offset=-1.0),
+            keras.layers.Dense(16),
+            keras.layers.Activation("tanh"),
+            keras.layers.ReLU(),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10, activation="sigmoid"),
+            keras.layers.Softmax(),
+        ])
+
+    clf = KerasClassifier(builder, epochs=1, random_state=0).fit(X, y)
+    assert clf._tf_forward.kind == "numpy"
+    expected = np.asarray(clf.model_(X_test, training=False))
+    np.testing.assert_allclose(clf.predict_proba(X_test), expected, rtol=0, atol=1e-6)
+    before = X_test.copy()
+    clf.predict_proba(X_test)
+    np.testing.assert_array_equal(X_test, before)  # inference never writes into X
+
+
+def test_other_models_use_the_traced_call(small):
+    X, y, X_test, _ = small
+
+    def functional(meta):
+        inputs = keras.Input((784,))
+        hidden = keras.layers.Dense(16, activation="relu")(inputs)
+        merged = keras.layers.Concatenate()([hidden, inputs])
+        return keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(merged))
+
+    clf = KerasClassifier(functional, epochs=1, random_state=0).fit(X, y)
+    assert clf._tf_forward.kind == "traced"
+    expected = np.asarray(clf.model_(X_test, training=False))
+    np.testing.assert_allclose(clf.predict_proba(X_test), expected, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(clf.predict_proba(X_test[:1]), expected[:1], rtol=0, atol=1e-6)
+
+
+def test_training_loop_matches_keras_fit_without_shuffling(small):
+    """Same initial weights, same batches, same optimizer: same trained weights."""
+    X, y, _, _ = small
+    clf = SoftmaxClassifier(epochs=2, shuffle=False, random_state=3).fit(X, y)
+    init = SoftmaxClassifier(epochs=1, random_state=3)
+    # Rebuild the initial model with the same seed, then train it with model.fit.
+    from skfashion._random import keras_seed
+
+    init.classes_ = np.arange(10)
+    init.n_features_in_ = 784
+    rng = np.random.RandomState(3)
+    with keras_seed(int(rng.randint(np.iinfo(np.int32).max))):
+        reference = init._build_model(init._meta(X))
+    reference.fit(X, y.astype(np.int32), epochs=2, batch_size=32, shuffle=False, verbose=0)
+    for ours, theirs in zip(clf.model_.get_weights(), reference.get_weights()):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)
+
+
+def test_concurrent_predict_from_threads(mlp, small):
+    X_test = small[2]
+    expected = np.concatenate([mlp.predict_proba(X_test[i * 50:(i + 1) * 50]) for i in range(8)])
+    results, errors = [None] * 8, []
+
+    def worker(i):
+        try:
+            for _ in range(20):
+                out = mlp.predict_proba(X_test[i * 50:(i + 1) * 50])
+            results[i] = out
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    np.testing.assert_array_equal(np.concatenate(results), expected)
+
+
+def test_import_is_cheap_and_changes_nothing():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, skfashion, skfashion.datasets;"
+        "print('tensorflow' in sys.modules, 'keras' in sys.modules, 'matplotlib' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False", "False"]

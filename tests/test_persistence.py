@@ -1,0 +1,157 @@
+"""Pickle, joblib and the pickle-free format. No test here imports scikeras, which
+replaces Keras's pickling process-wide; test_no_scikeras makes that visible."""
+
+import io
+import json
+import pickle
+import subprocess
+import sys
+import zipfile
+
+import joblib
+import keras
+import numpy as np
+import pytest
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+
+import skfashion
+from skfashion import KerasClassifier, PixelScaler, SoftmaxClassifier
+
+
+def test_no_scikeras():
+    assert "scikeras" not in sys.modules
+
+
+@pytest.fixture(scope="module")
+def pipe(sample):
+    (X, y), _ = sample
+    return make_pipeline(PixelScaler(), SoftmaxClassifier(epochs=1, random_state=0)).fit(
+        X[:600], y[:600])
+
+
+def _build(meta):
+    return keras.Sequential([keras.Input((meta["n_features_in_"],)),
+                             keras.layers.Dense(meta["n_classes_"], activation="softmax")])
+
+
+@pytest.mark.parametrize("dump, load", [
+    (pickle.dumps, pickle.loads),
+    (lambda o: (joblib.dump(o, buf := io.BytesIO()), buf.getvalue())[1],
+     lambda b: joblib.load(io.BytesIO(b))),
+])
+def test_pickle_and_joblib_round_trip(pipe, sample, dump, load):
+    X_test = sample[1][0]
+    restored = load(dump(pipe))
+    np.testing.assert_array_equal(restored.predict_proba(X_test), pipe.predict_proba(X_test))
+    assert restored[-1].model_ is not pipe[-1].model_
+    # The restored model keeps its optimizer state: warm starts continue.
+    clf = restored[-1].set_params(warm_start=True)
+    restored.fit(sample[0][0][:600], sample[0][1][:600])
+    assert clf.n_iter_ == 2
+
+
+def test_unfitted_and_model_parameter_pickle():
+    template = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
+    clf = pickle.loads(pickle.dumps(KerasClassifier(template, epochs=3, model__x=1)))
+    assert isinstance(clf.model, keras.Model) and clf.epochs == 3
+    assert clf.get_params()["model__x"] == 1
+    assert pickle.loads(pickle.dumps(SoftmaxClassifier(epochs=4))).epochs == 4
+
+
+def test_grid_search_pickles(sample):
+    (X, y), (X_test, _) = sample
+    search = GridSearchCV(
+        make_pipeline(PixelScaler(), SoftmaxClassifier(random_state=0)),
+        {"softmaxclassifier__epochs": [1, 2]}, cv=2).fit(X[:300], y[:300])
+    restored = pickle.loads(pickle.dumps(search))
+    np.testing.assert_array_equal(restored.predict_proba(X_test), search.predict_proba(X_test))
+
+
+def test_round_trip_across_processes(pipe, sample, tmp_path):
+    path = tmp_path / "pipe.joblib"
+    joblib.dump(pipe, path)
+    np.save(tmp_path / "x.npy", sample[1][0][:100])
+    code = (
+        "import joblib, numpy as np, sys;"
+        f"p = joblib.load({str(path)!r}); x = np.load({str(tmp_path / 'x.npy')!r});"
+        f"np.save({str(tmp_path / 'out.npy')!r}, p.predict_proba(x));"
+        "print('scikeras' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+    np.testing.assert_array_equal(np.load(tmp_path / "out.npy"),
+                                  pipe.predict_proba(sample[1][0][:100]))
+
+
+def test_safe_save_and_load(pipe, sample, tmp_path):
+    clf = pipe[-1]
+    X_test = PixelScaler().transform(sample[1][0])
+    path = tmp_path / "model.skf"
+    assert clf.save(path) == []
+    loaded = skfashion.load(path)
+    assert type(loaded) is SoftmaxClassifier and loaded.get_params() == clf.get_params()
+    np.testing.assert_array_equal(loaded.predict_proba(X_test), clf.predict_proba(X_test))
+    assert loaded.history_ == clf.history_ and loaded.n_iter_ == clf.n_iter_
+    with zipfile.ZipFile(path) as zf:
+        assert sorted(zf.namelist()) == ["model.keras", "skfashion.json"]
+        assert "pickle" not in zf.read("skfashion.json").decode()
+
+
+def test_keras_classifier_save_keeps_the_model_for_refits(small, tmp_path):
+    X, y, X_test, _ = small
+    labels = np.array(list("abcdefghij"), dtype=object)[y]
+    clf = KerasClassifier(_build, epochs=1, random_state=0).fit(X, labels)
+    with pytest.warns(UserWarning, match="not plain data"):
+        pass_ = clf.set_params(callbacks=[keras.callbacks.History()])
+        assert sorted(pass_.save(tmp_path / "k.skf")) == ["callbacks", "model"]
+    loaded = skfashion.load(tmp_path / "k.skf")
+    np.testing.assert_array_equal(loaded.classes_, clf.classes_)
+    np.testing.assert_array_equal(loaded.predict_proba(X_test), clf.predict_proba(X_test))
+    assert loaded.callbacks is None
+    loaded.fit(X, labels)  # the loaded model is the architecture to refit
+    assert loaded.n_iter_ == 1
+
+
+def _rewrite(path, target, change):
+    with zipfile.ZipFile(path) as zf:
+        meta = json.loads(zf.read("skfashion.json"))
+        model = zf.read("model.keras")
+    change(meta)
+    with zipfile.ZipFile(target, "w") as zf:
+        zf.writestr("skfashion.json", json.dumps(meta))
+        zf.writestr("model.keras", model)
+    return target
+
+
+def test_load_rejects_bad_files(pipe, tmp_path):
+    good = tmp_path / "good.skf"
+    pipe[-1].save(good)
+    (tmp_path / "text.skf").write_text("hello")
+    with pytest.raises(ValueError, match="is not a skfashion estimator file"):
+        skfashion.load(tmp_path / "text.skf")
+    newer = _rewrite(good, tmp_path / "newer.skf", lambda m: m.update(format_version=99))
+    with pytest.raises(ValueError, match="in file format 99; skfashion .* reads format 1"):
+        skfashion.load(newer)
+    other = _rewrite(good, tmp_path / "other.skf", lambda m: m.update({"class": "os.system"}))
+    with pytest.raises(ValueError, match="holds a 'os.system'; only"):
+        skfashion.load(other)
+    bad_param = _rewrite(good, tmp_path / "p.skf", lambda m: m["params"].update(evil=1))
+    with pytest.raises(ValueError, match=r"parameters unknown to SoftmaxClassifier: \['evil'\]"):
+        skfashion.load(bad_param)
+
+
+def with_lambda(meta):
+    return keras.Sequential([keras.Input((784,)), keras.layers.Lambda(lambda t: t * 1.0),
+                             keras.layers.Dense(10, activation="softmax")])
+
+
+def test_load_refuses_code_in_the_model(small, tmp_path):
+    X, y, _, _ = small
+    clf = KerasClassifier(with_lambda, epochs=1, random_state=0).fit(X[:100], y[:100])
+    clf.save(tmp_path / "lambda.skf")
+    with pytest.raises(ValueError, match="(?i)unsafe|safe_mode|lambda"):
+        skfashion.load(tmp_path / "lambda.skf")
+    # Pickle is for trusted sources: it round-trips the same model.
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(restored.predict_proba(X[:5]), clf.predict_proba(X[:5]))
