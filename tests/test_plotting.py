@@ -1,0 +1,78 @@
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from skfashion import SoftmaxClassifier  # noqa: E402
+from skfashion.datasets import CLASS_NAMES  # noqa: E402
+from skfashion.plotting import (  # noqa: E402
+    AccuracyTimeDisplay,
+    MisclassifiedDisplay,
+    SampleGridDisplay,
+    TrainingCurveDisplay,
+)
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_sample_grid(sample):
+    (X, y), _ = sample
+    disp = SampleGridDisplay.from_dataset(X, y)
+    assert len(disp.axes_) == 10
+    assert [ax.get_title() for ax in disp.axes_] == list(CLASS_NAMES)
+    # Each panel shows an image of its own class.
+    for ax, c in zip(disp.axes_, range(10)):
+        shown = ax.get_images()[0].get_array()
+        assert any(np.array_equal(shown, img) for img in X[y == c][:1])
+
+
+def test_training_curves(small):
+    X, y, _, _ = small
+    clf = SoftmaxClassifier(epochs=3, early_stopping=True, metrics=["accuracy"],
+                            random_state=0).fit(X, y)
+    disp = TrainingCurveDisplay.from_estimator(clf)
+    assert len(disp.axes_) == 2
+    loss_ax, acc_ax = disp.axes_
+    assert loss_ax.get_ylabel() == "loss" and acc_ax.get_ylabel() == "accuracy"
+    assert loss_ax.get_xlabel() == "epoch"
+    labels = [line.get_label() for line in loss_ax.get_lines()]
+    assert labels == ["training", "validation"]
+    np.testing.assert_allclose(loss_ax.get_lines()[0].get_ydata(), clf.history_["loss"])
+    with pytest.raises(ValueError, match="no history_"):
+        TrainingCurveDisplay.from_estimator(SoftmaxClassifier())
+
+
+def test_accuracy_against_time():
+    results = [
+        {"label": "a", "accuracy": 0.8, "fit_seconds": 2.0, "paper_accuracy": 0.84},
+        {"label": "b", "accuracy": 0.9, "fit_seconds": 50.0, "paper_accuracy": None},
+    ]
+    disp = AccuracyTimeDisplay.from_results(results)
+    assert disp.ax_.get_xscale() == "log"
+    assert disp.ax_.get_xlabel().startswith("fit time") and disp.ax_.get_ylabel() == "test accuracy"
+    ours, paper = disp.ax_.collections
+    np.testing.assert_allclose(ours.get_offsets(), [[2.0, 0.8], [50.0, 0.9]])
+    np.testing.assert_allclose(paper.get_offsets(), [[2.0, 0.84]])
+    assert [t.get_text() for t in disp.ax_.texts] == ["a", "b"]
+
+
+def test_misclassified(sample):
+    _, (X_test, y_test) = sample
+    y_pred = y_test.copy()
+    y_pred[[3, 10]] = (y_test[[3, 10]] + 1) % 10
+    disp = MisclassifiedDisplay.from_predictions(X_test, y_test, y_pred)
+    titles = [ax.get_title() for ax in disp.axes_]
+    assert titles == [f"true: {CLASS_NAMES[y_test[i]]}\npred: {CLASS_NAMES[y_pred[i]]}"
+                      for i in (3, 10)]
+
+
+def test_bad_images():
+    with pytest.raises(ValueError, match="not a square"):
+        SampleGridDisplay.from_dataset(np.zeros((2, 10)), [0, 1])
