@@ -5,12 +5,14 @@ prediction or load of a model, and nothing global is changed.
 """
 
 from ._base import load
+from ._epoch_search import EpochSearchCV
 from ._keras import KerasClassifier
 from ._pixel import PixelScaler
 from ._softmax import SoftmaxClassifier
 from ._version import __version__
 
 __all__ = [
+    "EpochSearchCV",
     "KerasClassifier",
     "PixelScaler",
     "SoftmaxClassifier",

@@ -293,6 +293,11 @@ class BaseKerasClassifier(ClassifierMixin, BaseEstimator):
                     history.setdefault(key, []).append(value)
                 n_iter += 1
                 callbacks.on_epoch_end(epoch, logs)
+                hook = getattr(self, "_tf_epoch_hook", None)
+                if hook is not None:  # EpochSearchCV scores the model after each epoch
+                    self.model_, self.history_, self.n_iter_ = model, history, n_iter
+                    self._after_fit()
+                    hook(n_iter)
                 if model.stop_training:
                     break
             callbacks.on_train_end(logs)
@@ -346,7 +351,9 @@ class BaseKerasClassifier(ClassifierMixin, BaseEstimator):
         """Derive the inference path from ``model_`` (after fit, load or unpickle)."""
         from ._fast import ForwardPass
 
-        self._tf_forward = ForwardPass(self.model_)
+        current = getattr(self, "_tf_forward", None)
+        if not (current is not None and current.kind == "traced" and current.model is self.model_):
+            self._tf_forward = ForwardPass(self.model_)  # a traced call follows the weights
         if not hasattr(self, "_target_mode_"):
             self._target_mode_ = self._target_mode(self.model_)
         loss = self.model_.loss

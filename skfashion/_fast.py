@@ -120,6 +120,7 @@ class ForwardPass:
     """
 
     def __init__(self, model):
+        self.model = model
         ops = _numpy_ops(model)
         if ops is not None:
             self.kind = "numpy"

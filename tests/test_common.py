@@ -33,6 +33,13 @@ SETTINGS = {
     "SoftmaxClassifier": dict(
         epochs=20, batch_size=16, learning_rate=0.05, optimizer="adam", random_state=0
     ),
+    "EpochSearchCV": dict(
+        estimator=skfashion.SoftmaxClassifier(
+            batch_size=16, learning_rate=0.05, optimizer="adam", random_state=0
+        ),
+        epochs=[5, 20],
+        cv=2,
+    ),
     "KerasClassifier": dict(
         model=_small_mlp,
         epochs=20,
@@ -67,7 +74,7 @@ def _public_estimators():
 
 def test_discovery_finds_every_estimator():
     names = {type(e).__name__ for e in _public_estimators()}
-    assert names == {"PixelScaler", "SoftmaxClassifier", "KerasClassifier"}
+    assert names == {"PixelScaler", "SoftmaxClassifier", "KerasClassifier", "EpochSearchCV"}
     assert set(SETTINGS) == names
 
 

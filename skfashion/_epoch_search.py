@@ -1,0 +1,288 @@
+"""EpochSearchCV: search the number of epochs in one training run per fold."""
+
+import time
+from numbers import Integral
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone, is_classifier
+from sklearn.metrics import check_scoring
+from sklearn.model_selection import ParameterGrid, check_cv
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils import _safe_indexing
+from sklearn.utils.validation import check_is_fitted, indexable
+
+from ._base import BaseKerasClassifier
+
+
+def _keras_step(estimator):
+    """The skfashion classifier of ``estimator`` (itself, or a Pipeline's last step)."""
+    final = estimator
+    while hasattr(final, "steps"):
+        final = final.steps[-1][1]
+    if not isinstance(final, BaseKerasClassifier):
+        raise TypeError(
+            "EpochSearchCV needs a SoftmaxClassifier or KerasClassifier, or a Pipeline ending "
+            f"in one; got {type(estimator).__name__} ending in {type(final).__name__}."
+        )
+    return final
+
+
+def _epochs_name(estimator):
+    if hasattr(estimator, "steps"):
+        return f"{estimator.steps[-1][0]}__{_epochs_name(estimator.steps[-1][1])}"
+    return "epochs"
+
+
+def _fit_path(estimator, params, X, y, train, test, epochs, scorer, fit_params):
+    """Train once up to max(epochs); score after each requested epoch.
+
+    Returns (scores, fit_times, score_times), one entry per value of ``epochs``.
+    """
+    est = clone(estimator).set_params(**params, **{_epochs_name(estimator): max(epochs)})
+    wanted = set(epochs)
+    scores, fit_times, score_times = {}, {}, {}
+    clock = {"start": time.perf_counter(), "scoring": 0.0}
+    X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
+
+    def on_epoch(n_iter):
+        if n_iter in wanted:
+            t0 = time.perf_counter()
+            fit_times[n_iter] = t0 - clock["start"] - clock["scoring"]
+            scores[n_iter] = scorer(est, X_test, y_test)
+            score_times[n_iter] = time.perf_counter() - t0
+            clock["scoring"] += score_times[n_iter]
+
+    classifier = _keras_step(est)
+    classifier._tf_epoch_hook = on_epoch
+    try:
+        est.fit(_safe_indexing(X, train), _safe_indexing(y, train), **fit_params)
+    finally:
+        del classifier._tf_epoch_hook
+    missing = [e for e in epochs if e not in scores]
+    if missing:  # a callback stopped training early: later epochs equal the final model
+        raise RuntimeError(
+            f"Training stopped after {classifier.n_iter_} epochs, before epochs {missing}; "
+            "remove callbacks that stop training from an EpochSearchCV estimator."
+        )
+    return ([scores[e] for e in epochs], [fit_times[e] for e in epochs],
+            [score_times[e] for e in epochs])
+
+
+class EpochSearchCV(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+    """Cross-validated search over epochs that trains each fold only once.
+
+    ``GridSearchCV`` over ``epochs=[1, 2, 5, 10, 20]`` trains every candidate from
+    scratch: 38 epochs per fold. This search trains each fold once, up to the
+    largest value, and scores the model after each requested epoch, as
+    ``LogisticRegressionCV`` does for its regularization path. With a fixed
+    ``random_state`` the first *e* epochs of a longer fit are exactly a fit of
+    *e* epochs, so the scores equal those of ``GridSearchCV`` on the same folds.
+    Other parameters can be searched too: each candidate of ``param_grid`` gets
+    its own epoch path.
+
+    Parameters
+    ----------
+    estimator : SoftmaxClassifier, KerasClassifier or a Pipeline ending in one
+        Must not use early stopping or callbacks that stop training, which would
+        make the first epochs of a long fit differ from a short fit.
+    epochs : list of int
+        The epoch counts to score.
+    param_grid : dict or list of dicts, default=None
+        Other parameters to search, as in ``GridSearchCV``.
+    scoring : str or callable, default=None
+        One scorer; None uses the estimator's ``score`` (accuracy).
+    cv : int, cross-validation generator or iterable, default=None
+        As in ``GridSearchCV`` (5-fold stratified by default).
+    refit : bool, default=True
+        Refit the best candidate on the whole data as ``best_estimator_``.
+    n_jobs : int, default=None
+        Candidate-fold paths to run in parallel through joblib (a Dask cluster
+        under ``joblib.parallel_config(backend="dask")``).
+    verbose : int, default=0
+        joblib verbosity.
+
+    Attributes
+    ----------
+    cv_results_ : dict of ndarrays
+        In ``GridSearchCV``'s format, one row per (candidate, epochs) pair;
+        ``mean_fit_time`` is the training time up to that epoch.
+    best_params_ : dict
+        Best parameters, epochs included.
+    best_score_ : float
+        Mean cross-validated score of the best candidate.
+    best_index_ : int
+        Row of the best candidate in ``cv_results_``.
+    best_estimator_ : estimator
+        Refitted on the whole data (if ``refit``).
+    n_splits_ : int
+        Number of folds.
+    scorer_ : callable
+        The scorer used.
+
+    Examples
+    --------
+    >>> from skfashion import EpochSearchCV, PixelScaler, SoftmaxClassifier
+    >>> from skfashion.datasets import load_sample
+    >>> from sklearn.pipeline import make_pipeline
+    >>> (X, y), _ = load_sample()
+    >>> pipe = make_pipeline(PixelScaler(), SoftmaxClassifier(random_state=0))
+    >>> search = EpochSearchCV(pipe, epochs=[1, 3], cv=2).fit(X[:600], y[:600])
+    >>> sorted(search.best_params_)
+    ['softmaxclassifier__epochs']
+    """
+
+    _parameter_constraints = {
+        "estimator": [BaseEstimator],
+        "epochs": [list, tuple],
+        "param_grid": [dict, list, None],
+        "scoring": [str, callable, None],
+        "cv": ["cv_object"],
+        "refit": ["boolean"],
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, estimator, epochs, *, param_grid=None, scoring=None, cv=None,
+                 refit=True, n_jobs=None, verbose=0):
+        self.estimator = estimator
+        self.epochs = epochs
+        self.param_grid = param_grid
+        self.scoring = scoring
+        self.cv = cv
+        self.refit = refit
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    def _check(self):
+        classifier = _keras_step(self.estimator)
+        epochs = list(self.epochs)
+        if not epochs or not all(isinstance(e, Integral) and e >= 1 for e in epochs):
+            raise ValueError(f"epochs must be a non-empty list of positive integers; got {self.epochs!r}.")
+        if len(set(epochs)) != len(epochs):
+            raise ValueError(f"epochs has duplicates: {self.epochs!r}.")
+        if classifier.early_stopping:
+            raise ValueError(
+                "EpochSearchCV cannot be combined with early_stopping=True: early stopping "
+                "picks the epochs itself and restores earlier weights. Search epochs with "
+                "early_stopping=False, or use early stopping alone."
+            )
+        if classifier.random_state is None:
+            raise ValueError(
+                "EpochSearchCV needs an integer random_state on the classifier, so that each "
+                "epoch's score equals a fit of that many epochs."
+            )
+        name = _epochs_name(self.estimator)
+        grid = list(ParameterGrid(self.param_grid or {}))
+        if any(name in params for params in grid):
+            raise ValueError(f"{name} is searched by epochs=; remove it from param_grid.")
+        return sorted(epochs), grid, name
+
+    def fit(self, X, y, **fit_params):
+        """Run the search, then refit the best candidate on all of ``(X, y)``.
+
+        Parameters
+        ----------
+        X : array-like
+            Training data (anything the estimator accepts).
+        y : array-like of shape (n_samples,)
+            Class labels.
+        **fit_params : dict
+            Passed to the estimator's ``fit`` (e.g. ``sample_weight`` for a bare
+            classifier).
+
+        Returns
+        -------
+        self : EpochSearchCV
+        """
+        self._validate_params()
+        epochs, grid, name = self._check()
+        if y is None:
+            raise ValueError("EpochSearchCV requires y to be passed, but the target y is None.")
+        X, y = indexable(X, y)
+        cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
+        splits = list(cv.split(X, y))
+        self.scorer_ = check_scoring(self.estimator, self.scoring)
+        jobs = [(params, train, test) for params in grid for train, test in splits]
+        out = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
+            delayed(_fit_path)(self.estimator, params, X, y, train, test, epochs,
+                               self.scorer_, fit_params)
+            for params, train, test in jobs
+        )
+        n_splits = len(splits)
+        scores = np.array([o[0] for o in out]).reshape(len(grid), n_splits, len(epochs))
+        fit_t = np.array([o[1] for o in out]).reshape(len(grid), n_splits, len(epochs))
+        score_t = np.array([o[2] for o in out]).reshape(len(grid), n_splits, len(epochs))
+        # One row per (candidate, epochs), candidates outer, as ParameterGrid orders them.
+        rows = [dict(params, **{name: e}) for params in grid for e in epochs]
+        per_row = lambda a: a.transpose(0, 2, 1).reshape(len(rows), n_splits)  # noqa: E731
+        split_scores = per_row(scores)
+        results = {"params": rows}
+        for key in sorted({k for r in rows for k in r}):
+            column = np.ma.MaskedArray(np.empty(len(rows), dtype=object), mask=True)
+            for i, r in enumerate(rows):
+                if key in r:
+                    column[i] = r[key]
+            results[f"param_{key}"] = column
+        for k in range(n_splits):
+            results[f"split{k}_test_score"] = split_scores[:, k]
+        results["mean_test_score"] = split_scores.mean(axis=1)
+        results["std_test_score"] = split_scores.std(axis=1)
+        results["rank_test_score"] = _rank(results["mean_test_score"])
+        for label, array in (("fit_time", per_row(fit_t)), ("score_time", per_row(score_t))):
+            results[f"mean_{label}"] = array.mean(axis=1)
+            results[f"std_{label}"] = array.std(axis=1)
+        self.cv_results_ = results
+        self.n_splits_ = n_splits
+        self.best_index_ = int(np.argmin(results["rank_test_score"]))
+        self.best_params_ = rows[self.best_index_]
+        self.best_score_ = float(results["mean_test_score"][self.best_index_])
+        if self.refit:
+            t0 = time.perf_counter()
+            self.best_estimator_ = clone(self.estimator).set_params(**self.best_params_)
+            self.best_estimator_.fit(X, y, **fit_params)
+            self.refit_time_ = time.perf_counter() - t0
+        return self
+
+    @property
+    def classes_(self):
+        """Class labels of ``best_estimator_``."""
+        check_is_fitted(self, "best_estimator_")
+        return self.best_estimator_.classes_
+
+    @property
+    def n_features_in_(self):
+        """Number of features seen by ``best_estimator_``."""
+        try:
+            check_is_fitted(self, "best_estimator_")
+        except Exception as exc:
+            raise AttributeError(
+                "EpochSearchCV has no n_features_in_ before it is fitted with refit=True."
+            ) from exc
+        return self.best_estimator_.n_features_in_
+
+    def _refitted(self):
+        check_is_fitted(self, "best_estimator_")
+        return True
+
+    @available_if(_refitted)
+    def predict(self, X):
+        """Predict with ``best_estimator_``."""
+        return self.best_estimator_.predict(X)
+
+    @available_if(_refitted)
+    def predict_proba(self, X):
+        """Class probabilities of ``best_estimator_``."""
+        return self.best_estimator_.predict_proba(X)
+
+    def score(self, X, y):
+        """Score of ``best_estimator_`` with the search's scorer."""
+        check_is_fitted(self, "best_estimator_")
+        return self.scorer_(self.best_estimator_, X, y)
+
+
+def _rank(mean):
+    """Rank 1 for the best mean score, ties share the smallest rank (as GridSearchCV)."""
+    from scipy.stats import rankdata
+
+    return np.asarray(rankdata(-mean, method="min"), dtype=np.int32)
