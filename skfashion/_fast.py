@@ -6,10 +6,9 @@ and a progress bar even for one row). Two faster paths, chosen once per model:
 1. For a ``Sequential`` model made only of Dense, Activation, ReLU, Softmax,
    Dropout, Rescaling and Flatten layers in float32, a NumPy forward pass from
    copies of the trained weights: as fast as a scikit-learn linear model, free of
-   the TensorFlow runtime, and safe to call from many threads. It computes in
-   float64 and rounds the result to float32: closer to the exact value than
-   Keras's float32 arithmetic, and independent of how many threads BLAS uses,
-   so predictions are the same in a joblib worker as in the main process.
+   the TensorFlow runtime, and safe to call from many threads. Its results do
+   not depend on how many threads BLAS uses (see ``_dense_op``), so predictions
+   are the same in a joblib worker as in the main process.
 2. Any other model: the model's ``__call__`` traced once with ``tf.function`` for
    float32 batches of any size, run in chunks.
 """
@@ -100,14 +99,42 @@ def _numpy_ops(model):
     return ops
 
 
+#: OpenBLAS runs a GEMM on one thread when rows * inputs * outputs is below this
+#: (SMP_THRESHOLD_MIN * GEMM_MULTITHREAD_THRESHOLD in its sources). Row blocks
+#: kept under it give the same bits whatever the BLAS thread count, so a joblib
+#: worker (which loky limits to fewer threads) predicts exactly what the main
+#: process predicts; the small blocks are also faster than one large call.
+_SINGLE_THREAD_GEMM = 65536 * 4
+_MIN_BLOCK = 16
+
+
 def _dense_op(kernel, bias, activation):
-    def dense(z):
-        out = z @ kernel
+    n_in, n_out = kernel.shape
+    block = min(256, (_SINGLE_THREAD_GEMM - 1) // (n_in * n_out))
+    if block >= _MIN_BLOCK:
+        kernel = kernel.astype(np.float32)
+        bias = bias.astype(np.float32) if bias is not None else None
+
+        def dense(z):
+            z = np.ascontiguousarray(z, dtype=np.float32)
+            out = np.empty((len(z), n_out), dtype=np.float32)
+            for start in range(0, len(z), block):
+                np.matmul(z[start : start + block], kernel, out=out[start : start + block])
+            if bias is not None:
+                out += bias
+            return activation(out)
+
+        return dense
+
+    # Wide layers: one float64 GEMM. Its rounding errors are far below float32
+    # resolution, so the float32 result does not depend on the thread count.
+    def dense_wide(z):
+        out = np.asarray(z, dtype=np.float64) @ kernel
         if bias is not None:
             out += bias
         return activation(out)
 
-    return dense
+    return dense_wide
 
 
 class ForwardPass:
@@ -133,10 +160,10 @@ class ForwardPass:
             self._fn = tf.function(lambda x: model(x, training=False), input_signature=[spec])
 
     def _numpy(self, X):
-        out = X.astype(np.float64)
+        out = X
         for op in self._ops:
             out = op(out)
-        return out.astype(np.float32)
+        return np.asarray(out, dtype=np.float32)
 
     def __call__(self, X):
         run = self._numpy if self.kind == "numpy" else (lambda x: np.asarray(self._fn(x)))

@@ -1,0 +1,61 @@
+"""Run each compared system in a fresh process, alternate them, report medians.
+
+Importing scikeras replaces Keras's pickling process-wide, and a peak resident
+memory means something only per process, so every measurement runs in its own
+``python bench_x.py --worker SYSTEM TASK`` process that prints one JSON line.
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def run_worker(script, system, task, timeout=1800):
+    """Run ``script --worker system task`` in a fresh process; return its JSON result."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    proc = subprocess.run(
+        [sys.executable, script, "--worker", system, task],
+        capture_output=True, text=True, timeout=timeout, env=env,
+    )
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError(f"{system}/{task} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(lines[-1])
+
+
+def alternate(script, systems, task, repeats, *, progress=True):
+    """Run every system ``repeats`` times, interleaved (A B C A B C ...)."""
+    runs = {s: [] for s in systems}
+    for r in range(repeats):
+        for system in systems:
+            result = run_worker(script, system, task)
+            runs[system].append(result)
+            if progress:
+                print(f"  [{task} {r + 1}/{repeats}] {system}: "
+                      + ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                                  for k, v in result.items()), file=sys.stderr, flush=True)
+    return runs
+
+
+def median(runs, key):
+    return statistics.median(r[key] for r in runs)
+
+
+def machine():
+    from skfashion._report import machine_summary
+
+    return machine_summary()
+
+
+def emit(result):
+    print(json.dumps(result), flush=True)
+
+
+def rss_mb():
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

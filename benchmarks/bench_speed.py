@@ -1,0 +1,281 @@
+"""Fit, prediction, memory and grid-search speed: plain Keras, scikeras,
+LogisticRegression and skfashion, side by side (issue: faster than plain Keras).
+
+    python benchmarks/bench_speed.py [--repeats 3] [--tasks fit,predict,memory,grid]
+
+Every measurement runs in a fresh process (see _harness.py); systems alternate
+and the tables show medians over the repeats with ratios to the baseline.
+Needs the full Fashion-MNIST data and, for the scikeras rows, ``pip install
+scikeras`` (rows are skipped with a note when it is missing).
+"""
+
+import argparse
+import importlib.util
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _harness import alternate, emit, machine, median, rss_mb  # noqa: E402
+
+
+# ------------------------------------------------------------------ workers
+def _tutorial_split(scale=True):
+    from sklearn.model_selection import train_test_split
+
+    from skfashion.datasets import load_fashion_mnist
+
+    (X, y), _ = load_fashion_mnist()
+    X = X.reshape(-1, 28 * 28) / 255.0 if scale else X  # the tutorial's float64 scaling
+    return train_test_split(X, y, test_size=0.2, random_state=42)
+
+
+def _keras_model(**compile_kwargs):
+    import keras
+
+    model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(10, activation="softmax")])
+    model.compile(loss="sparse_categorical_crossentropy", **compile_kwargs)
+    return model
+
+
+def _scikeras(**kw):
+    from scikeras.wrappers import KerasClassifier
+
+    def build(meta):
+        import keras
+
+        return keras.Sequential([keras.Input((meta["n_features_in_"],)),
+                                 keras.layers.Dense(meta["n_classes_"], activation="softmax")])
+
+    params = dict(loss="sparse_categorical_crossentropy", optimizer="rmsprop", epochs=5,
+                  batch_size=32, verbose=0, random_state=42)
+    return KerasClassifier(build, **{**params, **kw})
+
+
+def _flatten_scale(x):
+    return x.reshape(len(x), -1) / 255.0
+
+
+def worker_fit(system):
+    import keras
+    import numpy as np
+
+    keras.utils.set_random_seed(42)
+    if system == "skfashion":
+        from sklearn.pipeline import make_pipeline
+
+        from skfashion import PixelScaler, SoftmaxClassifier
+
+        X_tr, X_val, y_tr, y_val = _tutorial_split(scale=False)
+        est = make_pipeline(PixelScaler(), SoftmaxClassifier(random_state=42))
+        t0 = time.perf_counter()
+        est.fit(X_tr, y_tr)
+        elapsed = time.perf_counter() - t0
+        return {"fit_s": elapsed, "accuracy": float(est.score(X_val, y_val)),
+                "steps": int(np.ceil(len(X_tr) / 32)) * 5}
+    X_tr, X_val, y_tr, y_val = _tutorial_split()
+    if system in ("keras", "keras_spe256"):
+        kw = {"metrics": ["accuracy"]} if system == "keras" else {"steps_per_execution": 256}
+        model = _keras_model(**kw)
+        t0 = time.perf_counter()
+        model.fit(X_tr, y_tr, epochs=5, verbose=0)
+        elapsed = time.perf_counter() - t0
+        accuracy = float((model.predict(X_val, verbose=0).argmax(1) == y_val).mean())
+    elif system == "scikeras":
+        model = _scikeras()
+        t0 = time.perf_counter()
+        model.fit(X_tr, y_tr)
+        elapsed = time.perf_counter() - t0
+        accuracy = float(model.score(X_val, y_val))
+    elif system == "logistic":
+        from sklearn.linear_model import LogisticRegression
+
+        model = LogisticRegression(max_iter=100)
+        t0 = time.perf_counter()
+        model.fit(X_tr, y_tr)
+        elapsed = time.perf_counter() - t0
+        accuracy = float(model.score(X_val, y_val))
+    return {"fit_s": elapsed, "accuracy": accuracy, "steps": int(np.ceil(len(X_tr) / 32)) * 5}
+
+
+def worker_predict(system):
+    import numpy as np
+
+    X_tr, X_val, y_tr, y_val = _tutorial_split()
+    X_fit, y_fit = X_tr[:6000].astype(np.float32), y_tr[:6000]
+    X_val = X_val.astype(np.float32)
+    if system == "keras":
+        model = _keras_model()
+        model.fit(X_fit, y_fit, epochs=1, verbose=0)
+        predict = lambda x: model.predict(x, verbose=0).argmax(1)  # noqa: E731
+    elif system == "scikeras":
+        model = _scikeras(epochs=1).fit(X_fit, y_fit)
+        predict = model.predict
+    elif system == "logistic":
+        from sklearn.linear_model import LogisticRegression
+
+        model = LogisticRegression(max_iter=100).fit(X_fit, y_fit)
+        predict = model.predict
+    elif system == "skfashion":
+        from skfashion import SoftmaxClassifier
+
+        model = SoftmaxClassifier(epochs=1, random_state=0).fit(X_fit, y_fit)
+        predict = model.predict
+    one, many = X_val[:1], X_val[:10000]
+
+    def timed(x, n):
+        predict(x)  # warm up
+        times = []
+        for _ in range(n):
+            t0 = time.perf_counter()
+            predict(x)
+            times.append(time.perf_counter() - t0)
+        return float(np.median(times))
+
+    return {"one_ms": 1e3 * timed(one, 50), "batch_10000_ms": 1e3 * timed(many, 10)}
+
+
+def worker_memory(system):
+    """Peak RSS of a fresh process fitting a pipeline on all 60,000 images."""
+    from skfashion.datasets import load_fashion_mnist
+
+    (X, y), _ = load_fashion_mnist()
+    if system == "baseline":  # TensorFlow and Keras imported, data loaded, nothing fitted
+        import keras  # noqa: F401
+        import tensorflow  # noqa: F401
+
+        return {"peak_rss_mb": rss_mb()}
+    from sklearn.pipeline import Pipeline
+
+    if system == "scikeras":
+        from sklearn.preprocessing import FunctionTransformer
+
+        pipe = Pipeline([("scale", FunctionTransformer(_flatten_scale)), ("clf", _scikeras())])
+    else:
+        from skfashion import PixelScaler, SoftmaxClassifier
+
+        pipe = Pipeline([("scale", PixelScaler()), ("clf", SoftmaxClassifier(random_state=42))])
+    pipe.fit(X, y)
+    return {"peak_rss_mb": rss_mb()}
+
+
+def worker_grid(system):
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import Pipeline
+
+    from skfashion.datasets import load_fashion_mnist
+
+    (X, y), _ = load_fashion_mnist()
+    X, y = X[:30000], y[:30000]
+    if system == "scikeras":
+        from sklearn.preprocessing import FunctionTransformer
+
+        pipe = Pipeline([("scale", FunctionTransformer(_flatten_scale)), ("clf", _scikeras())])
+    else:
+        from skfashion import PixelScaler, SoftmaxClassifier
+
+        pipe = Pipeline([("scale", PixelScaler()), ("clf", SoftmaxClassifier(random_state=42))])
+    search = GridSearchCV(pipe, {"clf__epochs": [1, 2, 5]}, cv=3)
+    t0 = time.perf_counter()
+    search.fit(X, y)
+    return {"search_s": time.perf_counter() - t0,
+            "best_epochs": int(search.best_params_["clf__epochs"]),
+            "best_score": float(search.best_score_)}
+
+
+WORKERS = {"fit": worker_fit, "predict": worker_predict, "memory": worker_memory,
+           "grid": worker_grid}
+
+
+# ------------------------------------------------------------------- tables
+def _systems(candidates):
+    have_scikeras = importlib.util.find_spec("scikeras") is not None
+    if not have_scikeras:
+        print("note: scikeras is not installed; its rows are skipped (pip install scikeras)",
+              file=sys.stderr)
+    return [s for s in candidates if s != "scikeras" or have_scikeras]
+
+
+def table_fit(repeats):
+    systems = _systems(["keras", "scikeras", "keras_spe256", "logistic", "skfashion"])
+    runs = alternate(__file__, systems, "fit", repeats)
+    base = median(runs["keras"], "fit_s")
+    labels = {"keras": "plain Keras, the reference program", "scikeras": "scikeras 0.13",
+              "keras_spe256": "Keras, steps_per_execution=256",
+              "logistic": "LogisticRegression (lbfgs, 100 it.)",
+              "skfashion": "skfashion Pipeline(PixelScaler, SoftmaxClassifier)"}
+    lines = ["| system | fit (median s) | time / plain Keras | speed-up | validation accuracy |",
+             "|---|---:|---:|---:|---:|"]
+    for s in systems:
+        t = median(runs[s], "fit_s")
+        lines.append(f"| {labels[s]} | {t:.2f} | {t / base:.3f} | {base / t:.1f}x | "
+                     f"{median(runs[s], 'accuracy'):.4f} |")
+    return "Fit: tutorial job, 48,000 images, 5 epochs, batch 32, RMSprop", lines
+
+
+def table_predict(repeats):
+    systems = _systems(["keras", "scikeras", "logistic", "skfashion"])
+    runs = alternate(__file__, systems, "predict", repeats)
+    lr_one, lr_many = median(runs["logistic"], "one_ms"), median(runs["logistic"], "batch_10000_ms")
+    lines = ["| system | 1 image (ms) | / LogisticRegression | 10,000 images (ms) | "
+             "/ LogisticRegression |", "|---|---:|---:|---:|---:|"]
+    for s in systems:
+        one, many = median(runs[s], "one_ms"), median(runs[s], "batch_10000_ms")
+        lines.append(f"| {s} | {one:.3f} | {one / lr_one:.2f} | {many:.2f} | "
+                     f"{many / lr_many:.2f} |")
+    if "scikeras" in runs:
+        ratio = median(runs["scikeras"], "one_ms") / median(runs["skfashion"], "one_ms")
+        lines.append(f"\nskfashion predicts one image {ratio:.0f}x faster than scikeras.")
+    return "Predict (median of 50 single-image and 10 batch calls per process)", lines
+
+
+def table_memory(repeats):
+    systems = _systems(["baseline", "scikeras", "skfashion"])
+    runs = alternate(__file__, systems, "memory", repeats)
+    base = median(runs["baseline"], "peak_rss_mb")
+    ref = median(runs["scikeras"], "peak_rss_mb") if "scikeras" in runs else None
+    lines = ["| process | peak RSS (MB) | above baseline (MB) | / scikeras |", "|---|---:|---:|---:|"]
+    for s in systems:
+        m = median(runs[s], "peak_rss_mb")
+        rel = f"{m / ref:.2f}" if ref else ""
+        lines.append(f"| {s} | {m:.0f} | {m - base:.0f} | {rel} |")
+    return ("Memory: fit a pipeline on all 60,000 images (baseline: TensorFlow imported and the "
+            "data loaded, nothing fitted)"), lines
+
+
+def table_grid(repeats):
+    systems = _systems(["scikeras", "skfashion"])
+    runs = alternate(__file__, systems, "grid", repeats)
+    ref = median(runs["scikeras"], "search_s") if "scikeras" in runs else None
+    lines = ["| system | GridSearchCV (median s) | speed-up vs scikeras | best epochs | "
+             "best score |", "|---|---:|---:|---:|---:|"]
+    for s in systems:
+        t = median(runs[s], "search_s")
+        speed = f"{ref / t:.1f}x" if ref else ""
+        lines.append(f"| {s} | {t:.1f} | {speed} | {runs[s][0]['best_epochs']} | "
+                     f"{median(runs[s], 'best_score'):.4f} |")
+    return "GridSearchCV over clf__epochs [1, 2, 5], cv=3, 30,000 images", lines
+
+
+TABLES = {"fit": table_fit, "predict": table_predict, "memory": table_memory, "grid": table_grid}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--tasks", default="fit,predict,memory,grid")
+    parser.add_argument("--worker", nargs=2, metavar=("SYSTEM", "TASK"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        system, task = args.worker
+        emit(WORKERS[task](system))
+        return
+    print(f"Machine: {machine()}; {args.repeats} fresh processes per system, alternated.\n")
+    for task in args.tasks.split(","):
+        title, lines = TABLES[task](args.repeats)
+        print(f"### {title}\n")
+        print("\n".join(lines) + "\n", flush=True)
+
+
+if __name__ == "__main__":
+    main()
