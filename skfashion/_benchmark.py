@@ -33,8 +33,8 @@ def _mlp(random_state, n_jobs, callbacks):
     from ._softmax import SoftmaxClassifier
 
     return SoftmaxClassifier(
-        hidden_layer_sizes=(256, 128), dropout=0.3, optimizer="adam", learning_rate=1e-3,
-        batch_size=64, epochs=40, early_stopping=True, validation_fraction=0.1,
+        hidden_layer_sizes=(512,), dropout=0.3, optimizer="adam", learning_rate=1e-3,
+        batch_size=128, epochs=40, early_stopping=True, validation_fraction=0.1,
         n_iter_no_change=5, metrics=["accuracy"], random_state=random_state,
         callbacks=callbacks,
     )
@@ -98,7 +98,7 @@ MODELS = {
     spec.name: spec
     for spec in [
         ModelSpec("softmax", "SoftmaxClassifier (tutorial)", _softmax, keras=True),
-        ModelSpec("mlp", "SoftmaxClassifier MLP (256, 128)", _mlp, keras=True),
+        ModelSpec("mlp", "SoftmaxClassifier MLP (512,), dropout 0.3", _mlp, keras=True),
         ModelSpec("logistic", "LogisticRegression", _logistic),
         ModelSpec("sgd", "SGDClassifier", _sgd),
         ModelSpec("linear_svc", "LinearSVC", _linear_svc),
