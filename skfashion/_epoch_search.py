@@ -9,7 +9,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clo
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import ParameterGrid, check_cv
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils import _safe_indexing
+from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.validation import check_is_fitted, indexable
 
 from ._base import BaseKerasClassifier
@@ -260,6 +260,13 @@ class EpochSearchCV(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 "EpochSearchCV has no n_features_in_ before it is fitted with refit=True."
             ) from exc
         return self.best_estimator_.n_features_in_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        inner = get_tags(self.estimator)
+        tags.input_tags.sparse = inner.input_tags.sparse
+        tags.input_tags.allow_nan = inner.input_tags.allow_nan
+        return tags
 
     def _refitted(self):
         check_is_fitted(self, "best_estimator_")

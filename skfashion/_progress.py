@@ -18,7 +18,7 @@ class Progress:
     >>> out = io.StringIO()
     >>> p = Progress(2, stream=out)
     >>> p.start("loading")
-    >>> p.done("loaded")
+    >>> seconds = p.done("loaded")
     >>> "[1/2] loaded" in out.getvalue()
     True
     """
