@@ -43,7 +43,8 @@ def test_training_curves(small):
     assert loss_ax.get_ylabel() == "loss" and acc_ax.get_ylabel() == "accuracy"
     assert loss_ax.get_xlabel() == "epoch"
     labels = [line.get_label() for line in loss_ax.get_lines()]
-    assert labels == ["training", "validation"]
+    best = int(np.argmin(clf.history_["val_loss"])) + 1
+    assert labels == ["training", "validation", f"lowest validation loss (epoch {best})"]
     np.testing.assert_allclose(loss_ax.get_lines()[0].get_ydata(), clf.history_["loss"])
     with pytest.raises(ValueError, match="no history_"):
         TrainingCurveDisplay.from_estimator(SoftmaxClassifier())

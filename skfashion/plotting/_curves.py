@@ -54,6 +54,10 @@ class TrainingCurveDisplay:
             axis.plot(epochs, self.history[q], marker="o", label="training")
             if f"val_{q}" in self.history:
                 axis.plot(epochs, self.history[f"val_{q}"], marker="s", label="validation")
+            if "val_loss" in self.history:
+                best = int(np.argmin(self.history["val_loss"])) + 1
+                axis.axvline(best, color="gray", linestyle="--", linewidth=1,
+                             label=f"lowest validation loss (epoch {best})")
             axis.set_xlabel("epoch")
             axis.set_ylabel(q)
             axis.set_title(f"{self.name}: {q}" if self.name else q)
@@ -114,11 +118,14 @@ class AccuracyTimeDisplay:
                 ax.scatter(*zip(*pairs), s=60, facecolors="none", edgecolors="crimson",
                            zorder=2, label="Xiao et al. 2017 (Table 3)")
         ax.set_xscale("log")
+        low, high = min(self.fit_seconds), max(self.fit_seconds)
+        ax.set_xlim(low / 2, high * 6)  # room for the labels right of the points
         ax.set_xlabel("fit time (s, log scale)")
         ax.set_ylabel("test accuracy")
         ax.set_title("Accuracy against fit time")
         ax.grid(alpha=0.3, which="both")
-        ax.legend(loc="lower right", fontsize=8)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=8,
+                  frameon=False)
         self.figure_, self.ax_ = fig, ax
         return self
 
