@@ -228,6 +228,20 @@ def test_bad_training_data(X, y, match):
         SoftmaxClassifier(epochs=1).fit(X, y)
 
 
+def test_ragged_and_object_data():
+    with pytest.raises(ValueError, match="inhomogeneous shape"):
+        SoftmaxClassifier(epochs=1).fit([[0, 1, 2], [0]], [0, 1])
+    with pytest.raises(TypeError, match="must be a string or a real number, not 'dict'"):
+        SoftmaxClassifier(epochs=1).fit(np.array([[{"a": 1}] * 3] * 3, dtype=object), [0, 1, 0])
+
+
+def test_boolean_features_are_numbers(small):
+    """As in scikit-learn, boolean features are 0/1 numbers, not an error."""
+    X, y, _, _ = small
+    clf = SoftmaxClassifier(epochs=1, random_state=0).fit(X[:100] > 0.5, y[:100])
+    assert clf.predict(X[:3] > 0.5).shape == (3,)
+
+
 def test_bad_prediction_data(fitted):
     with pytest.raises(ValueError, match="X has 5 features, but SoftmaxClassifier is expecting 784"):
         fitted.predict(np.zeros((2, 5)))
