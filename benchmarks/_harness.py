@@ -14,9 +14,12 @@ import sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
-def run_worker(script, system, task, timeout=1800):
-    """Run ``script --worker system task`` in a fresh process; return its JSON result."""
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
+def run_worker(script, system, task, timeout=1800, seed=0):
+    """Run ``script --worker system task`` in a fresh process; return its JSON result.
+
+    ``seed`` reaches the worker as ``BENCH_SEED`` (see :func:`bench_seed`).
+    """
+    env = dict(os.environ, PYTHONUNBUFFERED="1", BENCH_SEED=str(seed))
     proc = subprocess.run(
         [sys.executable, script, "--worker", system, task],
         capture_output=True, text=True, timeout=timeout, env=env,
@@ -32,13 +35,18 @@ def alternate(script, systems, task, repeats, *, progress=True):
     runs = {s: [] for s in systems}
     for r in range(repeats):
         for system in systems:
-            result = run_worker(script, system, task)
+            result = run_worker(script, system, task, seed=r)
             runs[system].append(result)
             if progress:
                 print(f"  [{task} {r + 1}/{repeats}] {system}: "
                       + ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
                                   for k, v in result.items()), file=sys.stderr, flush=True)
     return runs
+
+
+def bench_seed():
+    """The seed of this repeat: every system of repeat r uses seed r."""
+    return int(os.environ.get("BENCH_SEED", 0))
 
 
 def median(runs, key):

@@ -28,9 +28,11 @@ def _keras_wrapper_builder(X, y, hidden=16):
     import keras
     import numpy as np
 
+    # The wrapper passes y one-hot encoded: one column per class.
+    n_classes = y.shape[1] if np.ndim(y) == 2 else len(np.unique(y))
     model = keras.Sequential([keras.Input((X.shape[1],)),
                               keras.layers.Dense(hidden, activation="relu"),
-                              keras.layers.Dense(len(np.unique(y)), activation="softmax")])
+                              keras.layers.Dense(n_classes, activation="softmax")])
     model.compile(optimizer=keras.optimizers.Adam(0.05), loss="categorical_crossentropy")
     return model
 

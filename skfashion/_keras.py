@@ -1,9 +1,6 @@
 """KerasClassifier: any Keras model or model builder as a scikit-learn classifier."""
 
 import inspect
-from numbers import Integral
-
-from sklearn.utils._param_validation import Interval
 
 from ._base import BaseKerasClassifier
 

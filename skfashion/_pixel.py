@@ -5,7 +5,6 @@ from numbers import Integral
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import _check_feature_names_in, check_array, validate_data
 
 from ._memory import aligned_empty
@@ -123,6 +122,7 @@ class PixelScaler(TransformerMixin, BaseEstimator):
             )
 
     def _validate(self, X, *, fitted):
+        self._validate_params()
         self._check_image_shape()
         X = _as_image_array(X, self.image_shape)
         dtypes = getattr(X, "dtypes", None)  # a DataFrame's column dtypes
