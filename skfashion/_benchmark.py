@@ -23,62 +23,61 @@ PAPER_ACCURACY = {
 }
 
 
-def _softmax(random_state, n_jobs, callbacks):
+def _softmax(random_state, n_jobs):
     from ._softmax import SoftmaxClassifier
 
-    return SoftmaxClassifier(random_state=random_state, metrics=["accuracy"], callbacks=callbacks)
+    return SoftmaxClassifier(random_state=random_state, metrics=["accuracy"])
 
 
-def _mlp(random_state, n_jobs, callbacks):
+def _mlp(random_state, n_jobs):
     from ._softmax import SoftmaxClassifier
 
     return SoftmaxClassifier(
         hidden_layer_sizes=(512,), dropout=0.3, optimizer="adam", learning_rate=1e-3,
         batch_size=128, epochs=40, early_stopping=True, validation_fraction=0.1,
         n_iter_no_change=5, metrics=["accuracy"], random_state=random_state,
-        callbacks=callbacks,
     )
 
 
-def _logistic(random_state, n_jobs, callbacks):
+def _logistic(random_state, n_jobs):
     from sklearn.linear_model import LogisticRegression
 
     return LogisticRegression(max_iter=100)
 
 
-def _sgd(random_state, n_jobs, callbacks):
+def _sgd(random_state, n_jobs):
     from sklearn.linear_model import SGDClassifier
 
     return SGDClassifier(random_state=random_state, n_jobs=n_jobs)
 
 
-def _linear_svc(random_state, n_jobs, callbacks):
+def _linear_svc(random_state, n_jobs):
     from sklearn.svm import LinearSVC
 
     return LinearSVC(C=0.1, random_state=random_state)
 
 
-def _knn(random_state, n_jobs, callbacks):
+def _knn(random_state, n_jobs):
     from sklearn.neighbors import KNeighborsClassifier
 
     return KNeighborsClassifier(n_neighbors=5, weights="distance", p=1, n_jobs=n_jobs)
 
 
-def _random_forest(random_state, n_jobs, callbacks):
+def _random_forest(random_state, n_jobs):
     from sklearn.ensemble import RandomForestClassifier
 
     return RandomForestClassifier(n_estimators=100, criterion="entropy", max_depth=100,
                                   n_jobs=n_jobs, random_state=random_state)
 
 
-def _mlp_sklearn(random_state, n_jobs, callbacks):
+def _mlp_sklearn(random_state, n_jobs):
     from sklearn.neural_network import MLPClassifier
 
     return MLPClassifier(hidden_layer_sizes=(100,), activation="relu", early_stopping=True,
                          random_state=random_state)
 
 
-def _svc(random_state, n_jobs, callbacks):
+def _svc(random_state, n_jobs):
     from sklearn.svm import SVC
 
     return SVC(C=10, kernel="rbf")
@@ -171,10 +170,10 @@ def fit_and_score(name, X_train, y_train, X_test, y_test, *, random_state=0, n_j
     from ._pixel import PixelScaler
 
     spec = MODELS[name]
-    callbacks = None
+    estimator = spec.make(random_state, n_jobs)
     if progress is not None and spec.keras:
-        callbacks = [_EpochProgress(progress, spec.make(0, 1, None).epochs)]
-    pipe = make_pipeline(PixelScaler(), spec.make(random_state, n_jobs, callbacks))
+        estimator.set_params(callbacks=[_EpochProgress(progress, estimator.epochs)])
+    pipe = make_pipeline(PixelScaler(), estimator)
     t0 = time.perf_counter()
     pipe.fit(X_train, y_train)
     fit_seconds = time.perf_counter() - t0

@@ -158,7 +158,7 @@ def cmd_train(args):
     if args.model not in ("softmax", "mlp"):
         raise CommandError(f"--model must be 'softmax' or 'mlp'; got {args.model!r}.")
     X, y, X_test, y_test, source = _load(args)
-    clf = MODELS[args.model].make(args.random_state, 1, None)
+    clf = MODELS[args.model].make(args.random_state, 1)
     if args.epochs is not None:
         clf.set_params(epochs=args.epochs)
     clf.set_params(verbose=0 if args.quiet else 2)

@@ -72,3 +72,10 @@ def test_python_dash_m_help():
                          capture_output=True, text=True, check=True).stdout
     for option in ("--models", "--quick", "--n-jobs", "--random-state", "--output", "--dask"):
         assert option in out
+
+
+def test_verbose_benchmark_reports_each_epoch(capsys):
+    assert main(["benchmark", "--quick", "-v", "--models", "softmax", "--output", ""]) == 0
+    err = capsys.readouterr().err
+    for epoch in range(1, 6):
+        assert f"epoch {epoch}/5: accuracy" in err
