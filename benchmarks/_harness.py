@@ -14,14 +14,14 @@ import sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
-def run_worker(script, system, task, timeout=1800, seed=0):
-    """Run ``script --worker system task`` in a fresh process; return its JSON result.
+def run_worker(script, system, task, timeout=1800, seed=0, args=()):
+    """Run ``script [args] --worker system task`` in a fresh process; return its JSON.
 
     ``seed`` reaches the worker as ``BENCH_SEED`` (see :func:`bench_seed`).
     """
     env = dict(os.environ, PYTHONUNBUFFERED="1", BENCH_SEED=str(seed))
     proc = subprocess.run(
-        [sys.executable, script, "--worker", system, task],
+        [sys.executable, script, *args, "--worker", system, task],
         capture_output=True, text=True, timeout=timeout, env=env,
     )
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]

@@ -15,7 +15,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _harness import emit, machine  # noqa: E402
+from _harness import emit, machine, run_worker  # noqa: E402
 
 
 def current_rss_mb():
@@ -59,7 +59,8 @@ def main():
         emit(worker(args.worker[0], args.fits))
         return
     systems = ["skfashion", "keras"]
-    marks = {s: _run(s, args.fits) for s in systems}
+    marks = {s: run_worker(__file__, s, "fits", args=("--fits", str(args.fits)))
+             for s in systems}
     print(f"Machine: {machine()}\n")
     print("| fits | skfashion RSS (MB) | plain Keras RSS (MB) |\n|---:|---:|---:|")
     for key in marks["skfashion"]:
@@ -71,15 +72,6 @@ def main():
         grow = marks[s][last] - marks[s][first]
         print(f"{s}: +{grow:.1f} MB from fit {first} to fit {last}, "
               f"{1024 * grow / (int(last) - int(first)):.0f} KB per fit")
-
-
-def _run(system, fits):
-    import json
-    import subprocess
-
-    out = subprocess.run([sys.executable, __file__, "--fits", str(fits), "--worker", system, "x"],
-                         capture_output=True, text=True, check=True).stdout
-    return json.loads([line for line in out.splitlines() if line.startswith("{")][-1])
 
 
 if __name__ == "__main__":
