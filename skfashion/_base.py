@@ -31,6 +31,10 @@ from ._persist import (
 from ._random import keras_seed
 
 
+#: How X is checked in fit and predict: finite float32, sparse densified after.
+_CHECK_X = dict(accept_sparse=("csr", "csc", "coo"), dtype=np.float32, ensure_all_finite=True)
+
+
 def _loss_name(loss):
     if isinstance(loss, str):
         return loss
@@ -123,14 +127,7 @@ class BaseKerasClassifier(ClassifierMixin, BaseEstimator):
         return getattr(self, name)
 
     def _validate_X(self, X, *, reset):
-        X = validate_data(
-            self,
-            X,
-            reset=reset,
-            accept_sparse=("csr", "csc", "coo"),
-            dtype=np.float32,
-            ensure_all_finite=True,
-        )
+        X = validate_data(self, X, reset=reset, **_CHECK_X)
         return X.toarray() if sp.issparse(X) else X
 
     def _init_classes(self, y, classes):
@@ -225,14 +222,7 @@ class BaseKerasClassifier(ClassifierMixin, BaseEstimator):
     def _fit(self, X, y, sample_weight, *, classes, epochs, reset, early_stopping):
         from ._train import EpochRunner, as_tensor
 
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None."
-            )
-        X, y = validate_data(
-            self, X, y, reset=reset, accept_sparse=("csr", "csc", "coo"),
-            dtype=np.float32, ensure_all_finite=True,
-        )
+        X, y = validate_data(self, X, y, reset=reset, **_CHECK_X)
         if sp.issparse(X):
             X = X.toarray()
         y = column_or_1d(y, warn=True)
