@@ -71,8 +71,8 @@ def _numpy_ops(model):
             act = _activation_name(layer.activation)
             if act is None or getattr(layer, "lora_enabled", False):
                 return None
-            kernel = np.array(layer.kernel.numpy(), dtype=np.float64, order="F")
-            bias = np.array(layer.bias.numpy(), dtype=np.float64) if layer.use_bias else None
+            kernel = np.asarray(layer.kernel.numpy())
+            bias = np.asarray(layer.bias.numpy()) if layer.use_bias else None
             ops.append(_dense_op(kernel, bias, _ACTIVATIONS[act]))
         elif isinstance(layer, layers.Activation):
             act = _activation_name(layer.activation)
@@ -89,8 +89,8 @@ def _numpy_ops(model):
         elif isinstance(layer, layers.Dropout):
             continue  # identity at inference
         elif isinstance(layer, layers.Rescaling):
-            scale = np.float64(layer.scale)
-            offset = np.float64(layer.offset)
+            scale = np.float32(layer.scale)
+            offset = np.float32(layer.offset)
             ops.append(lambda z, s=scale, o=offset: z * s + o)
         elif isinstance(layer, layers.Flatten):
             ops.append(lambda z: z.reshape(len(z), -1))
@@ -112,7 +112,7 @@ def _dense_op(kernel, bias, activation):
     n_in, n_out = kernel.shape
     block = min(256, (_SINGLE_THREAD_GEMM - 1) // (n_in * n_out))
     if block >= _MIN_BLOCK:
-        kernel = kernel.astype(np.float32)
+        kernel = np.ascontiguousarray(kernel, dtype=np.float32)
         bias = bias.astype(np.float32) if bias is not None else None
 
         def dense(z):
@@ -128,6 +128,9 @@ def _dense_op(kernel, bias, activation):
 
     # Wide layers: one float64 GEMM. Its rounding errors are far below float32
     # resolution, so the float32 result does not depend on the thread count.
+    kernel = np.asarray(kernel, dtype=np.float64, order="F")
+    bias = bias.astype(np.float64) if bias is not None else None
+
     def dense_wide(z):
         out = np.asarray(z, dtype=np.float64) @ kernel
         if bias is not None:
