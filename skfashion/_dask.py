@@ -39,19 +39,14 @@ def limit_worker_threads(client):
     limits : dict
         Worker address to the thread count applied.
     """
-    info = client.scheduler_info()["workers"]
-    limits = {}
-    for address, worker in info.items():
-        cores = worker.get("resources", {}).get("cores") or _cores_of(client, address)
-        share = max(1, int(cores) // max(1, int(worker.get("nthreads", 1))))
-        limits[address] = client.run(_limit_threads, share, workers=[address])[address]
-    return limits
-
-
-def _cores_of(client, address):
     import os
 
-    return client.run(os.cpu_count, workers=[address])[address]
+    cores = client.run(os.cpu_count)  # worker address -> cores of its machine
+    limits = {}
+    for address, worker in client.scheduler_info()["workers"].items():
+        share = max(1, cores[address] // max(1, int(worker.get("nthreads", 1))))
+        limits[address] = client.run(_limit_threads, share, workers=[address])[address]
+    return limits
 
 
 @contextmanager

@@ -74,8 +74,7 @@ def cmd_benchmark(args):
         if MODELS[name].note:
             _say(args, f"Not run: {MODELS[name].label} ({MODELS[name].note}).")
     if args.dask:
-        context = _dask_context(args.dask)
-        with context:
+        with _dask_context(args.dask):
             results = run_benchmark(X, y, X_test, y_test, models=names, n_jobs=args.n_jobs,
                                     random_state=args.random_state, progress=progress,
                                     distributed=True)
@@ -105,9 +104,16 @@ def _dask_context(address):
         raise CommandError(
             "--dask needs Dask's distributed scheduler: pip install 'skfashion[dask]'"
         ) from exc
+    from contextlib import contextmanager
+
     from ._dask import dask_backend
 
-    return dask_backend(Client(address))
+    @contextmanager
+    def connected():
+        with Client(address) as client, dask_backend(client):
+            yield client  # the client is closed when the benchmark ends
+
+    return connected()
 
 
 def cmd_data(args):

@@ -76,11 +76,23 @@ def test_epoch_search_on_dask(client, data):
 def test_benchmark_command_on_dask(client, capsys):
     from skfashion.cli import main
 
+    def n_clients(dask_scheduler):
+        # Clients of this process; workers' own task clients are Dask's business.
+        return sorted(c for c in dask_scheduler.clients if not c.startswith("Client-worker-"))
+
     address = client.scheduler.address
+    before = client.run_on_scheduler(n_clients)
     assert main(["benchmark", "--quick", "--models", "softmax,sgd", "--output", "",
                  "--dask", address]) == 0
     out = capsys.readouterr().out
     assert "| SoftmaxClassifier (tutorial) |" in out and "| SGDClassifier |" in out
+    # The command's own client is closed when it ends.
+    import time
+
+    deadline = time.monotonic() + 10
+    while client.run_on_scheduler(n_clients) != before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert client.run_on_scheduler(n_clients) == before
 
 
 def test_missing_dask_is_explained(monkeypatch, capsys):
