@@ -1,461 +1,721 @@
-"""The estimator machinery shared by KerasClassifier and SoftmaxClassifier."""
+"""The estimator machinery shared by skfashion's Keras estimators.
+
+One visible path through a fit (``_fit_epochs``): check the options and the
+data, stage a new fitted state (or take the current one for a warm start),
+train with the epoch generator of ``_training``, and commit the state in one
+step. ``fit``, ``partial_fit``, ``initialize`` and ``EpochSearchCV`` all go
+through it; nothing is planted on the estimator from outside.
+
+A fit that fails leaves the previous fitted state as it was (a warm start's
+weights are put back). What prediction needs (model, encoders, the fast
+predictor) lives in one :class:`_Fitted` object that a fit replaces at once, so
+a ``predict`` in another thread sees the old model or the new one, never a mix.
+"""
 
 import copy
 import math
-import warnings
-from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.class_weight import compute_sample_weight
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_is_fitted,
-    column_or_1d,
-    validate_data,
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import NotFittedError
+from sklearn.preprocessing import FunctionTransformer
+
+from ._compile import history_key
+from ._data import (
+    check_data,
+    check_sample_weight,
+    drop_zero_weight,
+    keras_class_weight,
+    stratified_split,
+    tail_split,
 )
-
-from ._persist import (
-    KerasModelBytes,
-    is_keras_model,
-    load_estimator,
-    model_from_bytes,
-    model_to_bytes,
-    save_estimator,
-)
-from ._random import keras_seed
+from ._options import FIT_OPTIONS, Option, check_fit_options, from_mapping, layer
 
 
-#: How X is checked in fit and predict: finite float32, sparse densified after.
-_CHECK_X = dict(accept_sparse=("csr", "csc", "coo"), dtype=np.float32, ensure_all_finite=True)
+def _overridden(model, method):
+    """True if ``model`` has its own ``method`` (a subclass or an instance attribute)."""
+    import keras
+
+    if method in vars(model):
+        return True
+    return getattr(type(model), method, None) is not getattr(keras.Model, method)
 
 
-def _loss_name(loss):
-    if isinstance(loss, str):
-        return loss
-    return getattr(loss, "name", None) or getattr(loss, "__name__", "") or ""
+class _Fitted:
+    """What prediction needs, replaced as one object when a fit commits.
 
-
-class BaseKerasClassifier(ClassifierMixin, BaseEstimator):
-    """Fitting, prediction and persistence shared by the Keras classifiers.
-
-    Subclasses implement ``_build_model(meta)``, returning a compiled Keras model
-    whose single output has ``meta["n_classes_"]`` units (or 1 sigmoid unit with
-    a binary loss for two classes), and ``_make_callbacks()``.
+    ``shared`` is True once the model may be changed by others: it was handed
+    out through ``model_``, passed in by the user, or reached by user callbacks.
+    Then predictions read the model's current weights at every call instead of
+    a snapshot (same numbers, always current).
     """
 
-    _parameter_constraints = {
-        "epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "metrics": [list, tuple, None],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "class_weight": [dict, StrOptions({"balanced"}), None],
-        "shuffle": ["boolean"],
-        "warm_start": ["boolean"],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
-    }
+    def __init__(self, model, feature_encoder, target_encoder, *, shared):
+        self.model = model
+        self.feature_encoder = feature_encoder
+        self.target_encoder = target_encoder
+        self.shared = shared
+        self._predictor = None
+
+    def hand_out(self):
+        """The model leaves skfashion's hands: predictions read its weights each time."""
+        if not self.shared:
+            self.shared = True
+            predictor = self._predictor
+            if predictor is not None:
+                predictor.live = True
+
+    def predictor(self):
+        """The fast inference path for this model (built on first use)."""
+        from ._inference import Predictor
+
+        predictor = self._predictor
+        if predictor is None:
+            predictor = self._predictor = Predictor(self.model, snapshot=not self.shared)
+        return predictor
+
+    def model_input(self, X):
+        """``X`` after the feature encoder, shaped for the model's single input."""
+        if self.feature_encoder is not None:
+            X = self.feature_encoder.transform(X)
+        return as_model_input(X, self.model)
+
+
+def as_model_input(X, model):
+    """Reshape flat rows to a single-input model's input shape (e.g. images for a CNN)."""
+    if not isinstance(X, np.ndarray) or len(getattr(model, "inputs", None) or ()) != 1:
+        return X
+    shape = tuple(model.inputs[0].shape[1:])
+    if None in shape or shape == X.shape[1:]:
+        return X
+    if math.prod(shape) != math.prod(X.shape[1:]):
+        raise ValueError(
+            f"The model expects inputs of shape {shape} ({math.prod(shape)} values per "
+            f"sample) but X has samples of shape {X.shape[1:]}."
+        )
+    return X.reshape((len(X), *shape))
+
+
+def _is_identity(encoder):
+    return (
+        type(encoder) is FunctionTransformer
+        and encoder.func is None
+        and encoder.inverse_func is None
+        and not encoder.validate
+    )
+
+
+def _snapshot_variables(model):
+    optimizer = getattr(model, "optimizer", None)
+    variables = list(model.variables) + list(getattr(optimizer, "variables", []) or [])
+    return [(v, np.array(v.numpy())) for v in variables]
+
+
+def _restore_variables(snapshot):
+    for variable, value in snapshot:
+        variable.assign(value)
+
+
+class _BaseKeras(BaseEstimator):
+    """Fitting, prediction and persistence of a Keras model as an estimator.
+
+    Subclasses provide the model (``_make_model``), its compile settings
+    (``_compile_settings``), their training options (``_fit_option_values``),
+    callbacks, and target/feature encoders. Class attributes tune the data
+    checks: ``_x_dtype`` (convert X), ``_multi_output`` (2-D targets),
+    ``_y_numeric``, ``_check_dtypes`` (scikeras's dtype rule) and
+    ``_reset_history_on_fit`` (scikeras: each ``fit`` starts ``history_`` anew;
+    scikit-learn's warm start continues it).
+    """
+
+    _x_dtype = None
+    _allow_nd = True
+    _multi_output = True
+    _y_numeric = False
+    _check_dtypes = True
+    _reset_history_on_fit = True
+    _requires_y = True
+
+    # ------------------------------------------------------------ subclass hooks
+    @property
+    def target_encoder(self):
+        """A new, unfitted transformer from targets to model outputs (identity here)."""
+        return FunctionTransformer()
+
+    @property
+    def feature_encoder(self):
+        """A new, unfitted transformer from X to model inputs (identity here)."""
+        return FunctionTransformer()
+
+    def _check_params(self):
+        """Validate the declared parameters (``_parameter_constraints``)."""
+        if getattr(self, "_parameter_constraints", None):
+            self._validate_params()
+
+    def _fit_option_values(self):
+        """Training options from the estimator's parameters, as ``{name: Option}``."""
+        raise NotImplementedError
+
+    def _fit_callbacks(self, options):
+        """``(callbacks, user_held)``: instances for this fit, and whether the user holds any."""
+        raise NotImplementedError
+
+    def _predict_callbacks(self):
+        """Callbacks that should see ``model.predict`` (none by default)."""
+        return []
+
+    def _predict_option_values(self):
+        """Options for ``model.predict`` when it is called (``{name: Option}``)."""
+        return {}
+
+    def _make_model(self, meta, seed):
+        """Build the model for the data described by ``meta``.
+
+        Returns ``(model, compile_applied, shared)``: the model (compiled or
+        not), whether the estimator's compile settings reached it, and whether
+        others hold it (a model passed in by the user).
+        """
+        raise NotImplementedError
+
+    def _compile_settings(self):
+        """``model.compile`` arguments for a model that comes back uncompiled."""
+        raise NotImplementedError
+
+    def _check_compiled_model(self, model, compile_applied):
+        """Refuse or warn about parameters a precompiled model did not take."""
+
+    def _early_stopping(self):
+        """scikit-learn style early stopping: None or (fraction, patience, min_delta)."""
+        return None
+
+    def _sample_weight_for_classes(self, y, sample_weight, options, encoder):
+        """Fold ``class_weight`` into the sample weights (classifiers)."""
+        return sample_weight
+
+    def _random_seed(self, rng):
+        """The integer seed for building the model, or None for an unseeded build."""
+        if getattr(self, "random_state", None) is None:
+            return None
+        return int(rng.randint(np.iinfo(np.int32).max))
+
+    def _rng(self):
+        from sklearn.utils import check_random_state
+
+        random_state = getattr(self, "random_state", None)
+        if isinstance(random_state, np.random.RandomState):
+            # Draw from a copy: the same RandomState gives the same fit each time.
+            rng = np.random.RandomState()
+            rng.set_state(random_state.get_state())
+            return rng
+        return check_random_state(random_state)
+
+    # ------------------------------------------------------------- fitted state
+    @property
+    def model_(self):
+        """The fitted Keras model. Reading it hands it to you: predictions then
+        follow whatever you do to it (no weight snapshot is used)."""
+        fitted = self.__dict__.get("_fitted")
+        if fitted is None:
+            raise AttributeError(f"This {type(self).__name__} has no model_: fit it first.")
+        fitted.hand_out()
+        return fitted.model
+
+    @model_.setter
+    def model_(self, model):
+        fitted = self.__dict__.get("_fitted")
+        self._fitted = _Fitted(
+            model,
+            fitted.feature_encoder if fitted else None,
+            fitted.target_encoder if fitted else None,
+            shared=True,
+        )
+
+    @property
+    def initialized_(self):
+        """True once the estimator has a model (after ``fit`` or ``initialize``)."""
+        return "_fitted" in self.__dict__
+
+    @property
+    def current_epoch(self):
+        """Epochs recorded in ``history_`` (0 before any training)."""
+        history = self.__dict__.get("history_") or {}
+        return len(history.get("loss", []))
+
+    @property
+    def n_iter_(self):
+        """Epochs trained, as recorded in ``history_``."""
+        if "history_" not in self.__dict__:
+            raise AttributeError("n_iter_ is set by fit")
+        return self.current_epoch
+
+    @property
+    def loss_curve_(self):
+        """Training loss per epoch, ``history_["loss"]``."""
+        if "history_" not in self.__dict__:
+            raise AttributeError("loss_curve_ is set by fit")
+        return self.history_.get("loss", [])
+
+    def __sklearn_is_fitted__(self):
+        return "_fitted" in self.__dict__
+
+    def _require_fitted(self):
+        fitted = self.__dict__.get("_fitted")
+        if fitted is None:
+            raise NotFittedError(
+                f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with "
+                "appropriate arguments before using this estimator."
+            )
+        return fitted
+
+    def _fitted_names(self):
+        return self.__dict__.get("_fitted_keys", ())
+
+    def _commit(self, staged):
+        """Replace the fitted state by ``staged`` in one step."""
+        stale = [k for k in self._fitted_names() if k not in staged]
+        staged = dict(staged, _fitted_keys=tuple(k for k in staged if k != "_fitted_keys"))
+        self.__dict__.update(staged)
+        for key in stale:
+            self.__dict__.pop(key, None)
 
     # ----------------------------------------------------------------- fitting
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
-        """Train the network for ``epochs`` epochs.
-
-        With ``warm_start=True`` and an earlier fit, training continues from the
-        current weights and optimizer state; otherwise a new model is built.
+    def fit(self, X, y, sample_weight=None, **kwargs):
+        """Build a model (or keep it, with ``warm_start``) and train it on ``(X, y)``.
 
         Parameters
         ----------
-        X : array-like or sparse matrix of shape (n_samples, n_features)
-            Training data; sparse input is densified in float32.
-        y : array-like of shape (n_samples,)
-            Class labels of any type.
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, ...)
+            Training inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
         sample_weight : array-like of shape (n_samples,), default=None
-            Per-sample weights, multiplied by ``class_weight`` when both are set.
+            Per-sample weights; samples of weight 0 are left out.
+        **kwargs : dict
+            Options of Keras's ``Model.fit`` for this call (``epochs``,
+            ``batch_size``, ``validation_data``, ``callbacks``...); they override
+            the estimator's parameters.
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
-        reset = not (self.warm_start and hasattr(self, "model_"))
-        epochs = self._fit_option("epochs")
-        return self._fit(X, y, sample_weight, classes=None, epochs=epochs, reset=reset,
-                         early_stopping=self.early_stopping)
+        for _ in self._fit_epochs(X, y, sample_weight=sample_weight, kwargs=kwargs):
+            pass
+        return self
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
-        """Train one epoch on ``(X, y)``, continuing from the current weights.
+    def partial_fit(self, X, y, sample_weight=None, **kwargs):
+        """Train one epoch on ``(X, y)``, continuing from the current model.
 
         Parameters
         ----------
-        X : array-like or sparse matrix of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,)
-            Class labels; all must be in ``classes``.
-        classes : array-like of shape (n_classes,), default=None
-            Every class of the whole data. Required on the first call, optional
-            (and then checked) afterwards.
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, ...)
+            Training inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
         sample_weight : array-like of shape (n_samples,), default=None
             Per-sample weights.
+        **kwargs : dict
+            Options of Keras's ``Model.fit`` for this call (not ``epochs`` or
+            ``initial_epoch``).
 
         Returns
         -------
         self : object
             The updated estimator.
         """
-        first = not hasattr(self, "model_")
-        if first and classes is None:
-            raise ValueError(
-                "classes must be passed on the first call to partial_fit: the network's "
-                "output size depends on every class of the data, e.g. "
-                "partial_fit(X, y, classes=np.unique(y_all))."
-            )
-        return self._fit(X, y, sample_weight, classes=classes, epochs=1, reset=first,
-                         early_stopping=False)
-
-    def _fit_option(self, name):
-        """The value of a training-loop option (KerasClassifier adds ``fit__`` routing)."""
-        return getattr(self, name)
-
-    def _validate_X(self, X, *, reset):
-        X = validate_data(self, X, reset=reset, **_CHECK_X)
-        return X.toarray() if sp.issparse(X) else X
-
-    def _init_classes(self, y, classes):
-        if classes is None:
-            found = np.unique(y)
-        else:
-            found = np.asarray(classes)
-            if found.ndim != 1 or len(np.unique(found)) != len(found):
-                raise ValueError(
-                    f"classes must be a 1-D array of distinct labels; got {classes!r}."
+        for name, what in (("epochs", "always trains for 1 epoch"),
+                           ("initial_epoch", "always trains for from the current epoch")):
+            if name in kwargs:
+                raise TypeError(
+                    f"Invalid argument `{name}` to `partial_fit`: `partial_fit` {what}."
                 )
-            found = np.unique(found)
-        if len(found) < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs samples of at least 2 classes; got 1 class: "
-                f"{found.tolist()}."
-            )
-        return found
-
-    def _encode(self, y):
-        idx = np.searchsorted(self.classes_, y)
-        idx = np.clip(idx, 0, len(self.classes_) - 1)
-        unknown = self.classes_[idx] != y
-        if unknown.any():
-            raise ValueError(
-                f"y contains labels not in classes_: {np.unique(y[unknown]).tolist()}. "
-                f"Known classes: {self.classes_.tolist()}. Pass every class to the first "
-                "partial_fit(classes=...), or fit a new model."
-            )
-        return idx.astype(np.int32)
-
-    def _target_mode(self, model):
-        name = _loss_name(model.loss)
-        units = model.outputs[0].shape[-1]
-        n_classes = len(self.classes_)
-        if "sparse" in name:
-            mode = "index"
-        elif name.startswith("binary") and units == 1:
-            mode = "binary"
-        else:
-            mode = "onehot"
-        expected = 1 if mode == "binary" else n_classes
-        if units != expected or (mode == "binary" and n_classes != 2):
-            raise ValueError(
-                f"The model's output layer has {units} units but the data has {n_classes} "
-                f"classes and the loss is {name or model.loss!r}. Build the last layer with "
-                "meta['n_classes_'] units and a softmax activation (or, for two classes and "
-                "a binary loss, 1 sigmoid unit)."
-            )
-        return mode
-
-    def _targets(self, y_idx):
-        if self._target_mode_ == "index":
-            return y_idx
-        if self._target_mode_ == "binary":
-            return y_idx.astype(np.float32)
-        return np.eye(len(self.classes_), dtype=np.float32)[y_idx]
-
-    def _sample_weight(self, sample_weight, y_idx, X):
-        weight = _check_sample_weight(sample_weight, X, dtype=np.float32, ensure_non_negative=True)
-        if self.class_weight is not None:
-            weight = weight * compute_sample_weight(
-                self.class_weight if self.class_weight == "balanced" else {
-                    np.searchsorted(self.classes_, k): v for k, v in self.class_weight.items()
-                },
-                y_idx,
-            ).astype(np.float32)
-        return np.ascontiguousarray(weight, dtype=np.float32)
-
-    def _meta(self, X):
-        return {
-            "n_features_in_": self.n_features_in_,
-            "n_classes_": len(self.classes_),
-            "classes_": self.classes_,
-            "target_type_": "binary" if len(self.classes_) == 2 else "multiclass",
-            "n_outputs_expected_": 1,
-            "X_shape_": X.shape,
-            "X_dtype_": X.dtype,
-        }
-
-    def _as_model_input(self, X, model):
-        shape = tuple(model.inputs[0].shape[1:])
-        if shape == X.shape[1:]:
-            return X
-        if math.prod(shape) != X.shape[1]:
-            raise ValueError(
-                f"The model expects inputs of shape {shape} ({math.prod(shape)} values per "
-                f"sample) but X has {X.shape[1]} features."
-            )
-        return X.reshape((len(X), *shape))
-
-    def _fit(self, X, y, sample_weight, *, classes, epochs, reset, early_stopping):
-        from ._train import EpochRunner, as_tensor
-
-        X, y = validate_data(self, X, y, reset=reset, **_CHECK_X)
-        if sp.issparse(X):
-            X = X.toarray()
-        y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        if reset:
-            self.classes_ = self._init_classes(y, classes)
-        elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
-            raise ValueError(
-                f"classes={np.asarray(classes).tolist()} differs from the classes of the "
-                f"first call, {self.classes_.tolist()}."
-            )
-        y_idx = self._encode(y)
-        weight = self._sample_weight(sample_weight, y_idx, X)
-        rng = check_random_state(self.random_state)
-        seed = None if self.random_state is None else int(rng.randint(np.iinfo(np.int32).max))
-
-        with keras_seed(seed):
-            if reset:
-                model = self._build_model(self._meta(X))
-                self._target_mode_ = self._target_mode(model)
-                history, n_iter = {}, 0
-            else:
-                model = self.model_
-                history = {k: list(v) for k, v in self.history_.items()}
-                n_iter = self.n_iter_
-            X = self._as_model_input(X, model)
-            targets = self._targets(y_idx)
-            train_idx, val_idx = np.arange(len(X)), None
-            if early_stopping:
-                train_idx, val_idx = self._validation_split(y_idx, rng)
-            batch_size = self._fit_option("batch_size")
-            shuffle = self._fit_option("shuffle")
-            runner = EpochRunner(model, batch_size, targets)
-            x_t, y_t, w_t = as_tensor(X), as_tensor(targets), as_tensor(weight)
-            if val_idx is not None:
-                import tensorflow as tf
-
-                val = tuple(tf.gather(t, val_idx) for t in (x_t, y_t, w_t))
-            steps = -(-len(train_idx) // batch_size)
-            callbacks = self._callback_list(model, epochs, early_stopping, steps)
-            model.stop_training = False
-            callbacks.on_train_begin()
-            for epoch in range(epochs):
-                callbacks.on_epoch_begin(epoch)
-                callbacks.on_train_batch_begin(0)
-                order = rng.permutation(train_idx) if shuffle else train_idx
-                logs = runner.train_epoch(x_t, y_t, w_t, order)
-                callbacks.on_train_batch_end(steps - 1, logs)
-                if val_idx is not None:
-                    logs.update({f"val_{k}": v for k, v in runner.evaluate(*val).items()})
-                if not math.isfinite(logs["loss"]):
-                    raise ValueError(
-                        f"Training diverged: the loss is {logs['loss']} after epoch "
-                        f"{n_iter + 1}. Lower the learning rate or scale the inputs "
-                        "(PixelScaler for images)."
-                    )
-                for key, value in logs.items():
-                    history.setdefault(key, []).append(value)
-                n_iter += 1
-                callbacks.on_epoch_end(epoch, logs)
-                hook = getattr(self, "_tf_epoch_hook", None)
-                if hook is not None:  # EpochSearchCV scores the model after each epoch
-                    self.model_, self.history_, self.n_iter_ = model, history, n_iter
-                    self._after_fit()
-                    hook(n_iter)
-                if model.stop_training:
-                    break
-            callbacks.on_train_end(logs)
-
-        self.model_ = model
-        self.history_ = history
-        self.n_iter_ = n_iter
-        self._after_fit()
+        for _ in self._fit_epochs(X, y, sample_weight=sample_weight, kwargs=kwargs,
+                                  partial=True):
+            pass
         return self
 
-    def _validation_split(self, y_idx, rng):
-        n = len(y_idx)
-        n_val = math.ceil(self.validation_fraction * n)
-        if n_val < 1 or n - n_val < 1:
-            raise ValueError(
-                f"early_stopping needs a validation set: validation_fraction="
-                f"{self.validation_fraction} of {n} samples leaves {n - n_val} for training "
-                f"and {n_val} for validation. Use more samples or change validation_fraction."
-            )
-        counts = np.bincount(y_idx)
-        stratify = y_idx if counts[counts > 0].min() >= 2 and n_val >= len(counts) else None
-        train_idx, val_idx = train_test_split(
-            np.arange(n), test_size=n_val, random_state=rng, stratify=stratify
-        )
-        return np.sort(train_idx), np.sort(val_idx)
+    def initialize(self, X, y=None):
+        """Build (or take) the model without training it.
 
-    def _callback_list(self, model, epochs, early_stopping, steps):
+        Needed only to predict with a model that needs no training (a
+        pretrained ``keras.Model`` passed as ``model``); ``fit`` initializes by
+        itself.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+            Example inputs (their shape and type are recorded).
+        y : array-like, default=None
+            Example targets.
+
+        Returns
+        -------
+        self : object
+            The initialized estimator.
+        """
+        job = self._stage(X, y, None, {}, warm=False, partial=False, train=False)
+        self._commit(job["staged"])
+        return self
+
+    def _collect_options(self, kwargs, *, partial):
+        options = layer(self._fit_option_values(),
+                        from_mapping(kwargs, "fit({name}=...)"))
+        if partial:
+            options["epochs"] = Option(1, "partial_fit")
+            options.pop("initial_epoch", None)
+        return options
+
+    def _stage(self, X, y, sample_weight, kwargs, *, warm, partial, train=True):
+        """Check everything and prepare one training call; change nothing on self."""
+        self._check_params()
+        options = self._collect_options(kwargs, partial=partial)
+        reset = not warm
+        target = copy.copy(self) if reset else self  # reset=True writes n_features_in_
+        if reset:
+            for key in self._fitted_names():
+                target.__dict__.pop(key, None)
+        X, y = check_data(
+            target, X, y, reset=reset, x_dtype=self._x_dtype, allow_nd=self._allow_nd,
+            multi_output=self._multi_output,
+            y_numeric=self._y_numeric, check_dtypes=self._check_dtypes,
+            require_y=self._requires_y and train,
+        )
+        sample_weight = check_sample_weight(sample_weight, X)
+        rng = self._rng()
+        if reset:
+            staged = self._initialize(target, X, y, rng)
+        else:
+            staged = {k: self.__dict__[k] for k in self._fitted_names() if k in self.__dict__}
+        fitted = staged["_fitted"]
+        if not train:
+            return {"staged": staged}
+        model = fitted.model
+        target_encoder = fitted.target_encoder
+        sample_weight = self._sample_weight_for_classes(y, sample_weight, options,
+                                                        target_encoder)
+        sample_weight, X, y = drop_zero_weight(sample_weight, X, y)
+        y_enc = target_encoder.transform(y) if target_encoder is not None else y
+        if isinstance(y_enc, np.ndarray) and y_enc.dtype.kind in "OUSV":
+            raise ValueError(
+                f"Unknown label type: the targets reach the model as {y_enc.dtype} values "
+                f"({type(self).__name__} passes y through its target_encoder). Use "
+                "KerasClassifier for labels, or a target_encoder that makes numbers."
+            )
+        X_enc = fitted.model_input(X)
+        passthrough = _overridden(model, "fit")
+        fit = check_fit_options(options, n_samples=len(X), allow_extra=passthrough)
+        history = staged.get("history_")
+        initial = fit.initial_epoch if "initial_epoch" in options else (
+            len((history or {}).get("loss", []))
+            if (partial or (warm and not self._reset_history_on_fit)) else 0
+        )
+        if not warm or not history or initial == 0:
+            history = {}
+        staged["history_"] = {k: list(v) for k, v in history.items()}
+        return {
+            "staged": staged, "fitted": fitted, "model": model, "X": X_enc, "y": y_enc,
+            "y_labels": y, "w": sample_weight, "fit": fit, "options": options,
+            "initial": initial, "passthrough": passthrough, "rng": rng, "target": target,
+            "warm": warm,
+        }
+
+    def _initialize(self, target, X, y, rng):
+        """A new fitted state for ``(X, y)``: encoders, metadata and a built model."""
         import keras
 
-        callbacks = self._make_callbacks()
-        if early_stopping:
-            callbacks.append(
-                keras.callbacks.EarlyStopping(
-                    monitor="val_loss",
-                    patience=self.n_iter_no_change,
-                    min_delta=self.tol,
-                    restore_best_weights=True,
-                )
+        staged = {
+            name: target.__dict__[name]
+            for name in ("n_features_in_", "feature_names_in_", "X_dtype_", "X_shape_",
+                         "y_dtype_", "y_ndim_")
+            if name in target.__dict__
+        }
+        staged["target_type_"] = self._type_of_target(y) if y is not None else None
+        target_encoder = self.target_encoder.fit(y)
+        feature_encoder = self.feature_encoder.fit(X)
+        staged["target_encoder_"] = target_encoder
+        staged["feature_encoder_"] = feature_encoder
+        for encoder in (target_encoder, feature_encoder):
+            staged.update(getattr(encoder, "get_metadata", dict)())
+        meta = {k: v for k, v in staged.items() if k != "history_"}
+        seed = self._random_seed(rng)
+        model, compile_applied, shared = self._make_model(meta, seed)
+        if not isinstance(model, keras.Model):
+            raise TypeError(
+                f"The model builder returned {type(model).__name__}, not a keras.Model. It "
+                "must return the model."
             )
-        verbose = int(self._fit_option("verbose"))
-        return keras.callbacks.CallbackList(
-            callbacks, add_progbar=bool(verbose), model=model, verbose=verbose,
-            epochs=epochs, steps=steps,
-        )
-
-    def _copy_callbacks(self, callbacks):
-        """Fresh copies of callback instances, so a fit never changes a parameter."""
-        return [copy.deepcopy(cb) for cb in callbacks]
-
-    def _after_fit(self):
-        """Derive the inference path from ``model_`` (after fit, load or unpickle)."""
-        from ._fast import ForwardPass
-
-        current = getattr(self, "_tf_forward", None)
-        if not (current is not None and current.kind == "traced" and current.model is self.model_):
-            self._tf_forward = ForwardPass(self.model_)  # a traced call follows the weights
-        if not hasattr(self, "_target_mode_"):
-            self._target_mode_ = self._target_mode(self.model_)
-        loss = self.model_.loss
-        self._from_logits_ = bool(getattr(loss, "from_logits", False))
-
-    @property
-    def loss_curve_(self):
-        """Training loss per epoch, ``history_["loss"]`` (after fit)."""
-        return self.history_["loss"]
-
-    # -------------------------------------------------------------- prediction
-    def predict_proba(self, X):
-        """Class probabilities, columns in the order of ``classes_``.
-
-        Parameters
-        ----------
-        X : array-like or sparse matrix of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes), float32
-            Each row sums to 1.
-        """
-        check_is_fitted(self)
-        X = self._validate_X(X, reset=False)
-        X = self._as_model_input(X, self.model_)
-        out = self._tf_forward(X)
-        if self._target_mode_ == "binary":
-            out = out.reshape(-1)
-            if self._from_logits_:
-                from ._fast import _np_sigmoid
-
-                out = _np_sigmoid(out)
-            return np.stack([1 - out, out], axis=1)
-        if self._from_logits_:
-            from ._fast import _np_softmax
-
-            out = _np_softmax(out)
-        return out
-
-    def predict(self, X):
-        """Predicted class labels, ``classes_[argmax(predict_proba(X))]``.
-
-        Parameters
-        ----------
-        X : array-like or sparse matrix of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-        """
-        proba = self.predict_proba(X)
-        return self.classes_[np.argmax(proba, axis=1)]
-
-    def score(self, X, y, sample_weight=None):
-        """Mean accuracy of ``predict(X)`` against ``y``.
-
-        Labels in ``y`` that were never seen in fit raise a ``ValueError``
-        instead of silently counting as errors.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Test samples.
-        y : array-like of shape (n_samples,)
-            True labels.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
-
-        Returns
-        -------
-        score : float
-        """
-        check_is_fitted(self)
-        y_arr = column_or_1d(y, warn=True)
-        unseen = np.setdiff1d(np.unique(y_arr), self.classes_)
-        if unseen.size:
+        if not model.compiled:
+            model.compile(**self._compile_settings())
+            compile_applied = True
+        self._check_compiled_model(model, compile_applied)
+        expected = staged.get("n_outputs_expected_")
+        if expected and expected != len(model.outputs):
             raise ValueError(
-                f"y contains labels never seen in fit: {unseen.tolist()}. Known classes: "
-                f"{self.classes_.tolist()}."
+                f"Detected a Keras model input of size {expected}, but {model} has "
+                f"{len(model.outputs)} outputs. The target needs a model with "
+                f"{expected} output(s)."
             )
-        return super().score(X, y_arr, sample_weight=sample_weight)
+        if hasattr(target_encoder, "_adapt_to_model"):
+            target_encoder._adapt_to_model(model)
+        features = None if _is_identity(feature_encoder) else feature_encoder
+        staged["_fitted"] = _Fitted(model, features, target_encoder, shared=shared)
+        staged["_seed"] = seed
+        return staged
 
-    # ------------------------------------------------------------- persistence
+    def _type_of_target(self, y):
+        from sklearn.utils.multiclass import type_of_target
+
+        return type_of_target(y)
+
+    def _validation(self, job):
+        """The validation data of a training call, or None."""
+        from ._training import Validation
+
+        fit = job["fit"]
+        X, y, w = job["X"], job["y"], job["w"]
+        batch = fit.validation_batch_size or fit.batch_size
+        if fit.validation_data is not None:
+            X_val, y_val, *w_val = fit.validation_data
+            X_val, y_val = check_data(
+                job["target"], X_val, y_val, reset=False, x_dtype=self._x_dtype,
+                allow_nd=self._allow_nd,
+                multi_output=self._multi_output, y_numeric=self._y_numeric,
+                check_dtypes=self._check_dtypes,
+            )
+            fitted = job["fitted"]
+            encoder = fitted.target_encoder
+            data = (fitted.model_input(X_val),
+                    encoder.transform(y_val) if encoder is not None else y_val,
+                    check_sample_weight(w_val[0] if w_val else None, X_val))
+            return data, None, Validation(_with_weights(data), batch, fit.validation_steps,
+                                          fit.validation_freq)
+        if fit.validation_split:
+            (X, y, w), val = tail_split((X, y, w), fit.validation_split)
+            return (X, y, w), None, Validation(_with_weights(val), batch,
+                                               fit.validation_steps, fit.validation_freq)
+        stopping = self._early_stopping()
+        if stopping is not None:
+            fraction = stopping[0]
+            labels = job["y_labels"] if self._multi_output is False or np.ndim(
+                job["y_labels"]) == 1 else None
+            train, val = stratified_split(labels, fraction, job["rng"])
+            take = _take
+            return (take(X, train), take(y, train), take(w, train)), stopping, Validation(
+                _with_weights((take(X, val), take(y, val), take(w, val))), batch,
+                fit.validation_steps, fit.validation_freq)
+        return (X, y, w), None, None
+
+    def _fit_epochs(self, X, y, *, sample_weight=None, kwargs=None, partial=False,
+                    commit_each_epoch=False):
+        """The training path: yield the number of epochs trained after each epoch.
+
+        With ``commit_each_epoch`` the estimator is in a consistent fitted state
+        at each yield (a search can score it); otherwise the new state is
+        committed when training ends, and a failure leaves the old one whole.
+        """
+        import keras
+
+        warm = (partial or getattr(self, "warm_start", False)) and self.initialized_
+        job = self._stage(X, y, sample_weight, dict(kwargs or {}), warm=warm, partial=partial)
+        model, fit, staged = job["model"], job["fit"], job["staged"]
+        history = staged["history_"]
+        callbacks, user_held = self._fit_callbacks(fit)
+        snapshot = _snapshot_variables(model) if warm else None
+        try:
+            if job["passthrough"]:
+                if commit_each_epoch:
+                    raise TypeError(
+                        f"{type(model).__name__} overrides fit(), so skfashion cannot "
+                        "train it epoch by epoch; fit it for each number of epochs instead."
+                    )
+                self._keras_fit(job, callbacks, history)
+            else:
+                (X_t, y_t, w_t), stopping, validation = self._validation(job)
+                if stopping is not None:
+                    callbacks = list(callbacks) + [keras.callbacks.EarlyStopping(
+                        monitor="val_loss", patience=stopping[1], min_delta=stopping[2],
+                        restore_best_weights=True)]
+                from ._training import Plan, fit_epochs
+
+                plan = Plan(
+                    epochs=job["initial"] + fit.epochs, initial_epoch=job["initial"],
+                    batch_size=fit.batch_size, shuffle=fit.shuffle, verbose=fit.verbose,
+                    callbacks=callbacks, steps_per_execution=fit.steps_per_execution,
+                    steps_per_epoch=fit.steps_per_epoch, validation=validation,
+                    rng=job["rng"],
+                )
+                if w_t is None:
+                    w_t = np.ones(len(keras_first(y_t)), np.float32)
+                if fit.class_weight is not None:
+                    w_t = w_t * keras_class_weight(fit.class_weight, y_t)
+                data = (X_t, y_t, w_t)
+                for _, logs in fit_epochs(model, data, plan):
+                    for key, value in logs.items():
+                        history.setdefault(history_key(key), []).append(_plain(value))
+                    staged["_fitted"]._predictor = None  # the weights changed
+                    if commit_each_epoch:
+                        self._commit(staged)
+                    yield len(history.get("loss", []))
+        except BaseException:
+            if snapshot is not None:
+                _restore_variables(snapshot)
+            raise
+        if user_held:
+            staged["_fitted"].hand_out()
+        else:
+            staged["_fitted"]._predictor = None  # weights changed: take a new snapshot
+        self._commit(staged)
+
+    def _keras_fit(self, job, callbacks, history):
+        """Train with the model's own ``fit`` (a model that overrides it)."""
+        from ._random import keras_seed
+
+        fit = job["fit"]
+        validation_data = None
+        if fit.validation_data is not None:
+            validation_data = self._validation(job)[2].data
+        args = dict(
+            x=job["X"], y=job["y"], sample_weight=job["w"], batch_size=fit.batch_size,
+            epochs=job["initial"] + fit.epochs, initial_epoch=job["initial"],
+            verbose=fit.verbose, callbacks=callbacks, validation_split=fit.validation_split,
+            validation_data=validation_data, shuffle=fit.shuffle,
+            validation_batch_size=fit.validation_batch_size,
+            validation_steps=fit.validation_steps, validation_freq=fit.validation_freq,
+            steps_per_epoch=fit.steps_per_epoch,
+        )
+        if fit.class_weight is not None:
+            args["class_weight"] = fit.class_weight
+        args.update(fit.extra)
+        with keras_seed(job["staged"].get("_seed")):
+            result = job["model"].fit(**args)
+        for key, values in getattr(result, "history", {}).items():
+            history.setdefault(history_key(key), []).extend(_plain(v) for v in values)
+
+    # --------------------------------------------------------------- prediction
+    def _outputs(self, X, kwargs, *, proba):
+        """Validated ``X`` through the model: ``(fitted, outputs)``."""
+        from ._inference import to_probabilities
+
+        fitted = self._require_fitted()
+        X, _ = check_data(self, X, None, reset=False, x_dtype=self._x_dtype,
+                          allow_nd=self._allow_nd, check_dtypes=self._check_dtypes,
+                          require_y=False)
+        X = fitted.model_input(X)
+        model = fitted.model
+        callbacks = [cb for cb in self._predict_callbacks() if _wants_predict_events(cb)]
+        if kwargs or callbacks or _overridden(model, "predict"):
+            args = {name: opt.value for name, opt in self._predict_option_values().items()}
+            args.update(kwargs)
+            if args.get("batch_size") == -1:
+                if not hasattr(X, "shape"):
+                    raise ValueError("`batch_size=-1` requires that `X` implement `shape`")
+                args["batch_size"] = X.shape[0]
+            args.setdefault("verbose", 0)
+            if callbacks:
+                args["callbacks"] = callbacks
+            out = model.predict(x=X, **args)
+            return fitted, to_probabilities(out, model) if proba else out
+        predictor = fitted.predictor()
+        return fitted, predictor.proba(X) if proba else predictor.outputs(X)
+
+    def predict(self, X, **kwargs):
+        """Predictions for ``X``: the model's outputs decoded by the target encoder.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, ...)
+            Inputs.
+        **kwargs : dict
+            Options of Keras's ``Model.predict`` (then ``model.predict`` runs).
+
+        Returns
+        -------
+        y_pred : ndarray
+        """
+        fitted, out = self._outputs(X, kwargs, proba=False)
+        encoder = fitted.target_encoder
+        return encoder.inverse_transform(out) if encoder is not None else out
+
+    # ----------------------------------------------------------- persistence
     def __getstate__(self):
-        state = {k: v for k, v in self.__dict__.items() if not k.startswith("_tf_")}
-        for key, value in state.items():
-            if is_keras_model(value):
-                state[key] = KerasModelBytes(model_to_bytes(value))
+        from ._model_bytes import ModelBytes
+
+        state = {}
+        for key, value in self.__dict__.items():
+            if key == "_fitted":
+                value = {
+                    "model": ModelBytes.from_model(value.model),
+                    "feature_encoder": value.feature_encoder,
+                    "target_encoder": value.target_encoder,
+                    "shared": value.shared,
+                }
+            elif _is_keras_model(value):
+                value = ModelBytes.from_model(value)
+            state[key] = value
         return state
 
     def __setstate__(self, state):
+        from ._model_bytes import ModelBytes
+
         state = dict(state)
         for key, value in state.items():
-            if isinstance(value, KerasModelBytes):
-                state[key] = model_from_bytes(bytes(value), safe_mode=False)
+            if isinstance(value, ModelBytes):
+                state[key] = value.to_model()
+        fitted = state.get("_fitted")
+        if isinstance(fitted, dict):
+            state["_fitted"] = _Fitted(
+                fitted["model"].to_model(), fitted["feature_encoder"],
+                fitted["target_encoder"], shared=fitted["shared"],
+            )
         self.__dict__.update(state)
-        if "model_" in state:
-            self._after_fit()
+
+    def _export_state(self):
+        """The fitted state as plain Python values, for :mod:`skfashion._persist`.
+
+        Returns
+        -------
+        attributes : dict
+            Fitted attributes (numbers, strings, dtypes, tuples, arrays, dicts of
+            lists), the encoders as ``(class name, state)``.
+        model : keras.Model
+            The fitted model.
+        """
+        from ._encoders import export_encoder
+
+        fitted = self._require_fitted()
+        attributes = {
+            name: self.__dict__[name] for name in self._fitted_names()
+            if not name.startswith("_") and name not in ("target_encoder_", "feature_encoder_")
+        }
+        attributes["target_encoder_"] = export_encoder(self.target_encoder_)
+        attributes["feature_encoder_"] = export_encoder(self.feature_encoder_)
+        return attributes, fitted.model
+
+    def _import_state(self, attributes, model):
+        """Restore what :meth:`_export_state` gave (used when loading a file)."""
+        from ._encoders import import_encoder
+
+        staged = dict(attributes)
+        staged["target_encoder_"] = import_encoder(*attributes["target_encoder_"])
+        staged["feature_encoder_"] = import_encoder(*attributes["feature_encoder_"])
+        features = staged["feature_encoder_"]
+        staged["_fitted"] = _Fitted(
+            model, None if _is_identity(features) else features, staged["target_encoder_"],
+            shared=False,
+        )
+        self._commit(staged)
+        return self
 
     def save(self, path):
         """Save the fitted estimator to ``path`` without pickle.
 
-        The file (a zip of the Keras ``.keras`` model and JSON metadata) can be
-        loaded with :func:`skfashion.load` even from an untrusted source: loading
-        runs no code stored in the file. Parameters that are not plain data (a
-        builder function, callback objects) are not stored: they are listed in the
-        returned list and take their default values on load. For a
-        ``KerasClassifier`` the loaded model itself becomes the ``model``
-        parameter, so the loaded estimator can be refitted.
+        The file can be loaded with :func:`skfashion.load`, even from an
+        untrusted source: loading runs no code stored in the file. Parameters
+        that are not plain data (a builder function, callback objects) are not
+        stored: they are listed in the returned list and take their default
+        values on load. A loaded ``KerasClassifier`` or ``KerasRegressor`` can
+        be refitted: its ``model`` parameter is the loaded model's architecture.
 
         Parameters
         ----------
@@ -467,48 +727,62 @@ class BaseKerasClassifier(ClassifierMixin, BaseEstimator):
         skipped : list of str
             Names of the parameters that were not stored.
         """
-        skipped = save_estimator(self, path)
-        if [p for p in skipped if p != "model"]:
-            warnings.warn(
-                f"These parameters are not plain data and were not saved: {skipped}; "
-                "they take their default values when the file is loaded.",
-                UserWarning,
-            )
-        return skipped
+        from ._persist import save
 
-    @classmethod
-    def _is_param_name(cls, name):
-        return name in cls._get_param_names()
+        return save(self, path)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
-        tags.non_deterministic = self.random_state is None
+        tags.non_deterministic = getattr(self, "random_state", None) is None
         return tags
 
 
-def load(path):
-    """Load an estimator saved with ``save(path)``; safe for untrusted files.
+def _take(array, idx):
+    import keras
 
-    Parameters
-    ----------
-    path : str or path-like
-        A file written by :meth:`SoftmaxClassifier.save` or
-        :meth:`KerasClassifier.save`.
+    if array is None:
+        return None
+    return keras.tree.map_structure(lambda a: a[idx], array)
 
-    Returns
-    -------
-    estimator : SoftmaxClassifier or KerasClassifier
-        The fitted estimator.
 
-    Raises
-    ------
-    ValueError
-        If the file is not a skfashion estimator file, was written in an
-        incompatible format version, or holds a model Keras refuses in safe mode.
-    """
-    from ._keras import KerasClassifier
-    from ._softmax import SoftmaxClassifier
+def _with_weights(data):
+    x, y, w = data
+    if w is None:
+        w = np.ones(len(keras_first(y)), dtype=np.float32)
+    return (x, y, w)
 
-    classes = {c.__name__: c for c in (KerasClassifier, SoftmaxClassifier)}
-    return load_estimator(path, classes)
+
+def keras_first(data):
+    import keras
+
+    return keras.tree.flatten(data)[0]
+
+
+def _plain(value):
+    value = np.asarray(value)
+    return float(value) if value.ndim == 0 else value.tolist()
+
+
+def _wants_predict_events(callback):
+    import keras
+
+    base = keras.callbacks.Callback
+    return any(
+        getattr(type(callback), name, None) is not getattr(base, name)
+        for name in ("on_predict_begin", "on_predict_end", "on_predict_batch_begin",
+                     "on_predict_batch_end")
+    )
+
+
+def _is_keras_model(obj):
+    import sys
+
+    if "keras" not in sys.modules:  # no model can exist before Keras is imported
+        return False
+    import keras
+
+    return isinstance(obj, keras.Model)
+
+
+__all__ = ["FIT_OPTIONS"]

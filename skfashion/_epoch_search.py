@@ -5,27 +5,38 @@ from numbers import Integral
 
 import numpy as np
 from joblib import Parallel, delayed
-from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone, is_classifier
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import ParameterGrid, check_cv
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils import _safe_indexing, get_tags
-from sklearn.utils.validation import check_is_fitted, indexable
+from sklearn.utils.validation import _check_method_params, check_is_fitted, indexable
 
-from ._base import BaseKerasClassifier
+from ._base import _BaseKeras
+
+
+def _chain(estimator):
+    """``(transformers, classifier)``: the steps before the final skfashion estimator.
+
+    Nested pipelines are flattened; ``estimator`` itself may be the classifier.
+    """
+    transformers = []
+    final = estimator
+    while hasattr(final, "steps"):
+        transformers.extend(step for _, step in final.steps[:-1]
+                            if step is not None and step != "passthrough")
+        final = final.steps[-1][1]
+    if not isinstance(final, _BaseKeras):
+        raise TypeError(
+            "EpochSearchCV needs a skfashion estimator (SoftmaxClassifier, KerasClassifier, "
+            "KerasRegressor), or a Pipeline ending in one; got "
+            f"{type(estimator).__name__} ending in {type(final).__name__}."
+        )
+    return transformers, final
 
 
 def _keras_step(estimator):
-    """The skfashion classifier of ``estimator`` (itself, or a Pipeline's last step)."""
-    final = estimator
-    while hasattr(final, "steps"):
-        final = final.steps[-1][1]
-    if not isinstance(final, BaseKerasClassifier):
-        raise TypeError(
-            "EpochSearchCV needs a SoftmaxClassifier or KerasClassifier, or a Pipeline ending "
-            f"in one; got {type(estimator).__name__} ending in {type(final).__name__}."
-        )
-    return final
+    return _chain(estimator)[1]
 
 
 def _epochs_name(estimator):
@@ -34,42 +45,76 @@ def _epochs_name(estimator):
     return "epochs"
 
 
+def _route(estimator, params):
+    """Split ``Pipeline.fit``-style parameters: ``(per transformer, for the final step)``."""
+    if not hasattr(estimator, "steps"):
+        return {}, dict(params)
+    names = [name for name, _ in estimator.steps]
+    final_name = names[-1]
+    per_step, final = {}, {}
+    for key, value in params.items():
+        step, _, rest = key.partition("__")
+        if step not in names or not rest:
+            raise ValueError(
+                f"Pipeline.fit does not accept the {key} parameter. You can pass parameters "
+                "to specific steps of your pipeline using the stepname__parameter format."
+            )
+        if step == final_name:
+            inner_transformers, inner_final = _route(estimator.steps[-1][1], {rest: value})
+            per_step.update(inner_transformers)
+            final.update(inner_final)
+        else:
+            per_step.setdefault(step, {})[rest] = value
+    return per_step, final
+
+
 def _fit_path(estimator, params, X, y, train, test, epochs, scorer, fit_params):
     """Train once up to max(epochs); score after each requested epoch.
 
     Returns (scores, fit_times, score_times), one entry per value of ``epochs``.
     """
     est = clone(estimator).set_params(**params, **{_epochs_name(estimator): max(epochs)})
+    fit_params = _check_method_params(X, params=fit_params, indices=train)
+    X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
+    X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
+    transformers, final = _chain(est)
+    step_params, final_params = _route(est, fit_params)
+    named = dict(_named_steps(est))
+    start = time.perf_counter()
+    Xt = X_train
+    for step in transformers:
+        name = next((n for n, s in named.items() if s is step), None)
+        Xt = step.fit_transform(Xt, y_train, **step_params.get(name, {}))
+    sample_weight = final_params.pop("sample_weight", None)
     wanted = set(epochs)
     scores, fit_times, score_times = {}, {}, {}
-    clock = {"start": time.perf_counter(), "scoring": 0.0}
-    X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
-
-    def on_epoch(n_iter):
+    scoring = 0.0
+    for n_iter in final._fit_epochs(Xt, y_train, sample_weight=sample_weight,
+                                    kwargs=final_params, commit_each_epoch=True):
         if n_iter in wanted:
             t0 = time.perf_counter()
-            fit_times[n_iter] = t0 - clock["start"] - clock["scoring"]
+            fit_times[n_iter] = t0 - start - scoring
             scores[n_iter] = scorer(est, X_test, y_test)
             score_times[n_iter] = time.perf_counter() - t0
-            clock["scoring"] += score_times[n_iter]
-
-    classifier = _keras_step(est)
-    classifier._tf_epoch_hook = on_epoch
-    try:
-        est.fit(_safe_indexing(X, train), _safe_indexing(y, train), **fit_params)
-    finally:
-        del classifier._tf_epoch_hook
+            scoring += score_times[n_iter]
     missing = [e for e in epochs if e not in scores]
     if missing:  # a callback stopped training early: later epochs equal the final model
         raise RuntimeError(
-            f"Training stopped after {classifier.n_iter_} epochs, before epochs {missing}; "
+            f"Training stopped after {final.n_iter_} epochs, before epochs {missing}; "
             "remove callbacks that stop training from an EpochSearchCV estimator."
         )
     return ([scores[e] for e in epochs], [fit_times[e] for e in epochs],
             [score_times[e] for e in epochs])
 
 
-class EpochSearchCV(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+def _named_steps(estimator):
+    if not hasattr(estimator, "steps"):
+        return []
+    out = list(estimator.steps[:-1])
+    return out + _named_steps(estimator.steps[-1][1])
+
+
+class EpochSearchCV(MetaEstimatorMixin, BaseEstimator):
     """Cross-validated search over epochs that trains each fold only once.
 
     ``GridSearchCV`` over ``epochs=[1, 2, 5, 10, 20]`` trains every candidate from
@@ -83,7 +128,7 @@ class EpochSearchCV(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    estimator : SoftmaxClassifier, KerasClassifier or a Pipeline ending in one
+    estimator : skfashion estimator, or a Pipeline ending in one
         Must not use early stopping or callbacks that stop training, which would
         make the first epochs of a long fit differ from a short fit.
     epochs : list of int
@@ -91,7 +136,8 @@ class EpochSearchCV(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     param_grid : dict or list of dicts, default=None
         Other parameters to search, as in ``GridSearchCV``.
     scoring : str or callable, default=None
-        One scorer; None uses the estimator's ``score`` (accuracy).
+        One scorer; None uses the estimator's ``score`` (accuracy, or R² for a
+        regressor).
     cv : int, cross-validation generator or iterable, default=None
         As in ``GridSearchCV`` (5-fold stratified by default).
     refit : bool, default=True
@@ -161,7 +207,7 @@ class EpochSearchCV(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             raise ValueError(f"epochs must be a non-empty list of positive integers; got {self.epochs!r}.")
         if len(set(epochs)) != len(epochs):
             raise ValueError(f"epochs has duplicates: {self.epochs!r}.")
-        if classifier.early_stopping:
+        if getattr(classifier, "early_stopping", False):
             raise ValueError(
                 "EpochSearchCV cannot be combined with early_stopping=True: early stopping "
                 "picks the epochs itself and restores earlier weights. Search epochs with "
@@ -262,8 +308,14 @@ class EpochSearchCV(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         return self.best_estimator_.n_features_in_
 
     def __sklearn_tags__(self):
+        from copy import deepcopy
+
         tags = super().__sklearn_tags__()
-        inner = get_tags(self.estimator)
+        inner = get_tags(self.estimator)  # a search is whatever its estimator is
+        tags.estimator_type = inner.estimator_type
+        tags.classifier_tags = deepcopy(inner.classifier_tags)
+        tags.regressor_tags = deepcopy(inner.regressor_tags)
+        tags.target_tags = deepcopy(inner.target_tags)
         tags.input_tags.sparse = inner.input_tags.sparse
         tags.input_tags.allow_nan = inner.input_tags.allow_nan
         return tags

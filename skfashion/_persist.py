@@ -1,185 +1,300 @@
-"""Persistence: Keras models as bytes for pickling, and a pickle-free file format.
+"""The pickle-free file format of :meth:`save` and :func:`skfashion.load`.
 
-Pickling an estimator stores its Keras models in the native ``.keras`` format
-through the estimator's own ``__getstate__``; nothing in Keras is patched.
-
-``save``/``load`` write and read a zip file holding ``model.keras`` and a JSON
-document of plain metadata (class name, JSON-representable parameters, classes,
-fit history). Loading executes no code from the file: the JSON is data, the
-class must be one of skfashion's, and Keras loads the model with
-``safe_mode=True``, which refuses serialized Python code such as Lambda layers.
+A file is a zip archive holding ``skfashion.json`` (a tree of plain data: the
+class names, parameters and fitted attributes of each step) and one native
+``.keras`` file per Keras model. Loading runs no code from the file: the JSON
+decodes to data only (``_json_codec``), classes come from skfashion's registry
+or a short list of scikit-learn transformers whose fitted state is numbers,
+Keras loads the models with ``safe_mode=True`` (no serialized Python code such
+as Lambda layers), and the archive is read with bounded work (``_safe_zip``).
+Each estimator says itself what its fitted state is (``_export_state`` and
+``_import_state``); this module owns only the format.
 """
 
+import io
 import json
-import os
-import tempfile
 import zipfile
-from pathlib import Path
 
-import numpy as np
-
+from . import _json_codec
+from ._registry import lookup, names
+from ._safe_zip import ArchiveError, check_archive, open_archive, read_member, write_atomic
 from ._version import __version__
 
 FORMAT = "skfashion-estimator"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _META = "skfashion.json"
-_MODEL = "model.keras"
+_MAX_META = 16 << 20
+_MAX_MODEL = 2 << 30
+#: Members of a native .keras file, and their limits.
+_KERAS_LIMITS = {"metadata.json": 1 << 20, "config.json": _MAX_META,
+                 "model.weights.h5": _MAX_MODEL, "*": _MAX_MODEL}
+#: scikit-learn steps whose fitted state is arrays and numbers only.
+_PLAIN_SKLEARN = {
+    "StandardScaler": "sklearn.preprocessing",
+    "MinMaxScaler": "sklearn.preprocessing",
+    "MaxAbsScaler": "sklearn.preprocessing",
+}
+#: Fitted attributes a Keras estimator's file may set.
+_FITTED_NAMES = frozenset({
+    "n_features_in_", "feature_names_in_", "X_dtype_", "X_shape_", "y_dtype_", "y_ndim_",
+    "target_type_", "n_outputs_", "n_outputs_expected_", "classes_", "n_classes_",
+    "history_", "target_encoder_", "feature_encoder_",
+})
 
 
-def model_to_bytes(model):
-    """Serialize a Keras model, weights and optimizer state, to ``.keras`` bytes."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, _MODEL)
-        model.save(path)
-        return Path(path).read_bytes()
-
-
-def model_from_bytes(data, *, safe_mode=True):
-    """Rebuild a Keras model from the bytes of :func:`model_to_bytes`."""
-    import keras
-
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, _MODEL)
-        Path(path).write_bytes(data)
-        return keras.saving.load_model(path, compile=True, safe_mode=safe_mode)
-
-
-class KerasModelBytes(bytes):
-    """Marks a Keras model replaced by its ``.keras`` bytes inside a pickled state."""
-
-
-def is_keras_model(obj):
-    import sys
-
-    if "keras" not in sys.modules:  # no model can exist before Keras is imported
-        return False
-    import keras
-
-    return isinstance(obj, keras.Model)
-
-
-def _json_value(value):
-    """``value`` if it survives a JSON round trip unchanged, else raise TypeError."""
-    text = json.dumps(value)
-    back = json.loads(text)
-    if back != value or type(back) is not type(value):
-        if isinstance(value, tuple) and list(value) == back:
-            return {"__tuple__": back}
-        raise TypeError("not JSON-representable")
-    return value
-
-
-def _from_json(value):
-    if isinstance(value, dict) and set(value) == {"__tuple__"}:
-        return tuple(value["__tuple__"])
-    return value
-
-
-def _encode_array(array):
-    array = np.asarray(array)
-    if array.dtype.kind not in "biuUO":
-        raise TypeError(f"cannot store classes of dtype {array.dtype}")
-    values = array.tolist()
-    if array.dtype.kind == "O" and not all(isinstance(v, str) for v in values):
-        raise TypeError("object classes must all be strings to be saved")
-    return {"dtype": array.dtype.str if array.dtype.kind != "O" else "O", "values": values}
-
-
-def _decode_array(doc):
-    dtype = np.dtype(object) if doc["dtype"] == "O" else np.dtype(doc["dtype"])
-    if dtype.kind not in "biuUO":
-        raise ValueError(f"unsupported dtype {doc['dtype']!r} in the file")
-    return np.asarray(doc["values"], dtype=dtype)
-
-
-def save_estimator(estimator, path):
-    """Write a fitted estimator to ``path`` in the pickle-free format."""
-    from sklearn.utils.validation import check_is_fitted
-
-    check_is_fitted(estimator)
+# ------------------------------------------------------------------- saving
+def _encode_params(estimator):
     params, skipped = {}, []
     for name, value in estimator.get_params(deep=False).items():
-        if is_keras_model(value):
-            skipped.append(name)  # the fitted model itself is saved below
-            continue
         try:
-            params[name] = _json_value(value)
-        except (TypeError, ValueError):
+            params[name] = _json_codec.encode(value)
+        except _json_codec.NotPlainData:
             skipped.append(name)
-    meta = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "skfashion_version": __version__,
-        "class": type(estimator).__name__,
-        "params": params,
-        "skipped_params": skipped,
-        "classes_": _encode_array(estimator.classes_),
-        "n_features_in_": int(estimator.n_features_in_),
-        "feature_names_in_": (
-            estimator.feature_names_in_.tolist()
-            if hasattr(estimator, "feature_names_in_")
-            else None
-        ),
-        "history_": {k: [float(x) for x in v] for k, v in estimator.history_.items()},
-        "n_iter_": int(estimator.n_iter_),
-    }
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.part")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr(_META, json.dumps(meta, indent=1))
-        zf.writestr(_MODEL, model_to_bytes(estimator.model_))
-    os.replace(tmp, path)
+    return params, skipped
+
+
+def _plain_fitted(step):
+    return {k: v for k, v in vars(step).items() if k.endswith("_") and not k.startswith("_")}
+
+
+def _node(obj, models, skipped, prefix=""):
+    from sklearn.pipeline import Pipeline
+
+    if isinstance(obj, Pipeline):
+        steps = []
+        for name, step in obj.steps:
+            if step is None or step == "passthrough":
+                steps.append([name, None])
+            else:
+                steps.append([name, _node(step, models, skipped, f"{prefix}{name}__")])
+        return {"kind": "pipeline", "steps": steps}
+    cls_name = type(obj).__name__
+    if hasattr(obj, "_export_state"):
+        params, not_saved = _encode_params(obj)
+        attributes, model = obj._export_state()
+        models.append(model)
+        skipped.extend(prefix + p for p in not_saved)
+        return {"kind": "keras", "class": cls_name, "params": params, "skipped": not_saved,
+                "fitted": _json_codec.encode(attributes), "model": f"model-{len(models) - 1}.keras"}
+    if lookup(cls_name) is type(obj) or _PLAIN_SKLEARN.get(cls_name) == _module_of(obj):
+        params, not_saved = _encode_params(obj)
+        if not_saved:
+            raise TypeError(f"{cls_name} has parameters that are not plain data: {not_saved}.")
+        return {"kind": "plain", "class": cls_name, "params": params,
+                "fitted": _json_codec.encode(_plain_fitted(obj))}
+    raise TypeError(
+        f"{cls_name} cannot be saved in skfashion's pickle-free format, which holds "
+        f"skfashion's estimators, Pipelines of them and {sorted(_PLAIN_SKLEARN)}. Use pickle "
+        "or joblib (for files you trust) for other steps."
+    )
+
+
+def _module_of(obj):
+    module = type(obj).__module__
+    return module.rsplit(".", 1)[0] if module.count(".") > 1 else module
+
+
+def save(obj, path):
+    """Write a fitted skfashion estimator, or a Pipeline of such steps, to ``path``.
+
+    Returns
+    -------
+    skipped : list of str
+        Parameters that are not plain data and were not stored (they take
+        their default values on load).
+    """
+    import warnings
+
+    from sklearn.utils.validation import check_is_fitted
+
+    from ._model_bytes import model_to_bytes
+
+    check_is_fitted(obj)
+    models, skipped = [], []
+    root = _node(obj, models, skipped)
+    meta = {"format": FORMAT, "format_version": FORMAT_VERSION,
+            "skfashion_version": __version__, "root": root}
+    blobs = [model_to_bytes(m) for m in models]
+
+    def write(fh):
+        with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr(_META, json.dumps(meta))
+            for i, blob in enumerate(blobs):
+                zf.writestr(f"model-{i}.keras", blob)
+
+    write_atomic(path, write)
+    shown = [p for p in skipped if not p.endswith("model")]
+    if shown:
+        warnings.warn(
+            f"These parameters are not plain data and were not saved: {shown}; they take "
+            "their default values when the file is loaded.",
+            UserWarning,
+            stacklevel=3,
+        )
     return skipped
 
 
-def load_estimator(path, classes):
-    """Read a file written by :func:`save_estimator`; ``classes`` maps allowed names."""
-    path = Path(path)
+# ------------------------------------------------------------------ loading
+def _fail(path, what):
+    return ValueError(f"{path} is not a valid skfashion file: {what}")
+
+
+def _keras_model(path, data):
+    from ._model_bytes import model_from_bytes
+
     try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise ValueError(f"{path} is not a skfashion estimator file: {exc}") from exc
-    with zf:
-        names = set(zf.namelist())
-        if _META not in names or _MODEL not in names:
-            raise ValueError(
-                f"{path} is not a skfashion estimator file: expected {_META} and "
-                f"{_MODEL} inside, found {sorted(names)}."
-            )
+        inner = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise _fail(path, f"a model member is not a .keras archive ({exc})") from exc
+    with inner:
+        check_archive(inner, _KERAS_LIMITS, label=f"{path} (Keras model)")
+    try:
+        return model_from_bytes(data, safe_mode=True)
+    except Exception as exc:  # Keras refuses: unsafe code, unknown classes, bad config
+        raise ValueError(
+            f"{path}: Keras refused to load the model in safe mode ({type(exc).__name__}: "
+            f"{exc}). Files holding code (Lambda layers, custom classes) load only with "
+            "pickle, from sources you trust."
+        ) from exc
+
+
+def _make(cls, params, path):
+    import inspect
+
+    signature = inspect.signature(cls.__init__)
+    takes_any = any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values())
+    unknown = [k for k in params if k not in signature.parameters or k == "self"]
+    if unknown and not takes_any:
+        raise _fail(path, f"parameters unknown to {cls.__name__}: {sorted(unknown)}")
+    try:
+        return cls(**params)
+    except (TypeError, ValueError) as exc:
+        raise _fail(path, f"{cls.__name__} refused the stored parameters ({exc})") from exc
+
+
+def _decode(doc, path, what):
+    try:
+        return _json_codec.decode(doc)
+    except (ValueError, TypeError) as exc:
+        raise _fail(path, f"{what}: {exc}") from exc
+
+
+def _load_node(node, path, read_model):
+    if not isinstance(node, dict):
+        raise _fail(path, "a step is not a JSON object")
+    kind = node.get("kind")
+    if kind == "pipeline":
+        from sklearn.pipeline import Pipeline
+
+        steps = node.get("steps")
+        if not isinstance(steps, list) or not steps or not all(
+                isinstance(s, list) and len(s) == 2 and isinstance(s[0], str) for s in steps):
+            raise _fail(path, "a pipeline needs a list of [name, step] pairs")
+        return Pipeline([(name, None if step is None else _load_node(step, path, read_model))
+                         for name, step in steps])
+    cls_name = node.get("class")
+    if kind == "keras":
+        cls = lookup(cls_name)
+        if cls is None or not hasattr(cls, "_import_state"):
+            raise _fail(path, f"holds a {cls_name!r}; only {names()} can be loaded")
+        params = _decode(node.get("params"), path, "params")
+        fitted = _decode(node.get("fitted"), path, "fitted attributes")
+        if not isinstance(params, dict) or not isinstance(fitted, dict):
+            raise _fail(path, "params and fitted attributes must be JSON objects")
+        bad = sorted(k for k in fitted if k not in _FITTED_NAMES)
+        if bad:
+            raise _fail(path, f"unexpected fitted attributes {bad}")
+        model = read_model(node.get("model"))
+        skipped = node.get("skipped") or []
+        if "model" in skipped and "model" not in params and _takes(cls, "model"):
+            import keras
+
+            params["model"] = keras.models.clone_model(model)  # refits start fresh
+        estimator = _make(cls, params, path)
         try:
-            meta = json.loads(zf.read(_META))
-        except ValueError as exc:
-            raise ValueError(f"{path}: {_META} is not valid JSON ({exc}).") from exc
-        model_bytes = zf.read(_MODEL)
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise ValueError(f"{path} is not a skfashion estimator file (wrong format tag).")
-    version = meta.get("format_version")
-    if version != FORMAT_VERSION:
-        raise ValueError(
-            f"{path} was written by skfashion {meta.get('skfashion_version')} in file "
-            f"format {version}; skfashion {__version__} reads format {FORMAT_VERSION}. "
-            f"Load it with skfashion {meta.get('skfashion_version')} and refit or "
-            "re-save, or install a matching skfashion version."
-        )
-    cls = classes.get(meta.get("class"))
-    if cls is None:
-        raise ValueError(
-            f"{path} holds a {meta.get('class')!r}; only {sorted(classes)} can be loaded."
-        )
-    model = model_from_bytes(model_bytes, safe_mode=True)
-    params = {k: _from_json(v) for k, v in meta["params"].items()}
-    unknown = [name for name in params if not cls._is_param_name(name)]
-    if unknown:
-        raise ValueError(f"{path} has parameters unknown to {cls.__name__}: {sorted(unknown)}")
-    if "model" in meta["skipped_params"] and cls._is_param_name("model"):
-        params["model"] = model  # refitting clones this architecture
-    estimator = cls(**params)
-    estimator.model_ = model
-    estimator.classes_ = _decode_array(meta["classes_"])
-    estimator.n_features_in_ = meta["n_features_in_"]
-    if meta["feature_names_in_"] is not None:
-        estimator.feature_names_in_ = np.asarray(meta["feature_names_in_"], dtype=object)
-    estimator.history_ = {k: list(v) for k, v in meta["history_"].items()}
-    estimator.n_iter_ = meta["n_iter_"]
-    estimator._after_fit()
-    return estimator
+            return estimator._import_state(fitted, model)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise _fail(path, f"its fitted state is inconsistent ({exc})") from exc
+    if kind == "plain":
+        cls = lookup(cls_name)
+        if cls is None:
+            module = _PLAIN_SKLEARN.get(cls_name)
+            if module is None:
+                raise _fail(path, f"holds a {cls_name!r}, which cannot be loaded")
+            import importlib
+
+            cls = getattr(importlib.import_module(module), cls_name)
+        params = _decode(node.get("params"), path, "params")
+        fitted = _decode(node.get("fitted"), path, "fitted attributes")
+        if not isinstance(params, dict) or not isinstance(fitted, dict) or not all(
+                isinstance(k, str) and k.endswith("_") and not k.startswith("_")
+                for k in fitted):
+            raise _fail(path, f"bad state for {cls_name}")
+        step = _make(cls, params, path)
+        vars(step).update(fitted)
+        return step
+    raise _fail(path, f"unknown step kind {kind!r}")
+
+
+def _takes(cls, name):
+    import inspect
+
+    return name in inspect.signature(cls.__init__).parameters
+
+
+def load(path):
+    """Load an estimator or pipeline saved by ``save``; safe for untrusted files.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A file written by ``save`` of a skfashion estimator, or by
+        :func:`skfashion.save` of a Pipeline.
+
+    Returns
+    -------
+    estimator : estimator or Pipeline
+        The fitted estimator (or pipeline).
+
+    Raises
+    ------
+    ValueError
+        If the file is not a skfashion file, was written in an incompatible
+        format version, is over the size limits of real files, or holds a model
+        Keras refuses in safe mode. The message names the file.
+    """
+    with open_archive(path) as zf:
+        limits = {_META: _MAX_META, "model.keras": _MAX_MODEL,
+                  **{f"model-{i}.keras": _MAX_MODEL for i in range(16)}}
+        try:
+            infos = check_archive(zf, limits, label=str(path))
+        except ArchiveError as exc:
+            raise _fail(path, exc) from exc
+        members = {info.filename for info in infos}
+        if _META not in members:
+            raise _fail(path, f"expected {_META} inside, found {sorted(members)}")
+        try:
+            meta = json.loads(read_member(zf, _META, _MAX_META, label=str(path)))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise _fail(path, f"{_META} is not valid JSON ({exc})") from exc
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+            raise _fail(path, "wrong format tag")
+        version = meta.get("format_version")
+        if version not in (1, FORMAT_VERSION):
+            raise ValueError(
+                f"{path} was written by skfashion {meta.get('skfashion_version')} in file "
+                f"format {version}; skfashion {__version__} reads format {FORMAT_VERSION} "
+                f"(and 1). Load it with skfashion {meta.get('skfashion_version')} and refit "
+                "or re-save, or install a matching skfashion version."
+            )
+
+        def read_model(name):
+            if not isinstance(name, str) or name not in members:
+                raise _fail(path, f"model member {name!r} is missing")
+            return _keras_model(path, read_member(zf, name, _MAX_MODEL, label=str(path)))
+
+        if version == 1:
+            from ._persist_v1 import load_v1
+
+            return load_v1(meta, path, read_model, _make, _fail)
+        return _load_node(meta.get("root"), path, read_model)

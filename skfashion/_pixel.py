@@ -9,6 +9,7 @@ from sklearn.utils.validation import _check_feature_names_in, check_array, valid
 
 from ._memory import aligned_empty
 from .datasets._fashion_mnist import feature_names
+from ._registry import register
 
 _MAX_PIXEL = 255
 
@@ -64,6 +65,7 @@ def _as_image_array(X, image_shape):
     )
 
 
+@register
 class PixelScaler(TransformerMixin, BaseEstimator):
     """Flatten grayscale images and scale their 0-255 pixels to float32 in [0, 1].
 

@@ -2,15 +2,22 @@
 
 from numbers import Integral, Real
 
+import numpy as np
+from sklearn.base import ClassifierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import BaseKerasClassifier
-from ._keras import resolve_optimizer
+from ._base import _BaseKeras
+from ._classifier import EARLY_STOPPING_CONSTRAINTS, _ClassifierBase
+from ._compile import resolve_callbacks, resolve_optimizer
+from ._options import Option
+from ._random import seed_sequence
+from ._registry import register
 
 _ACTIVATIONS = {"relu", "tanh", "sigmoid", "elu", "gelu", "selu", "swish", "linear"}
 
 
-class SoftmaxClassifier(BaseKerasClassifier):
+@register
+class SoftmaxClassifier(_ClassifierBase, ClassifierMixin, _BaseKeras):
     """Softmax regression, or a multilayer perceptron, trained by Keras.
 
     With the defaults this is exactly the model of the Keras Fashion-MNIST
@@ -18,7 +25,8 @@ class SoftmaxClassifier(BaseKerasClassifier):
     input, sparse categorical cross-entropy, RMSprop with learning rate 1e-3 (the
     optimizer Keras uses when ``compile`` names none), 5 epochs of mini-batches of
     32. ``hidden_layer_sizes`` inserts hidden ``Dense`` layers, each followed by
-    ``Dropout(dropout)`` when ``dropout > 0``.
+    ``Dropout(dropout)`` when ``dropout > 0``. Every layer gets its own seed from
+    ``random_state``, so no global random generator is involved.
 
     Parameters
     ----------
@@ -41,10 +49,12 @@ default="relu"
         Samples per gradient step.
     metrics : list or None, default=None
         Extra Keras metrics recorded in ``history_`` (e.g. ``["accuracy"]``).
-    callbacks : list of keras.callbacks.Callback, default=None
-        Copied at each fit, then called at the start and end of each epoch.
+    callbacks : list of keras.callbacks.Callback instances or classes, default=None
+        Receive the training events, as in Keras (the instances you pass are
+        the ones called); classes are instantiated for each fit.
     early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the data (stratified), stop after
+        Hold out ``validation_fraction`` of the data (stratified) unless
+        ``fit(..., validation_data=...)`` gives a validation set, stop after
         ``n_iter_no_change`` epochs without a ``tol`` improvement of the
         validation loss, and restore the best weights.
     validation_fraction : float, default=0.1
@@ -54,17 +64,25 @@ default="relu"
     tol : float, default=0.0
         Minimum decrease of the validation loss that counts as improvement.
     class_weight : dict, "balanced" or None, default=None
-        Weights per class label, multiplied into ``sample_weight``.
+        Weights per class label, multiplied into ``sample_weight``; a key that is
+        not a class raises.
     shuffle : bool, default=True
         Shuffle the training data before each epoch.
     warm_start : bool, default=False
-        Continue from the previous fit's weights and optimizer state.
+        Continue from the previous fit's weights and optimizer state (epochs and
+        ``history_`` continue too, as in scikit-learn).
     random_state : int, RandomState instance or None, default=None
         An int makes fits bit-identical (weights, dropout, shuffling, validation
-        split) without changing any global random state. None draws from NumPy's
-        global generator and Keras's global seed state.
+        split) in any process, thread or machine load, without changing any
+        global random state. None draws from NumPy's global generator and
+        Keras's global seed state.
     verbose : int, default=0
         0 silent, 1 progress bar, 2 one line per epoch.
+    steps_per_execution : int or "auto", default="auto"
+        Training steps per backend call, Keras's meaning: callbacks see batch
+        events once per call. "auto" runs whole epochs per call unless a
+        callback wants batch events (then one step per call) or ``verbose=1``
+        draws a progress bar.
 
     Attributes
     ----------
@@ -72,12 +90,14 @@ default="relu"
         The trained Keras model.
     classes_ : ndarray of shape (n_classes,)
         Class labels.
+    n_classes_ : int
+        Number of classes.
     n_features_in_ : int
         Number of features seen in fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Column names, when ``X`` had string column names.
     history_ : dict of lists
-        Loss and metrics per epoch (``val_*`` with early stopping).
+        Loss and metrics per epoch (``val_*`` when validated).
     loss_curve_ : list of float
         ``history_["loss"]``.
     n_iter_ : int
@@ -99,15 +119,31 @@ default="relu"
     True
     """
 
+    _x_dtype = np.float32
+    _allow_nd = False
+    _multi_output = False
+    _check_dtypes = False
+    _reset_history_on_fit = False
+
     _parameter_constraints = {
-        **BaseKerasClassifier._parameter_constraints,
         "hidden_layer_sizes": [tuple, list],
         "activation": [StrOptions(_ACTIVATIONS)],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "l2": [Interval(Real, 0, None, closed="left")],
         "optimizer": "no_validation",
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "metrics": [list, tuple, None],
         "callbacks": [list, None],
+        **EARLY_STOPPING_CONSTRAINTS,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "shuffle": ["boolean"],
+        "warm_start": ["boolean"],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "steps_per_execution": [Interval(Integral, 1, None, closed="left"),
+                                StrOptions({"auto"})],
     }
 
     def __init__(
@@ -132,6 +168,7 @@ default="relu"
         warm_start=False,
         random_state=None,
         verbose=0,
+        steps_per_execution="auto",
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -152,34 +189,65 @@ default="relu"
         self.warm_start = warm_start
         self.random_state = random_state
         self.verbose = verbose
+        self.steps_per_execution = steps_per_execution
 
-    def _build_model(self, meta):
+    #: The tutorial's loss: labels as class indices.
+    loss = "sparse_categorical_crossentropy"
+
+    def _make_model(self, meta, seed):
         import keras
 
+        n_classes = meta["n_classes_"]
+        if meta.get("target_type_") not in ("binary", "multiclass") or n_classes < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes; got "
+                f"{n_classes} class: {np.asarray(meta['classes_']).tolist()}."
+            )
         sizes = tuple(self.hidden_layer_sizes)
         if not all(isinstance(s, Integral) and s > 0 for s in sizes):
             raise ValueError(
                 "hidden_layer_sizes must be a tuple of positive integers, e.g. (128,) or "
                 f"(256, 128); got {self.hidden_layer_sizes!r}."
             )
+        # One seed per initializer and dropout layer: nothing global is drawn.
+        seeds = iter(seed_sequence(seed, 2 * len(sizes) + 1) if seed is not None else [])
+
+        def kernel_init():
+            return keras.initializers.GlorotUniform(seed=next(seeds, None))
+
         reg = keras.regularizers.L2(self.l2) if self.l2 else None
         layers = [keras.Input((meta["n_features_in_"],))]
         for units in sizes:
-            layers.append(
-                keras.layers.Dense(units, activation=self.activation, kernel_regularizer=reg)
-            )
+            layers.append(keras.layers.Dense(units, activation=self.activation,
+                                             kernel_initializer=kernel_init(),
+                                             kernel_regularizer=reg))
             if self.dropout:
-                layers.append(keras.layers.Dropout(self.dropout))
-        layers.append(
-            keras.layers.Dense(meta["n_classes_"], activation="softmax", kernel_regularizer=reg)
-        )
+                layers.append(keras.layers.Dropout(self.dropout, seed=next(seeds, None)))
+        layers.append(keras.layers.Dense(n_classes, activation="softmax",
+                                         kernel_initializer=kernel_init(),
+                                         kernel_regularizer=reg))
         model = keras.Sequential(layers)
-        model.compile(
-            optimizer=resolve_optimizer(self.optimizer, learning_rate=self.learning_rate),
-            loss="sparse_categorical_crossentropy",
+        model.compile(**self._compile_settings())
+        return model, True, False
+
+    def _compile_settings(self):
+        return dict(
+            optimizer=resolve_optimizer(self.optimizer, {"learning_rate": self.learning_rate}),
+            loss=self.loss,
             metrics=list(self.metrics) if self.metrics is not None else None,
         )
-        return model
 
-    def _make_callbacks(self):
-        return self._copy_callbacks(self.callbacks or [])
+    def _fit_option_values(self):
+        return {name: Option(getattr(self, name), name)
+                for name in ("epochs", "batch_size", "shuffle", "verbose",
+                             "steps_per_execution")}
+
+    def _fit_callbacks(self, fit):
+        spec = fit.callbacks or self.callbacks
+        callbacks = resolve_callbacks(spec, {})
+        return callbacks, any(cb is s for cb in callbacks for s in (spec or []))
+
+    def _early_stopping(self):
+        if not self.early_stopping:
+            return None
+        return self.validation_fraction, self.n_iter_no_change, self.tol

@@ -18,7 +18,8 @@ from skfashion._check_settings import (
 
 def test_discovery_finds_every_estimator():
     names = {type(e).__name__ for e in public_estimators()}
-    assert names == {"PixelScaler", "SoftmaxClassifier", "KerasClassifier", "EpochSearchCV"}
+    assert names == {"PixelScaler", "SoftmaxClassifier", "KerasClassifier", "KerasRegressor",
+                     "BaseWrapper", "EpochSearchCV"}
     assert set(check_settings()) == names
 
 

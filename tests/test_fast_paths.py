@@ -8,6 +8,13 @@ import pytest
 
 from skfashion import KerasClassifier, SoftmaxClassifier
 
+SPARSE = "sparse_categorical_crossentropy"
+
+
+def _path(clf):
+    """Which inference path predictions take (an internal detail these tests pin)."""
+    return clf._fitted.predictor().kind
+
 
 @pytest.fixture(scope="module")
 def mlp(small):
@@ -21,9 +28,9 @@ def test_numpy_path_equals_keras(small, hidden):
     X, y, X_test, _ = small
     clf = SoftmaxClassifier(hidden_layer_sizes=hidden, dropout=0.1, epochs=1,
                             random_state=0).fit(X, y)
-    assert clf._tf_forward.kind == "numpy"
-    expected = np.asarray(clf.model_(X_test, training=False))
+    assert _path(clf) == "numpy"
     proba = clf.predict_proba(X_test)
+    expected = np.asarray(clf.model_(X_test, training=False))
     np.testing.assert_allclose(proba, expected, rtol=0, atol=1e-6)
     np.testing.assert_allclose(proba.sum(1), 1, atol=1e-6)
     np.testing.assert_allclose(clf.predict_proba(X_test[:1]), expected[:1], rtol=0, atol=1e-6)
@@ -44,10 +51,11 @@ def test_numpy_path_covers_rescaling_flatten_activation_layers(small):
             keras.layers.Softmax(),
         ])
 
-    clf = KerasClassifier(builder, epochs=1, random_state=0).fit(X, y)
-    assert clf._tf_forward.kind == "numpy"
+    clf = KerasClassifier(builder, loss=SPARSE, epochs=1, random_state=0).fit(X, y)
+    assert _path(clf) == "numpy"
+    proba = clf.predict_proba(X_test)
     expected = np.asarray(clf.model_(X_test, training=False))
-    np.testing.assert_allclose(clf.predict_proba(X_test), expected, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(proba, expected, rtol=0, atol=1e-6)
     before = X_test.copy()
     clf.predict_proba(X_test)
     np.testing.assert_array_equal(X_test, before)  # inference never writes into X
@@ -62,8 +70,8 @@ def test_other_models_use_the_traced_call(small):
         merged = keras.layers.Concatenate()([hidden, inputs])
         return keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(merged))
 
-    clf = KerasClassifier(functional, epochs=1, random_state=0).fit(X, y)
-    assert clf._tf_forward.kind == "traced"
+    clf = KerasClassifier(functional, loss=SPARSE, epochs=1, random_state=0).fit(X, y)
+    assert _path(clf) == "compiled"
     expected = np.asarray(clf.model_(X_test, training=False))
     np.testing.assert_allclose(clf.predict_proba(X_test), expected, rtol=0, atol=1e-6)
     np.testing.assert_allclose(clf.predict_proba(X_test[:1]), expected[:1], rtol=0, atol=1e-6)
@@ -73,15 +81,8 @@ def test_training_loop_matches_keras_fit_without_shuffling(small):
     """Same initial weights, same batches, same optimizer: same trained weights."""
     X, y, _, _ = small
     clf = SoftmaxClassifier(epochs=2, shuffle=False, random_state=3).fit(X, y)
-    init = SoftmaxClassifier(epochs=1, random_state=3)
-    # Rebuild the initial model with the same seed, then train it with model.fit.
-    from skfashion._random import keras_seed
-
-    init.classes_ = np.arange(10)
-    init.n_features_in_ = 784
-    rng = np.random.RandomState(3)
-    with keras_seed(int(rng.randint(np.iinfo(np.int32).max))):
-        reference = init._build_model(init._meta(X))
+    # The same initial model (initialize draws what fit draws), trained by model.fit.
+    reference = SoftmaxClassifier(random_state=3).initialize(X, y).model_
     reference.fit(X, y.astype(np.int32), epochs=2, batch_size=32, shuffle=False, verbose=0)
     for ours, theirs in zip(clf.model_.get_weights(), reference.get_weights()):
         np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)

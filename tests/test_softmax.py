@@ -93,9 +93,9 @@ def test_warm_start_continues(small):
 
 def test_partial_fit(small):
     X, y, X_test, y_test = small
+    inferred = SoftmaxClassifier(random_state=0).partial_fit(X, y)  # classes of the first y
+    np.testing.assert_array_equal(inferred.classes_, np.arange(10))
     clf = SoftmaxClassifier(random_state=0)
-    with pytest.raises(ValueError, match="classes must be passed on the first call"):
-        clf.partial_fit(X, y)
     clf.partial_fit(X[:500], y[:500], classes=np.arange(10))
     clf.partial_fit(X[500:], y[500:])
     assert clf.n_iter_ == 2
@@ -156,7 +156,7 @@ def test_early_stopping_restores_best_weights(small):
     assert loss == pytest.approx(val_losses[best], rel=1e-4)
 
 
-def test_callbacks_are_called_and_not_modified(small):
+def test_callbacks_receive_the_events(small):
     X, y, _, _ = small
 
     class Recorder(keras.callbacks.Callback):
@@ -169,8 +169,12 @@ def test_callbacks_are_called_and_not_modified(small):
 
     recorder = Recorder()
     clf = SoftmaxClassifier(epochs=3, callbacks=[recorder], random_state=0).fit(X, y)
-    assert recorder.epochs == []  # the parameter is copied, never changed
+    # The instance passed is the one that sees the events, as in Keras.
+    assert [epoch for epoch, _ in recorder.epochs] == [0, 1, 2]
+    assert [loss for _, loss in recorder.epochs] == [round(v, 6) for v in clf.loss_curve_]
     assert clf.n_iter_ == 3
+    # clone() copies the parameter, so a search's candidates stay independent.
+    assert clone(clf).callbacks[0] is not recorder
 
     class StopAfterTwo(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
@@ -194,7 +198,8 @@ def test_verbose_progress(small, capsys):
     [
         (dict(epochs=-1), InvalidParameterError, "'epochs' parameter"),
         (dict(batch_size=0), InvalidParameterError, "'batch_size' parameter"),
-        (dict(optimizer="sgdd"), ValueError, "Unknown optimizer 'sgdd'"),
+        (dict(optimizer="sgdd"), ValueError,
+         "optimizer='sgdd': Could not interpret optimizer identifier"),
         (dict(optimizer=3), TypeError, "optimizer must be a name"),
         (dict(hidden_layer_sizes=(0,)), ValueError, "tuple of positive integers"),
         (dict(activation="bogus"), InvalidParameterError, "'activation' parameter"),

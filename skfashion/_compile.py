@@ -1,0 +1,240 @@
+"""Optimizers, losses, metrics and callbacks from estimator parameters.
+
+Shared by every estimator (nothing here knows of one): names become Keras
+classes, classes are built with their routed parameters (see ``_routing``),
+instances are copied so that one estimator's fit never reuses another's
+optimizer state.
+"""
+
+import inspect
+
+from ._routing import instantiate
+
+#: Metric names Keras resolves itself from the loss and output shape.
+_KERAS_RESOLVED_METRICS = ("acc", "accuracy", "ce", "crossentropy")
+
+
+def _camel_to_snake(name):
+    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+
+
+def _get(kind, getter, name, what):
+    try:
+        return getter(name)
+    except ValueError as exc:
+        raise ValueError(
+            f"{what}={name!r}: Could not interpret {kind} identifier {name!r} ({exc}). Use a "
+            f"Keras {kind} name, class or instance (see keras.{kind}s)."
+        ) from exc
+
+
+def optimizer_class(name, what="optimizer"):
+    """The Keras optimizer class of a name such as ``"adam"`` or ``"SGD"``."""
+    import keras
+
+    return type(_get("optimizer", keras.optimizers.get, name, what))
+
+
+def resolve_optimizer(optimizer, params, *, what="optimizer"):
+    """A new optimizer from a name, class or instance, with routed ``params``.
+
+    An instance is copied from its configuration (overridden by ``params``), so
+    the estimator's parameter is never trained itself and clones stay
+    independent.
+    """
+    import keras
+
+    if optimizer is None:
+        return None
+    if isinstance(optimizer, str):
+        optimizer = optimizer_class(optimizer, what)
+    if isinstance(optimizer, keras.optimizers.Optimizer):
+        config = {**optimizer.get_config(), **params}
+        try:
+            return type(optimizer).from_config(config)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"{what}: {type(optimizer).__name__} refused the routed arguments "
+                f"{sorted(params)} ({exc})."
+            ) from exc
+    if inspect.isclass(optimizer) and issubclass(optimizer, keras.optimizers.Optimizer):
+        try:
+            return instantiate(optimizer, params, what=what)
+        except TypeError:
+            raise
+        except ValueError as exc:  # Keras reports unknown arguments as ValueError
+            raise TypeError(
+                f"{what}: {optimizer.__name__} refused the routed arguments "
+                f"{sorted(params)} ({exc})."
+            ) from exc
+    raise TypeError(
+        f"{what} must be a name such as 'rmsprop', a keras.optimizers.Optimizer class or "
+        f"instance, or None; got {optimizer!r} of type {type(optimizer).__name__}."
+    )
+
+
+def _loss_item(loss, has_params, what="loss"):
+    """Name -> what Keras resolves (function or instance), or its class when the
+    name gets routed parameters."""
+    import keras
+
+    from ._losses import loss_class_for
+
+    if not isinstance(loss, str):
+        return loss
+    resolved = _get("loss", keras.losses.get, loss, what)
+    if not has_params:
+        return resolved
+    if isinstance(resolved, keras.losses.Loss):
+        return type(resolved)
+    cls = loss_class_for(resolved)
+    if cls is None:
+        raise TypeError(
+            f"The loss {loss!r} is a function without a Loss class, so routed loss__* "
+            "parameters cannot be applied to it. Pass a keras.losses.Loss class instead."
+        )
+    return cls
+
+
+def _map_leaves(items, fn):
+    if isinstance(items, dict):
+        return {k: _map_leaves(v, fn) for k, v in items.items()}
+    if isinstance(items, (list, tuple)):
+        return type(items)(_map_leaves(v, fn) for v in items)
+    return fn(items)
+
+
+def resolve_loss(loss, params, *, what="loss"):
+    """Losses from names, classes or instances (or lists and dicts of them).
+
+    A name with routed ``loss__*`` parameters becomes its ``Loss`` class (a
+    function name such as ``"sparse_categorical_crossentropy"`` the class that
+    wraps it), so ``from_logits`` and friends apply; an instance with
+    parameters is rebuilt from its configuration.
+    """
+    import keras
+
+    if loss is None:
+        return None
+    loss = _map_leaves(loss, lambda item: _loss_item(item, bool(params)))
+
+    def rebuild(item):
+        if isinstance(item, keras.losses.Loss) and params:
+            own = {k: v for k, v in params.items() if "__" not in k}
+            return type(item).from_config({**item.get_config(), **own})
+        return item
+
+    if isinstance(loss, keras.losses.Loss) and params:
+        return rebuild(loss)
+    return instantiate(loss, params, what=what)
+
+
+def _metric_item(metric):
+    import keras
+
+    if not isinstance(metric, str) or metric in _KERAS_RESOLVED_METRICS:
+        return metric
+    return _get("metric", keras.metrics.get, metric, "metrics")
+
+
+def resolve_metrics(metrics, params, *, what="metrics"):
+    """Metrics from names, classes or instances; a single metric becomes a list."""
+    if metrics is None:
+        return None
+    metrics = _map_leaves(metrics, _metric_item)
+    metrics = instantiate(metrics, params, what=what)
+    if not isinstance(metrics, (list, tuple, dict)):
+        metrics = [metrics]
+    return metrics
+
+
+def resolve_callbacks(callbacks, params, *, what="callbacks"):
+    """Callback instances: classes built with ``callbacks__*``, instances kept.
+
+    Accepts one callback, a list (possibly nested) or a dict of them; the
+    instances the user passed are returned themselves, so they see the events.
+    """
+    import keras
+
+    if callbacks is None:
+        return []
+    built = instantiate(callbacks, params, what=what)
+    if isinstance(built, dict):
+        built = list(built.values())
+    elif not isinstance(built, (list, tuple)):
+        built = [built]
+    flat = list(keras.tree.flatten(list(built)))
+    for cb in flat:
+        if not isinstance(cb, keras.callbacks.Callback):
+            raise TypeError(
+                f"{what} contains {cb!r} of type {type(cb).__name__}. If specified, "
+                "``callbacks`` must be one of:\n"
+                " - A dict of string keys with callbacks or lists of callbacks as values\n"
+                " - A list of callbacks or lists of callbacks\n"
+                " - A single callback\n"
+                "Where each callback can be a instance of `keras.callbacks.Callback` or a "
+                "subclass of it, which skfashion instantiates with the callbacks__* "
+                "parameters."
+            )
+    return flat
+
+
+def loss_name(loss):
+    """A loss's full snake-case name (``"mse"`` gives ``"mean_squared_error"``).
+
+    Examples
+    --------
+    >>> loss_name("BinaryCrossentropy"), loss_name("mse")
+    ('binary_crossentropy', 'mean_squared_error')
+    """
+    import keras
+
+    if inspect.isclass(loss):
+        loss = loss()
+    if not (isinstance(loss, (str, keras.losses.Loss)) or callable(loss)):
+        raise TypeError(
+            "``loss`` must be a string, a function, an instance of ``keras.losses.Loss``"
+            " or a type inheriting from ``keras.losses.Loss``"
+        )
+    resolved = keras.losses.get(loss)
+    if isinstance(resolved, keras.losses.Loss):
+        return _camel_to_snake(type(resolved).__name__)
+    if hasattr(resolved, "__name__"):
+        return _camel_to_snake(resolved.__name__)
+    return resolved
+
+
+def metric_name(metric):
+    """A metric's full name (``"mae"`` gives ``"mean_absolute_error"``).
+
+    Examples
+    --------
+    >>> metric_name("mae"), metric_name("BinaryAccuracy")
+    ('mean_absolute_error', 'binary_accuracy')
+    """
+    import keras
+
+    if inspect.isclass(metric):
+        metric = metric()
+    if not (isinstance(metric, (str, keras.metrics.Metric)) or callable(metric)):
+        raise TypeError(
+            "``metric`` must be a string, a function, an instance of"
+            " ``keras.metrics.Metric`` or a type inheriting from"
+            " ``keras.metrics.Metric``"
+        )
+    resolved = keras.metrics.get(metric)
+    if isinstance(resolved, keras.metrics.Metric):
+        return _camel_to_snake(type(resolved).__name__)
+    if hasattr(resolved, "__name__"):
+        return resolved.__name__
+    return resolved
+
+
+def history_key(key):
+    """The ``history_`` name of a Keras log key: metrics by their full name."""
+    if key == "loss" or key.startswith("val_"):
+        return key
+    try:
+        return metric_name(key)
+    except (ValueError, TypeError):
+        return key  # a custom metric keeps its name

@@ -1,0 +1,190 @@
+"""KerasRegressor: a Keras model, or a function that builds one, as a regressor."""
+
+from sklearn.base import RegressorMixin
+from sklearn.metrics import r2_score
+
+from ._classifier import EARLY_STOPPING_CONSTRAINTS
+from ._encoders import RegressorTargetEncoder
+from ._routing import routed
+from ._wrapper import BaseWrapper
+from ._registry import register
+
+
+@register
+class KerasRegressor(RegressorMixin, BaseWrapper):
+    """A Keras model, or a function that builds one, as a scikit-learn regressor.
+
+    A drop-in for scikeras's ``KerasRegressor``: targets of one or several
+    columns (numbers; strings of numbers are converted), predictions in Keras's
+    float type shaped like the targets, ``score`` is R². Parameters are those
+    of :class:`~skfashion.BaseWrapper` plus scikit-learn style early stopping.
+
+    Parameters
+    ----------
+    model : keras.Model, callable or None, default=None
+        The network, or its builder (see :class:`~skfashion.BaseWrapper`).
+    build_fn : callable, default=None
+        Old name of ``model`` (deprecated).
+    warm_start : bool, default=False
+        Keep the model between calls to ``fit``.
+    random_state : int, RandomState instance or None, default=None
+        An int makes fits reproducible.
+    optimizer : str, keras.optimizers.Optimizer or its class, default="rmsprop"
+        Optimizer of an uncompiled model (``optimizer__*`` routed).
+    loss : str, keras.losses.Loss, its class, function or None, default=None
+        Loss of an uncompiled model (``loss__*`` routed).
+    metrics : list, dict, str, class or instance, default=None
+        Keras metrics, recorded in ``history_``.
+    batch_size : int or None, default=None
+        Samples per step (None: 32; -1: all).
+    validation_batch_size : int or None, default=None
+        Samples per validation step.
+    verbose : int, default=0
+        0 silent, 1 progress bar, 2 one line per epoch.
+    callbacks : callback, list or dict of callbacks or classes, default=None
+        Receive the training events (instances as given).
+    validation_split : float, default=0.0
+        Fraction of the training data held out from its end, as in Keras.
+    shuffle : bool, default=True
+        Shuffle before each epoch.
+    run_eagerly : bool, default=False
+        Run the model eagerly (debugging).
+    epochs : int, default=1
+        Passes over the training data per ``fit``.
+    steps_per_execution : int or "auto", default="auto"
+        Steps per backend call (Keras's meaning).
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data unless a validation set is
+        given, stop after ``n_iter_no_change`` epochs without a ``tol``
+        improvement of the validation loss, and restore the best weights.
+    validation_fraction : float, default=0.1
+        Share held out for early stopping.
+    n_iter_no_change : int, default=5
+        Patience of early stopping, in epochs.
+    tol : float, default=0.0
+        Minimum improvement of the validation loss.
+    **kwargs
+        Routed and extra builder parameters.
+
+    Attributes
+    ----------
+    model_ : keras.Model
+        The trained model.
+    history_ : dict of lists
+        Loss and metrics per epoch.
+    n_outputs_ : int
+        Columns of the targets.
+    n_features_in_ : int
+        Number of features seen in fit.
+
+    See Also
+    --------
+    KerasClassifier : the same wrapper for classification.
+
+    Examples
+    --------
+    >>> import keras
+    >>> import numpy as np
+    >>> from skfashion import KerasRegressor
+    >>> X = np.linspace(-1, 1, 200).reshape(-1, 1)
+    >>> y = 3 * X[:, 0] + 1
+    >>> def build(meta):
+    ...     return keras.Sequential([keras.Input((meta["n_features_in_"],)),
+    ...                              keras.layers.Dense(meta["n_outputs_"])])
+    >>> reg = KerasRegressor(build, loss="mse", optimizer="adam",
+    ...                      optimizer__learning_rate=0.1, epochs=40, random_state=0)
+    >>> reg.fit(X, y).score(X, y) > 0.95
+    True
+    """
+
+    _y_numeric = True
+    _requires_y = True
+    _parameter_constraints = dict(EARLY_STOPPING_CONSTRAINTS)
+
+    def __init__(
+        self,
+        model=None,
+        *,
+        build_fn=None,
+        warm_start=False,
+        random_state=None,
+        optimizer="rmsprop",
+        loss=None,
+        metrics=None,
+        batch_size=None,
+        validation_batch_size=None,
+        verbose=0,
+        callbacks=None,
+        validation_split=0.0,
+        shuffle=True,
+        run_eagerly=False,
+        epochs=1,
+        steps_per_execution="auto",
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=5,
+        tol=0.0,
+        **kwargs,
+    ):
+        super().__init__(
+            model=model, build_fn=build_fn, warm_start=warm_start, random_state=random_state,
+            optimizer=optimizer, loss=loss, metrics=metrics, batch_size=batch_size,
+            validation_batch_size=validation_batch_size, verbose=verbose,
+            callbacks=callbacks, validation_split=validation_split, shuffle=shuffle,
+            run_eagerly=run_eagerly, epochs=epochs, steps_per_execution=steps_per_execution,
+            **kwargs,
+        )
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+
+    @property
+    def target_encoder(self):
+        """A new :class:`~skfashion.utils.transformers.RegressorTargetEncoder`."""
+        return RegressorTargetEncoder()
+
+    def _early_stopping(self):
+        if not self.early_stopping:
+            return None
+        return self.validation_fraction, self.n_iter_no_change, self.tol
+
+    def score(self, X, y, sample_weight=None):
+        """R² of ``predict(X)`` against ``y`` (``score__*`` parameters apply).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+            Test inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+        """
+        return BaseWrapper.score(self, X, y, sample_weight=sample_weight)
+
+    @staticmethod
+    def scorer(y_true, y_pred, **kwargs):
+        """R² (``sklearn.metrics.r2_score``); override to change it.
+
+        Parameters
+        ----------
+        y_true : array-like
+            True targets.
+        y_pred : array-like
+            Predictions.
+        **kwargs : dict
+            Passed to ``r2_score``.
+
+        Returns
+        -------
+        score : float
+        """
+        return r2_score(y_true, y_pred, **kwargs)
+
+    def _score_options(self):
+        return routed(self.get_params(), "score")

@@ -1,0 +1,88 @@
+"""Eager runner: one Python-level call of Keras's own train step per batch.
+
+Used with the PyTorch backend (where Keras itself runs one step per call and
+``steps_per_execution`` must be 1) and for models compiled with
+``run_eagerly=True`` on TensorFlow. The step is the model's own
+``train_step(data)``, exactly as in ``keras.Model.fit``; what is saved is the
+data pipeline: mini-batches are gathered from tensors that stay in memory.
+"""
+
+
+class EagerRunner:
+    """``model.train_step`` / ``model.test_step`` called once per batch."""
+
+    def __init__(self, model, batch_size):
+        import keras
+
+        self.model = model
+        self.batch_size = batch_size
+        self._torch = keras.backend.backend() == "torch"
+        if self._torch:
+            model.train()  # torch module mode, as Keras's torch fit sets it
+
+    @staticmethod
+    def to_device(data):
+        """Data as backend tensors."""
+        import keras
+
+        return keras.tree.map_structure(keras.ops.convert_to_tensor, data)
+
+    def _steps(self, step, data, order, batch_size, begin, end):
+        import keras
+
+        n = len(order)
+        logs = {}
+        for i in range(begin, end):
+            idx = keras.ops.convert_to_tensor(order[i * batch_size : min((i + 1) * batch_size, n)])
+            batch = keras.tree.map_structure(lambda t: keras.ops.take(t, idx, axis=0), data)
+            logs = step(batch)
+        return logs
+
+    def train(self, data, order, begin, end):
+        """Run train steps ``begin`` to ``end - 1`` of an epoch; return the logs."""
+        if self._torch:
+            self.model.train()
+        logs = self._steps(self.model.train_step, data, order, self.batch_size, begin, end)
+        return _to_floats(logs)
+
+    def test(self, data, batch_size, begin, end):
+        """Run test steps ``begin`` to ``end - 1`` over ``data`` in order."""
+        import keras
+        import numpy as np
+
+        n = keras.tree.flatten(data)[0].shape[0]
+        if self._torch:
+            self.model.eval()
+        try:
+            if self._torch:
+                import torch
+
+                with torch.no_grad():
+                    logs = self._steps(self.model.test_step, data, np.arange(n), batch_size,
+                                       begin, end)
+            else:
+                logs = self._steps(self.model.test_step, data, np.arange(n), batch_size,
+                                   begin, end)
+        finally:
+            if self._torch:
+                self.model.train()
+        return _to_floats(logs)
+
+    def sync(self):
+        """Model variables are always current in eager execution."""
+
+    def close(self):
+        """Put a torch module back in evaluation mode, as Keras's fit leaves it."""
+        if self._torch:
+            self.model.eval()
+
+
+def _to_floats(logs):
+    import keras
+    import numpy as np
+
+    out = {}
+    for key, value in (logs or {}).items():
+        value = np.asarray(keras.ops.convert_to_numpy(value))
+        out[key] = float(value) if value.ndim == 0 else value
+    return out

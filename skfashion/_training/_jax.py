@@ -1,0 +1,157 @@
+"""JAX runner: a ``jax.lax`` loop over Keras's own stateless train step.
+
+Keras's JAX ``fit`` calls one jitted ``train_step(state, batch)`` per batch from
+Python. Here one jitted call runs a whole chunk of steps in a
+``lax.fori_loop``, gathering each mini-batch from device arrays in the order of
+the estimator's permutation, and carries the model state (trainable,
+non-trainable, optimizer and metric variables) through the loop. Full batches
+run in the loop; a last, smaller batch runs in a step of its own shape.
+
+Between chunks the state is offered to callbacks the way Keras's JAX trainer
+does it: ``model._jax_state`` holds the current values and
+``keras.callbacks.Callback.model`` calls ``model.jax_state_sync()`` before a
+callback reads the model. If a callback synced (and possibly changed) the
+variables, the next chunk starts from them.
+"""
+
+import numpy as np
+
+
+def _state_of(model, *, optimizer):
+    state = [
+        [v.value for v in model.trainable_variables],
+        [v.value for v in model.non_trainable_variables],
+    ]
+    if optimizer:
+        state.append([v.value for v in model.optimizer.variables])
+    state.append([v.value for v in model.metrics_variables])
+    return tuple(state)
+
+
+class JaxRunner:
+    """Jitted chunks of ``model.train_step`` / ``model.test_step`` for one model."""
+
+    def __init__(self, model, batch_size):
+        self.model = model
+        self.batch_size = batch_size
+        self._jit = not model.run_eagerly
+        self._compiled = {}
+        self._state = None
+
+    @staticmethod
+    def to_device(data):
+        """Data as JAX arrays."""
+        import jax
+        import keras
+
+        return keras.tree.map_structure(jax.numpy.asarray, data)
+
+    # ------------------------------------------------------------------ steps
+    def _function(self, kind, batch_size):
+        """A (jitted) function running steps [begin, end) of full batches."""
+        key = (kind, batch_size)
+        if key in self._compiled:
+            return self._compiled[key]
+        import jax
+        import keras
+
+        model = self.model
+        step = model.train_step if kind == "train" else model.test_step
+
+        def gather(data, order, i):
+            idx = jax.lax.dynamic_slice_in_dim(order, i * batch_size, batch_size)
+            return keras.tree.map_structure(lambda a: jax.numpy.take(a, idx, axis=0), data)
+
+        def chunk(state, data, order, begin, end):
+            logs, state = step(state, gather(data, order, begin))
+
+            def body(i, carry):
+                return step(carry[1], gather(data, order, i))
+
+            return jax.lax.fori_loop(begin + 1, end, body, (logs, state))
+
+        def tail(state, data, order):
+            batch = keras.tree.map_structure(lambda a: jax.numpy.take(a, order, axis=0), data)
+            return step(state, batch)
+
+        if self._jit:  # no buffer donation: the model's variables stay valid
+            chunk = jax.jit(chunk)
+            tail = jax.jit(tail)
+        self._compiled[key] = (chunk, tail)
+        return chunk, tail
+
+    def _run(self, kind, state, data, order, batch_size, begin, end):
+        n = len(order)
+        n_full = n // batch_size
+        chunk, tail = self._function(kind, batch_size)
+        import jax
+
+        logs = None
+        if begin < min(end, n_full):
+            order_dev = jax.numpy.asarray(order, dtype=jax.numpy.int32)
+            logs, state = chunk(state, data, order_dev, begin, min(end, n_full))
+        if end > n_full:  # the last, smaller batch
+            rest = jax.numpy.asarray(order[n_full * batch_size:], dtype=jax.numpy.int32)
+            logs, state = tail(state, data, rest)
+        return logs, state
+
+    def train(self, data, order, begin, end):
+        """Run train steps ``begin`` to ``end - 1`` of an epoch; return the logs."""
+        model = self.model
+        if self._state is None or getattr(model, "_jax_state_synced", True):
+            self._state = _state_of(model, optimizer=True)
+        logs, self._state = self._run(
+            "train", self._state, data, np.asarray(order), self.batch_size, begin, end
+        )
+        trainable, non_trainable, optimizer, metrics = self._state
+        # The protocol of Keras's JAX trainer: callbacks sync through this.
+        model._jax_state = {
+            "trainable_variables": trainable,
+            "non_trainable_variables": non_trainable,
+            "optimizer_variables": optimizer,
+            "metrics_variables": metrics,
+        }
+        model._jax_state_synced = False
+        return _to_floats(logs)
+
+    def test(self, data, batch_size, begin, end):
+        """Run test steps ``begin`` to ``end - 1`` over ``data`` in order."""
+        import keras
+
+        self.sync()
+        state = _state_of(self.model, optimizer=False)
+        n = keras.tree.flatten(data)[0].shape[0]
+        logs, state = self._run("test", state, data, np.arange(n), batch_size, begin, end)
+        for ref, value in zip(self.model.metrics_variables, state[2]):
+            ref.assign(value)
+        return _to_floats(logs)
+
+    def sync(self):
+        """Write the carried state back into the model's variables."""
+        model = self.model
+        if self._state is not None and not getattr(model, "_jax_state_synced", True):
+            trainable, non_trainable, optimizer, metrics = self._state
+            for refs, values in (
+                (model.trainable_variables, trainable),
+                (model.non_trainable_variables, non_trainable),
+                (model.optimizer.variables, optimizer),
+                (model.metrics_variables, metrics),
+            ):
+                for ref, value in zip(refs, values):
+                    ref.assign(value)
+        model._jax_state = None
+        model._jax_state_synced = True
+        self._state = None
+
+    def close(self):
+        """Sync the model and release the compiled functions."""
+        self.sync()
+        self._compiled.clear()
+
+
+def _to_floats(logs):
+    out = {}
+    for key, value in (logs or {}).items():
+        value = np.asarray(value)
+        out[key] = float(value) if value.ndim == 0 else value
+    return out

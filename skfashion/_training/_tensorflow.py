@@ -1,0 +1,190 @@
+"""TensorFlow runner: many of Keras's own train steps per traced call, data resident.
+
+``keras.Model.fit`` runs one ``train_step`` per Python-level iteration of a
+``tf.data`` pipeline; for small models on a CPU that overhead is most of the
+time. Here one traced call runs a whole chunk of steps (an epoch, or
+``steps_per_execution`` steps when callbacks want batch events) of
+``model.train_step`` in a ``tf.while_loop``, gathering each mini-batch from
+tensors that stay in memory, in the order of a permutation drawn by the
+estimator's random state. The step itself is Keras's own (loss, regularization,
+optimizer, compiled metrics), so ``batch_size``, ``epochs`` and the optimizer
+mean exactly what they mean in Keras.
+"""
+
+from contextlib import contextmanager
+
+import numpy as np
+
+from .._memory import is_aligned
+
+
+def _defined_in_distribute(fn, depth=4):
+    """True if ``fn`` or a function in its closures comes from tf.distribute."""
+    if depth < 0 or not callable(fn):
+        return False
+    if getattr(fn, "__module__", "") == "tensorflow.python.distribute.distribute_lib":
+        return True
+    for cell in getattr(fn, "__closure__", None) or ():
+        try:
+            content = cell.cell_contents
+        except ValueError:  # an empty cell
+            continue
+        if _defined_in_distribute(content, depth - 1):
+            return True
+    return False
+
+
+@contextmanager
+def release_all_reduce_gradients():
+    """Drop the gradient functions a traced optimizer step leaves in TensorFlow.
+
+    Keras's TensorFlow optimizer sums gradients with
+    ``tf.distribute.get_replica_context().all_reduce``, which, when traced,
+    registers a ``tf.custom_gradient`` in TensorFlow's process-wide gradient
+    registry under a unique name and never removes it. The entry keeps the whole
+    traced training graph alive: about 2.5 MB per fit, without bound, in plain
+    Keras as well. Nothing ever looks the entry up (it would only serve to
+    differentiate through an optimizer update), so the entries this block's
+    tracing registered for an all-reduce are removed on exit. Entries of anyone
+    else (other names, or functions not from tf.distribute) are left alone.
+    """
+    from tensorflow.python.framework import ops
+
+    registry = ops._gradient_registry._registry
+    before = set(registry)
+    try:
+        yield
+    finally:
+        for name in set(registry) - before:
+            entry = registry.get(name)
+            if (
+                name.startswith("CustomGradient-")
+                and entry is not None
+                and _defined_in_distribute(entry.get("type"))
+            ):
+                registry.pop(name, None)
+
+
+def as_tensor(array):
+    """A tensor for ``array``, sharing its memory when TensorFlow allows it.
+
+    Sharing needs a writeable, C-contiguous array aligned on 64 bytes (as
+    :class:`~skfashion.PixelScaler` output is); anything else is copied.
+    """
+    import tensorflow as tf
+
+    if (
+        isinstance(array, np.ndarray)
+        and array.flags.c_contiguous
+        and array.flags.writeable
+        and array.size
+        and is_aligned(array)
+        and array.dtype != object
+    ):
+        return tf.experimental.dlpack.from_dlpack(array.__dlpack__())
+    return tf.convert_to_tensor(array)
+
+
+def _spec(tensor):
+    import tensorflow as tf
+
+    return tf.TensorSpec([None, *tensor.shape[1:]], tensor.dtype)
+
+
+class _StepLoop:
+    """``steps`` of ``step_fn`` over mini-batches gathered by a sample order.
+
+    A callable object rather than a closure: ``tf.function`` keys its
+    "frequent retracing" statistics by a function's code object, so closures
+    made anew for each fitted model would share one key and, in a grid search,
+    be reported as retracing. An object is its own key.
+    """
+
+    def __init__(self, step_fn, batch_size):
+        self.step_fn = step_fn
+        self.batch_size = batch_size
+
+    def __call__(self, data, order, begin, end):
+        import tensorflow as tf
+
+        bs = self.batch_size
+        n = tf.shape(order)[0]
+
+        def batch(i):
+            idx = order[i * bs : tf.minimum((i + 1) * bs, n)]
+            return tf.nest.map_structure(lambda t: tf.gather(t, idx), data)
+
+        logs = self.step_fn(batch(begin))
+
+        def body(i, logs):
+            return i + 1, self.step_fn(batch(i))
+
+        _, logs = tf.while_loop(lambda i, _: i < end, body, (begin + 1, logs))
+        return logs
+
+
+class TensorFlowRunner:
+    """Traced chunks of ``model.train_step`` / ``model.test_step`` for one model."""
+
+    def __init__(self, model, batch_size):
+        self.model = model
+        self.batch_size = batch_size
+        self._train = None
+        self._tests = {}
+
+    @staticmethod
+    def to_device(data):
+        """Data as resident tensors (borrowed without copy when possible)."""
+        import keras
+
+        return keras.tree.map_structure(as_tensor, data)
+
+    def _traced(self, step_fn, data, batch_size):
+        import tensorflow as tf
+
+        order_spec = tf.TensorSpec([None], tf.int32)
+        scalar = tf.TensorSpec([], tf.int32)
+        data_spec = tf.nest.map_structure(_spec, data)
+        return tf.function(
+            _StepLoop(step_fn, batch_size),
+            input_signature=[data_spec, order_spec, scalar, scalar],
+            autograph=False,
+        )
+
+    def train(self, data, order, begin, end):
+        """Run train steps ``begin`` to ``end - 1`` of an epoch; return the logs."""
+        import tensorflow as tf
+
+        if self._train is None:
+            self._train = self._traced(self.model.train_step, data, self.batch_size)
+        with release_all_reduce_gradients():  # tracing happens in the first call
+            logs = self._train(data, tf.constant(order, dtype=tf.int32),
+                               tf.constant(begin), tf.constant(end))
+        return _to_floats(logs)
+
+    def test(self, data, batch_size, begin, end):
+        """Run test steps ``begin`` to ``end - 1`` over ``data`` in order."""
+        import tensorflow as tf
+
+        fn = self._tests.get(batch_size)
+        if fn is None:
+            fn = self._tests[batch_size] = self._traced(self.model.test_step, data, batch_size)
+        n = int(tf.nest.flatten(data)[0].shape[0])
+        order = tf.range(n, dtype=tf.int32)
+        return _to_floats(fn(data, order, tf.constant(begin), tf.constant(end)))
+
+    def sync(self):
+        """Model variables are always current with TensorFlow."""
+
+    def close(self):
+        """Release the traced functions."""
+        self._train = None
+        self._tests.clear()
+
+
+def _to_floats(logs):
+    out = {}
+    for key, value in logs.items():
+        value = np.asarray(value)
+        out[key] = float(value) if value.ndim == 0 else value
+    return out
