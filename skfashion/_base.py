@@ -29,7 +29,7 @@ from ._data import (
     stratified_split,
     tail_split,
 )
-from ._options import FIT_OPTIONS, Option, check_fit_options, from_mapping, layer
+from ._options import Option, check_fit_options, from_mapping, layer
 
 
 def _overridden(model, method):
@@ -404,6 +404,12 @@ class _BaseKeras(BaseEstimator):
             )
         X_enc = fitted.model_input(X)
         passthrough = _overridden(model, "fit")
+        for name in ("batch_size", "validation_batch_size"):
+            if name in options and options[name].value == -1 and not hasattr(X_enc, "shape"):
+                raise ValueError(
+                    f"`{name}=-1` requires that `X` implement `shape` ({options[name].source}; "
+                    "the feature_encoder made X a structure of several inputs)."
+                )
         fit = check_fit_options(options, n_samples=len(X), allow_extra=passthrough)
         history = staged.get("history_")
         initial = fit.initial_epoch if "initial_epoch" in options else (
@@ -603,14 +609,17 @@ class _BaseKeras(BaseEstimator):
                           require_y=False)
         X = fitted.model_input(X)
         model = fitted.model
+        args = {name: opt.value for name, opt in self._predict_option_values().items()}
+        args.update(kwargs)
+        if args.get("batch_size") == -1:
+            if not hasattr(X, "shape"):
+                raise ValueError(
+                    "`batch_size=-1` requires that `X` implement `shape` (the "
+                    "feature_encoder made X a structure of several inputs)."
+                )
+            args["batch_size"] = X.shape[0]
         callbacks = [cb for cb in self._predict_callbacks() if _wants_predict_events(cb)]
         if kwargs or callbacks or _overridden(model, "predict"):
-            args = {name: opt.value for name, opt in self._predict_option_values().items()}
-            args.update(kwargs)
-            if args.get("batch_size") == -1:
-                if not hasattr(X, "shape"):
-                    raise ValueError("`batch_size=-1` requires that `X` implement `shape`")
-                args["batch_size"] = X.shape[0]
             args.setdefault("verbose", 0)
             if callbacks:
                 args["callbacks"] = callbacks
@@ -639,7 +648,7 @@ class _BaseKeras(BaseEstimator):
 
     # ----------------------------------------------------------- persistence
     def __getstate__(self):
-        from ._model_bytes import ModelBytes
+        from ._model_bytes import ModelBytes, freeze
 
         state = {}
         for key, value in self.__dict__.items():
@@ -650,20 +659,18 @@ class _BaseKeras(BaseEstimator):
                     "target_encoder": value.target_encoder,
                     "shared": value.shared,
                 }
-            elif _is_keras_model(value):
-                value = ModelBytes.from_model(value)
+            else:
+                value = freeze(value)
             state[key] = value
         return state
 
     def __setstate__(self, state):
-        from ._model_bytes import ModelBytes
+        from ._model_bytes import thaw
 
         state = dict(state)
-        for key, value in state.items():
-            if isinstance(value, ModelBytes):
-                state[key] = value.to_model()
-        fitted = state.get("_fitted")
-        if isinstance(fitted, dict):
+        fitted = state.pop("_fitted", None)
+        state = {key: thaw(value) for key, value in state.items()}
+        if fitted is not None:
             state["_fitted"] = _Fitted(
                 fitted["model"].to_model(), fitted["feature_encoder"],
                 fitted["target_encoder"], shared=fitted["shared"],
@@ -774,15 +781,3 @@ def _wants_predict_events(callback):
                      "on_predict_batch_end")
     )
 
-
-def _is_keras_model(obj):
-    import sys
-
-    if "keras" not in sys.modules:  # no model can exist before Keras is imported
-        return False
-    import keras
-
-    return isinstance(obj, keras.Model)
-
-
-__all__ = ["FIT_OPTIONS"]

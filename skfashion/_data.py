@@ -136,6 +136,20 @@ def _check_dtypes(est, X, y, *, reset):
             )
 
 
+_ZERO_WEIGHTS = (
+    "Sample weights must contain at least one non-zero number: only zeros were passed in "
+    "sample_weight, so there is nothing to train on. No training samples had any weight."
+)
+
+
+def _all_zero(sample_weight):
+    try:
+        values = np.asarray(sample_weight, dtype=float)
+    except (TypeError, ValueError):
+        return False  # scikit-learn's check explains what is wrong
+    return values.size > 0 and not np.any(values)
+
+
 def check_sample_weight(sample_weight, X):
     """Weights as a float array; all zeros or negative values are refused.
 
@@ -143,14 +157,9 @@ def check_sample_weight(sample_weight, X):
     """
     if sample_weight is None:
         return None
-    weight = _check_sample_weight(sample_weight, X, dtype=_floatx(), ensure_non_negative=True)
-    if not np.any(weight):
-        raise ValueError(
-            "Sample weights must contain at least one non-zero number: only zeros were "
-            "passed in sample_weight, so there is nothing to train on. No training samples "
-            "had any weight."
-        )
-    return weight
+    if _all_zero(sample_weight):
+        raise ValueError(_ZERO_WEIGHTS)
+    return _check_sample_weight(sample_weight, X, dtype=_floatx(), ensure_non_negative=True)
 
 
 def drop_zero_weight(weight, *arrays):

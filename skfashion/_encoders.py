@@ -180,8 +180,9 @@ class ClassifierLabelEncoder(TransformerMixin, BaseEstimator):
 
         Called by the estimator once the model is built and compiled.
         """
-        if self._mode == "passthrough" or len(getattr(model, "outputs", None) or ()) != 1:
-            return
+        if getattr(self, "_mode", "passthrough") == "passthrough" or len(
+                getattr(model, "outputs", None) or ()) != 1:
+            return  # a subclass encoding its own target types keeps its encoding
         units = model.outputs[0].shape[-1]
         loss = single_loss(model)
         kind = loss_kind(loss)
@@ -271,7 +272,7 @@ class ClassifierLabelEncoder(TransformerMixin, BaseEstimator):
             if y.shape[1] == 1 and self.n_classes_ == 2:
                 y = np.column_stack([1 - y[:, 0], y[:, 0]])
             if return_proba:
-                return y
+                return y[:, 0] if y.shape[1] == 1 else y  # one output unit: 1-D, as scikeras
             labels = self.classes_[np.argmax(y, axis=1)]
             return labels.reshape(-1, *self._y_shape[1:])
         if return_proba:

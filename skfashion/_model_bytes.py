@@ -157,3 +157,54 @@ class ModelBytes:
     def to_model(self):
         """The model again (trusted data: Keras's safe mode is off, as for pickle)."""
         return model_from_bytes(self.data, safe_mode=False, custom_objects=self.custom_objects)
+
+
+class KerasObjectConfig:
+    """A Keras loss, metric or optimizer kept by class and configuration.
+
+    Keras pickles these through its saving library, which cannot find an
+    unregistered custom class when loading; the class itself (stored the way
+    pickle stores classes) and ``get_config()`` rebuild it anywhere it can be
+    imported.
+    """
+
+    def __init__(self, obj):
+        self.cls = _portable(type(obj))
+        self.config = obj.get_config()
+
+    def to_object(self):
+        """A new object of the same class and configuration."""
+        return self.cls.from_config(self.config)
+
+
+def freeze(value):
+    """``value`` with Keras models as :class:`ModelBytes` and Keras losses, metrics
+    and optimizers as :class:`KerasObjectConfig` (inside lists, tuples, dicts)."""
+    import sys
+
+    if "keras" not in sys.modules:  # nothing of Keras can exist yet
+        return value
+    import keras
+
+    if isinstance(value, keras.Model):
+        return ModelBytes.from_model(value)
+    if isinstance(value, (keras.losses.Loss, keras.metrics.Metric, keras.optimizers.Optimizer)):
+        return KerasObjectConfig(value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(freeze(v) for v in value)
+    if isinstance(value, dict):
+        return {k: freeze(v) for k, v in value.items()}
+    return value
+
+
+def thaw(value):
+    """The inverse of :func:`freeze`."""
+    if isinstance(value, ModelBytes):
+        return value.to_model()
+    if isinstance(value, KerasObjectConfig):
+        return value.to_object()
+    if isinstance(value, (list, tuple)):
+        return type(value)(thaw(v) for v in value)
+    if isinstance(value, dict):
+        return {k: thaw(v) for k, v in value.items()}
+    return value

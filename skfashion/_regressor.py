@@ -188,3 +188,10 @@ class KerasRegressor(RegressorMixin, BaseWrapper):
 
     def _score_options(self):
         return routed(self.get_params(), "score")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # One epoch by default: the checks' "score > 0.5 with default settings" is not
+        # what a neural network promises (scikeras declares the same).
+        tags.regressor_tags.poor_score = True
+        return tags

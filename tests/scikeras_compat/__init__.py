@@ -1,4 +1,4 @@
-"""Unit test package for scikeras."""
+"""scikeras 0.13.0's test suite, run against skfashion (see README.md here)."""
 import os
 
 import pytest

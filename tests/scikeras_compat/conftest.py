@@ -18,3 +18,15 @@ def set_floatx_and_backend_config(request: FixtureRequest) -> Iterator[None]:
         yield
     finally:
         backend.set_floatx(current)
+
+
+# skfashion: outcomes decided beforehand, with reasons (see _expected.py).
+def pytest_collection_modifyitems(config, items):
+    from ._expected import SKIP, XFAIL
+
+    for item in items:
+        key = item.nodeid.split("scikeras_compat/", 1)[-1]
+        if key in XFAIL:
+            item.add_marker(pytest.mark.xfail(reason=XFAIL[key], strict=True))
+        elif key in SKIP:
+            item.add_marker(pytest.mark.skip(reason=SKIP[key]))

@@ -4,8 +4,8 @@ import numpy as np
 from keras.backend import floatx as tf_floatx
 from sklearn.utils.multiclass import type_of_target
 
-from scikeras.utils.transformers import ClassifierLabelEncoder
-from scikeras.wrappers import KerasClassifier
+from skfashion.utils.transformers import ClassifierLabelEncoder
+from skfashion import KerasClassifier
 
 
 class MultiLabelTransformer(ClassifierLabelEncoder):

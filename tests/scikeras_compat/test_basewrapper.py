@@ -6,7 +6,9 @@ from keras import layers
 from sklearn.base import TransformerMixin
 from sklearn.metrics import mean_squared_error
 
-from scikeras.wrappers import BaseWrapper
+from ._shim import load_mnist_like
+
+from skfashion import BaseWrapper
 
 
 class AutoEncoderTransformer(BaseWrapper, TransformerMixin):
@@ -24,7 +26,7 @@ class TestAutoencoder:
     def test_simple_autoencoder_mnist(self):
         """Tests an autoencoder following."""
         # Data
-        (x_train, _), (x_test, _) = keras.datasets.mnist.load_data()
+        (x_train, _), (x_test, _) = load_mnist_like()
         x_train = x_train.astype("float32") / 255.0
         x_test = x_test.astype("float32") / 255.0
         x_train = x_train.reshape((len(x_train), np.prod(x_train.shape[1:])))

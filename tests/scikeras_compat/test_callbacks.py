@@ -5,7 +5,7 @@ import keras
 import pytest
 from keras.callbacks import Callback
 
-from scikeras.wrappers import KerasClassifier
+from skfashion import KerasClassifier
 
 
 def test_callbacks_prefixes():

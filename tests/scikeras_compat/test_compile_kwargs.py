@@ -7,12 +7,12 @@ from keras import metrics as metrics_module
 from keras import optimizers as optimizers_module
 from keras.layers import Dense, Input
 from keras.models import Model
-from keras.src.backend.common.variables import KerasVariable
+from keras import Variable as KerasVariable
 from sklearn.datasets import make_classification
 
-from scikeras.wrappers import KerasClassifier
-from tests.multi_output_models import MultiOutputClassifier
-from tests.testing_utils import get_metric_names
+from skfashion import KerasClassifier
+from .multi_output_models import MultiOutputClassifier
+from .testing_utils import get_metric_names
 
 
 def get_model(num_hidden=10, meta=None, compile_kwargs=None):

@@ -2,7 +2,7 @@
 """
 import pytest
 
-from scikeras.wrappers import KerasClassifier
+from skfashion import KerasClassifier
 
 from .mlp_models import dynamic_classifier
 

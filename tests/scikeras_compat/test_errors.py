@@ -6,7 +6,7 @@ from keras.layers import Dense, Input
 from keras.models import Model
 from sklearn.exceptions import NotFittedError
 
-from scikeras.wrappers import BaseWrapper, KerasClassifier, KerasRegressor
+from skfashion import BaseWrapper, KerasClassifier, KerasRegressor
 
 from .mlp_models import dynamic_classifier, dynamic_regressor
 

@@ -17,7 +17,7 @@ from sklearn.multioutput import (
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder
 
-from scikeras.wrappers import BaseWrapper, KerasClassifier, KerasRegressor
+from skfashion import BaseWrapper, KerasClassifier, KerasRegressor
 
 from .mlp_models import dynamic_classifier, dynamic_regressor
 from .multi_output_models import MultiOutputClassifier

@@ -5,7 +5,7 @@ import pytest
 from keras import Model, Sequential
 from keras import layers as layers_mod
 
-from scikeras.wrappers import BaseWrapper, KerasClassifier, KerasRegressor
+from skfashion import BaseWrapper, KerasClassifier, KerasRegressor
 
 from .mlp_models import dynamic_classifier, dynamic_regressor
 

@@ -9,7 +9,7 @@ from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.preprocessing import FunctionTransformer
 
-from scikeras.wrappers import KerasClassifier, KerasRegressor
+from skfashion import KerasClassifier, KerasRegressor
 
 from .mlp_models import dynamic_classifier, dynamic_regressor
 

@@ -2,7 +2,7 @@ from typing import List
 
 import tensorflow as tf
 
-from scikeras.utils.random_state import tensorflow_random_state
+from ._shim import tensorflow_random_state
 
 
 def test_random_state():

@@ -9,7 +9,7 @@ from keras.backend import floatx, set_floatx
 from sklearn.datasets import load_iris
 from sklearn.utils.estimator_checks import check_no_attributes_set_in_init
 
-from scikeras.wrappers import KerasClassifier, KerasRegressor
+from skfashion import KerasClassifier, KerasRegressor
 
 from .mlp_models import dynamic_classifier, dynamic_regressor
 from .multi_output_models import MultiOutputClassifier

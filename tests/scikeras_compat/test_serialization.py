@@ -10,9 +10,11 @@ import tensorflow as tf
 from keras.layers import Dense, Input
 from keras.models import Model
 from sklearn.base import clone
-from sklearn.datasets import fetch_california_housing, make_regression
+from sklearn.datasets import make_regression
 
-from scikeras.wrappers import KerasRegressor
+from ._shim import fetch_california_housing
+
+from skfashion import KerasRegressor
 
 from .mlp_models import dynamic_regressor
 

@@ -2,7 +2,7 @@ import pytest
 from keras import losses as losses_module
 from keras import metrics as metrics_module
 
-from scikeras.utils import loss_name, metric_name
+from skfashion.utils import loss_name, metric_name
 
 
 class CustomLoss(losses_module.Loss):

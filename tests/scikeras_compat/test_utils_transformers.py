@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
 
-from scikeras.utils.transformers import ClassifierLabelEncoder, TargetReshaper
+from skfashion.utils.transformers import ClassifierLabelEncoder, TargetReshaper
 
 
 class TestTargetReshaper:

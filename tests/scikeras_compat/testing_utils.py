@@ -7,7 +7,7 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks as _parametrize_with_checks,
 )
 
-from scikeras.wrappers import BaseWrapper
+from skfashion import BaseWrapper
 
 
 def basic_checks(estimator, loader):
