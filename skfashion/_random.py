@@ -96,9 +96,21 @@ def _save_global_state():
 
 
 def _set_global_seed(seed):
-    import keras
+    """What ``keras.utils.set_random_seed`` does, without importing TensorFlow
+    when another backend runs (Keras's function imports it to seed it)."""
+    from keras.src.backend.common import global_state
+    from keras.src.random import seed_generator
 
-    keras.utils.set_random_seed(seed)
+    global_state.set_global_attribute("global_random_seed", seed)
+    global_state.set_global_attribute(seed_generator.GLOBAL_SEED_GENERATOR, None)
+    random.seed(seed)
+    np.random.seed(seed)
+    tf = _tensorflow_context()
+    if tf is not None:
+        tf.set_global_seed(seed)
+    torch = _torch_if_backend()
+    if torch is not None:
+        torch.manual_seed(seed)
 
 
 def _restore_global_state(state):
@@ -118,11 +130,14 @@ def _restore_global_state(state):
 
 
 def _tensorflow_context():
-    """TensorFlow's eager context module, or None when TensorFlow is absent."""
-    try:
-        from tensorflow.python.eager import context
-    except ImportError:
+    """TensorFlow's eager context module, or None when TensorFlow is not in use
+    (not imported: no TensorFlow code can depend on its seed)."""
+    import sys
+
+    if "tensorflow" not in sys.modules:
         return None
+    from tensorflow.python.eager import context
+
     return context
 
 

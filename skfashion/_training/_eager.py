@@ -27,6 +27,13 @@ class EagerRunner:
 
         return keras.tree.map_structure(keras.ops.convert_to_tensor, data)
 
+    @staticmethod
+    def order(order):
+        """An epoch's sample order (sliced on the host)."""
+        import numpy as np
+
+        return np.asarray(order)
+
     def _steps(self, step, data, order, batch_size, begin, end):
         import keras
 

@@ -46,6 +46,11 @@ class JaxRunner:
 
         return keras.tree.map_structure(jax.numpy.asarray, data)
 
+    @staticmethod
+    def order(order):
+        """An epoch's sample order (kept in NumPy: it is sliced on the host)."""
+        return np.asarray(order)
+
     # ------------------------------------------------------------------ steps
     def _function(self, kind, batch_size):
         """A (jitted) function running steps [begin, end) of full batches."""

@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-#: Chunks of one epoch that a verbose=1 progress bar is redrawn after.
-PROGRESS_UPDATES = 50
+#: Runner calls per epoch when something listens to batch events and
+#: steps_per_execution is "auto": the progress bar and batch callbacks see about
+#: this many events per epoch (set steps_per_execution=1 for one per batch).
+BATCH_EVENTS_PER_EPOCH = 50
 
 
 @dataclass
@@ -33,6 +35,7 @@ class Validation:
     steps: int = None
     freq: int = 1
     device_data: object = None
+    user_callbacks: list = field(default_factory=list)
 
 
 @dataclass
@@ -108,16 +111,16 @@ _TEST_BATCH = ("on_test_batch_begin", "on_test_batch_end")
 def chunk_size(steps_per_execution, callbacks, verbose, steps, *, batch_methods=_TRAIN_BATCH):
     """Steps per runner call: Keras's ``steps_per_execution`` rule, or "auto".
 
-    "auto" runs the whole epoch in one call unless a callback wants batch
-    events (then one step per call, as Keras's default) or ``verbose=1`` draws a
-    progress bar (then a bar update every 1/50 of the epoch).
+    "auto" runs the whole epoch in one call unless one of the user's
+    ``callbacks`` wants batch events or ``verbose=1`` draws a progress bar; then
+    the epoch runs in :data:`BATCH_EVENTS_PER_EPOCH` chunks, each followed by one
+    ``on_*_batch_begin/end`` pair, as ``steps_per_execution`` does in Keras.
     """
     if steps_per_execution != "auto":
         return max(1, min(int(steps_per_execution), steps))
-    if any(_overrides(cb, *batch_methods) for cb in callbacks):
-        return 1
-    if verbose == 1 and batch_methods is _TRAIN_BATCH:
-        return max(1, math.ceil(steps / PROGRESS_UPDATES))
+    if any(_overrides(cb, *batch_methods) for cb in callbacks) or (
+            verbose == 1 and batch_methods is _TRAIN_BATCH):
+        return max(1, math.ceil(steps / BATCH_EVENTS_PER_EPOCH))
     return max(1, steps)
 
 
@@ -138,7 +141,7 @@ def evaluate(runner, model, validation, callbacks):
     data = validation.data
     n = n_samples(data)
     steps = _steps(n, validation.batch_size, validation.steps, "validation_steps")
-    chunk = chunk_size("auto", callbacks.callbacks, 0, steps, batch_methods=_TEST_BATCH)
+    chunk = chunk_size("auto", validation.user_callbacks, 0, steps, batch_methods=_TEST_BATCH)
     model.reset_metrics()
     callbacks.on_test_begin()
     logs = {}
@@ -179,11 +182,15 @@ def fit_epochs(model, data, plan):
     if validation is not None:
         validation.data = standardize(validation.data)
         validation.device_data = runner.to_device(validation.data)
+        validation.user_callbacks = list(plan.callbacks)
     callbacks = keras.callbacks.CallbackList(
         plan.callbacks, add_history=True, add_progbar=plan.verbose != 0, model=model,
         verbose=plan.verbose, epochs=plan.epochs, steps=steps,
     )
-    chunk = chunk_size(plan.steps_per_execution, callbacks.callbacks, plan.verbose, steps)
+    spe = plan.steps_per_execution
+    if spe == "auto" and getattr(model, "steps_per_execution", 1) > 1:
+        spe = model.steps_per_execution  # compiled with steps_per_execution=N
+    chunk = chunk_size(spe, plan.callbacks, plan.verbose, steps)
     model.stop_training = False
     finished = False
     logs = {}
@@ -192,7 +199,7 @@ def fit_epochs(model, data, plan):
         for epoch in range(plan.initial_epoch, plan.epochs):
             model.reset_metrics()
             callbacks.on_epoch_begin(epoch)
-            order = plan.rng.permutation(n) if plan.shuffle else np.arange(n)
+            order = runner.order(plan.rng.permutation(n) if plan.shuffle else np.arange(n))
             for begin in range(0, steps, chunk):
                 end = min(begin + chunk, steps)
                 callbacks.on_train_batch_begin(begin)

@@ -151,15 +151,22 @@ class TensorFlowRunner:
             autograph=False,
         )
 
+    @staticmethod
+    def order(order):
+        """An epoch's sample order as a tensor (converted once per epoch)."""
+        import tensorflow as tf
+
+        return tf.constant(order, dtype=tf.int32)
+
     def train(self, data, order, begin, end):
         """Run train steps ``begin`` to ``end - 1`` of an epoch; return the logs."""
         import tensorflow as tf
 
         if self._train is None:
-            self._train = self._traced(self.model.train_step, data, self.batch_size)
-        with release_all_reduce_gradients():  # tracing happens in the first call
-            logs = self._train(data, tf.constant(order, dtype=tf.int32),
-                               tf.constant(begin), tf.constant(end))
+            traced = self._traced(self.model.train_step, data, self.batch_size)
+            with release_all_reduce_gradients():  # tracing happens here, once
+                self._train = traced.get_concrete_function()
+        logs = self._train(data, order, tf.constant(begin), tf.constant(end))
         return _to_floats(logs)
 
     def test(self, data, batch_size, begin, end):
@@ -168,7 +175,8 @@ class TensorFlowRunner:
 
         fn = self._tests.get(batch_size)
         if fn is None:
-            fn = self._tests[batch_size] = self._traced(self.model.test_step, data, batch_size)
+            fn = self._tests[batch_size] = self._traced(
+                self.model.test_step, data, batch_size).get_concrete_function()
         n = int(tf.nest.flatten(data)[0].shape[0])
         order = tf.range(n, dtype=tf.int32)
         return _to_floats(fn(data, order, tf.constant(begin), tf.constant(end)))
