@@ -7,62 +7,12 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import _check_feature_names_in, check_array, validate_data
 
+from ._images import to_rows
 from ._memory import aligned_empty
 from .datasets._fashion_mnist import feature_names
 from ._registry import register
 
 _MAX_PIXEL = 255
-
-
-def _as_image_array(X, image_shape):
-    """Flatten (n, h, w) and (n, h, w, 1) arrays to (n, h * w); check sizes."""
-    if sp.issparse(X) or hasattr(X, "iloc"):
-        return X  # 2-D by construction; checked by validate_data
-    if not isinstance(X, np.ndarray):
-        try:
-            X = np.asarray(X)
-        except ValueError as exc:
-            raise ValueError(
-                "PixelScaler got a ragged input (rows of different lengths); every "
-                "image must have the same number of pixels."
-            ) from exc
-    expect = (
-        f"(n_samples, {image_shape[0]}, {image_shape[1]}), "
-        f"(n_samples, {image_shape[0]}, {image_shape[1]}, 1) or "
-        f"(n_samples, {image_shape[0] * image_shape[1]})"
-        if image_shape is not None
-        else "(n_samples, height, width), (n_samples, height, width, 1) or "
-        "(n_samples, n_pixels)"
-    )
-    shape = X.shape
-    if X.ndim < 2:
-        raise ValueError(
-            f"PixelScaler got a {X.ndim}-D array of shape {shape}; accepted shapes: "
-            f"{expect}. Reshape your data: X.reshape(1, -1) for one flat image, "
-            "X[np.newaxis] for one 2-D image."
-        )
-    if X.ndim == 4 and shape[-1] == 1:
-        X = X[..., 0]
-    if X.ndim == 3:
-        if image_shape is not None and X.shape[1:] != tuple(image_shape):
-            raise ValueError(
-                f"PixelScaler got images of shape {shape[1:]}, expected "
-                f"{tuple(image_shape)}. Accepted input shapes: {expect}. Resize the "
-                "images or set image_shape=None to accept any size."
-            )
-        return X.reshape(len(X), -1)
-    if X.ndim == 2:
-        if image_shape is not None and shape[1] != image_shape[0] * image_shape[1]:
-            raise ValueError(
-                f"PixelScaler got {shape[1]} features per sample, expected "
-                f"{image_shape[0] * image_shape[1]} pixels of {tuple(image_shape)} "
-                f"images. Accepted input shapes: {expect}."
-            )
-        return X
-    raise ValueError(
-        f"PixelScaler got an array of shape {shape}; accepted shapes: {expect}. "
-        "Colour images (a last axis of 3) are not supported: convert to grayscale."
-    )
 
 
 @register
@@ -126,7 +76,14 @@ class PixelScaler(TransformerMixin, BaseEstimator):
     def _validate(self, X, *, fitted):
         self._validate_params()
         self._check_image_shape()
-        X = _as_image_array(X, self.image_shape)
+        X = to_rows(X, self.image_shape)
+        kind = getattr(getattr(X, "dtype", None), "kind", None)
+        if kind in ("U", "S") or (kind == "O" and any(
+                isinstance(v, (str, bytes)) for v in np.asarray(X, dtype=object).ravel())):
+            raise ValueError(
+                "PixelScaler got strings; pixels must be numbers from 0 to 255. Convert "
+                "text with X.astype(np.float64) if it holds numbers."
+            )
         dtypes = getattr(X, "dtypes", None)  # a DataFrame's column dtypes
         if getattr(X, "dtype", None) == bool or (
             dtypes is not None and any(d == bool for d in dtypes)

@@ -16,10 +16,11 @@ Two defences, in this order of preference:
    :func:`seed_sequence`, so no global generator is involved at all.
 2. A model made by a user's builder is built by :func:`seeded_build`: under a
    process-wide lock (so skfashion's own concurrent fits never interleave their
-   seeding), with Python, NumPy, TensorFlow, torch and Keras seeded, twice; the
-   build is accepted only when both builds give bit-identical initial
-   variables, which fails exactly when another thread drew from the shared
-   generators in between. Then it is built again (a few times at most).
+   seeding), with Python, NumPy, TensorFlow, torch and Keras seeded; then
+   :func:`reseed` draws its random initial state again from the seed alone
+   (each weight by the initializer that made it). A model whose weights cannot
+   all be traced to an initializer is built twice and accepted when both builds
+   agree bit for bit.
 
 Every global generator is restored afterwards, so a fit never changes the
 randomness of the user's own code.
@@ -151,6 +152,69 @@ def _torch_if_backend():
     return torch
 
 
+def _reproduces(initializer, variable):
+    import keras
+    from keras.src.random.seed_generator import SeedGenerator
+
+    if isinstance(getattr(initializer, "seed", None), SeedGenerator):
+        return False  # stateful: calling it again would draw something else
+    try:
+        value = initializer(tuple(variable.shape), dtype=variable.dtype)
+    except Exception:  # noqa: BLE001 - an initializer for another kind of weight
+        return False
+    value = keras.ops.convert_to_numpy(value)
+    current = keras.ops.convert_to_numpy(variable.value)
+    return value.shape == current.shape and np.array_equal(value, current)
+
+
+def reseed(model, seed):
+    """Redraw ``model``'s random initial state from ``seed`` alone.
+
+    Each variable is matched to the initializer of its layer that reproduces
+    its current value; those drawn from a default (global) seed are drawn
+    again from a seed derived from ``seed``, and so are the states of default
+    seeded random generators (dropout). Initializers and generators the user
+    seeded explicitly are left alone.
+
+    Returns
+    -------
+    covered : bool
+        True when every variable was accounted for, so the model's state
+        depends on ``seed`` and nothing else; False leaves the model unchanged.
+    """
+    import keras
+    from keras.src.initializers.random_initializers import RandomInitializer
+    from keras.src.random.seed_generator import SeedGenerator
+
+    remaining = {id(v): v for v in model.variables}
+    redraw, generators = [], []
+    for layer in model._flatten_layers(include_self=True):
+        attributes = list(vars(layer).values())
+        initializers = [a for a in attributes if isinstance(a, keras.initializers.Initializer)]
+        for gen in attributes:
+            if isinstance(gen, SeedGenerator) and remaining.pop(id(gen.state), None) is not None:
+                if gen._initial_seed is None:
+                    generators.append(gen)
+        for variable in layer.weights:
+            if id(variable) not in remaining:
+                continue
+            for init in initializers:
+                if _reproduces(init, variable):
+                    del remaining[id(variable)]
+                    if isinstance(init, RandomInitializer) and init._init_seed is None:
+                        redraw.append((variable, init))
+                    break
+    if remaining:
+        return False
+    seeds = seed_sequence(seed, len(redraw) + len(generators))
+    for (variable, init), s in zip(redraw, seeds):
+        fresh = type(init).from_config({**init.get_config(), "seed": s})
+        variable.assign(fresh(tuple(variable.shape), dtype=variable.dtype))
+    for gen, s in zip(generators, seeds[len(redraw):]):
+        gen.state.assign(np.array([s, 0], dtype=keras.backend.standardize_dtype(gen.state.dtype)))
+    return True
+
+
 def _fingerprint(model):
     """The initial values of every variable of ``model`` (weights and seed states)."""
     import keras
@@ -167,36 +231,43 @@ def _same(a, b):
 def seeded_build(build, seed):
     """Call ``build()`` under ``seed`` so that its model is reproducible.
 
-    With ``seed=None`` the builder is called once, unseeded. Otherwise the
-    model is built twice under the same seed (see the module notes) and kept
-    when both builds agree bit for bit; a disagreement means another thread
-    drew from a shared generator during the build, and the pair is built again.
+    With ``seed=None`` the builder is called once, unseeded. Otherwise it is
+    built under the seed and :func:`reseed` redraws its random state from the
+    seed alone, which other threads drawing from Python's generator cannot
+    disturb. A model :func:`reseed` cannot account for (a layer keeping its
+    initializer elsewhere, weights set by the builder) is built twice instead and
+    kept when both builds agree bit for bit; a disagreement means another
+    thread drew from a shared generator during the build, and the pair is built
+    again.
 
     Returns
     -------
     model : object
-        What ``build`` returned (the first build of the agreeing pair).
+        What ``build`` returned.
     """
     if seed is None:
         return build()
     with _SEED_LOCK:
-        previous = prev_print = None
+        with keras_seed(seed):
+            model = build()
+        if not _is_keras_model(model) or reseed(model, seed):
+            return model
+        previous, prev_print = model, _fingerprint(model)
         for _ in range(_MAX_BUILDS):
             with keras_seed(seed):
                 model = build()
             if model is previous:  # the builder hands out one shared model
                 return model
-            current = _fingerprint(model) if _is_keras_model(model) else None
-            if previous is not None and current is not None and _same(current, prev_print):
+            current = _fingerprint(model)
+            if _same(current, prev_print):
                 return previous
-            if current is None:
-                return model  # not a Keras model: the caller reports it
             previous, prev_print = model, current
         warnings.warn(
-            f"random_state={seed}: {_MAX_BUILDS} builds of the model under the same seed "
+            f"random_state={seed}: {_MAX_BUILDS + 1} builds of the model under the same seed "
             "gave different initial weights, so another thread of this process keeps "
             "drawing from Python's or NumPy's global random generator while models are "
-            "built. This fit is not reproducible.",
+            "built, and this model's layers keep their initializers where skfashion cannot "
+            "redraw them. This fit is not reproducible.",
             RuntimeWarning,
             stacklevel=3,
         )

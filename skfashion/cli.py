@@ -1,14 +1,14 @@
-"""The ``skfashion`` command (also ``python -m skfashion``).
+"""The ``skfashion`` command (also ``python -m skfashion``): parse, call, print.
 
-Exit codes: 0 success; 1 the command failed (missing data or model file, bad
-model name, missing optional dependency), with a message on stderr; 2 the command
-line itself was wrong (argparse).
+Exit codes: 0 success; 1 the command failed for a reason it explains (missing
+data or model file, bad model name or output place, missing optional
+dependency), with a message on stderr; 2 the command line itself was wrong
+(argparse). Anything else is a bug and shows its traceback.
 """
 
 import argparse
 import os
 import sys
-import warnings
 from pathlib import Path
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -23,94 +23,109 @@ def _say(args, text):
         print(text, file=sys.stderr, flush=True)
 
 
-def _load(args):
-    """Train and test data: the full data when found, else the embedded sample."""
-    from .datasets import find_data_dir, load_fashion_mnist, load_sample
+def _data(args):
+    from .datasets._fashion_mnist import load_or_sample
 
-    if not args.quick:
-        directory = find_data_dir(args.data_home)
-        if directory is not None:
-            (X, y), (X_test, y_test) = load_fashion_mnist(data_home=args.data_home,
-                                                          download_if_missing=False)
-            return X, y, X_test, y_test, f"Fashion-MNIST from {directory} (60,000 train, 10,000 test)"
+    X, y, X_test, y_test, source, full = load_or_sample(data_home=args.data_home,
+                                                        quick=args.quick)
+    if not full and not args.quick:
         _say(args, "Full Fashion-MNIST not found (see 'skfashion data'): using the embedded "
                    "sample instead.")
-    (X, y), (X_test, y_test) = load_sample()
-    return X, y, X_test, y_test, "the embedded sample of Fashion-MNIST (3,000 train, 1,000 test)"
+    return X, y, X_test, y_test, source
 
 
-def _matplotlib_agg():
+def _pyplot():
+    from ._optional import import_optional
+
     try:
-        import matplotlib
+        matplotlib = import_optional("matplotlib", "this command (it draws pictures)")
     except ImportError as exc:
-        raise CommandError(
-            "this command draws pictures and needs matplotlib: pip install 'skfashion[plotting]'"
-        ) from exc
+        raise CommandError(str(exc)) from exc
     matplotlib.use("Agg")  # files only; this process has no screen
+    return import_optional("matplotlib.pyplot", "this command")
 
 
 # ------------------------------------------------------------------ commands
 def cmd_benchmark(args):
-    from ._benchmark import MODELS, format_table, resolve_models, run_benchmark
-    from ._progress import Progress
-    from ._report import machine_summary, write_report
+    from .benchmark import (
+        MODELS,
+        BenchmarkProgress,
+        check_output,
+        compare_best,
+        format_comparison,
+        format_table,
+        machine_summary,
+        resolve_models,
+        run_benchmark,
+        write_report,
+    )
 
     try:
-        names = resolve_models(args.models.split(",") if args.models else None)
+        names = resolve_models(args.models)
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
-    from sklearn.exceptions import ConvergenceWarning
-
-    # The classical models run with fixed iteration budgets (LogisticRegression:
-    # 100 lbfgs iterations, as is usual in this comparison); the table shows what
-    # that budget reaches, so their convergence warnings are noise here.
-    warnings.filterwarnings("ignore", category=ConvergenceWarning)
-    level = 0 if args.quiet else (2 if args.verbose else 1)
-    progress = Progress(len(names) + 2, level=level)
-    progress.start("load data")
-    X, y, X_test, y_test, source = _load(args)
-    progress.done(f"loaded {source}")
+    if args.repeats < 1:
+        raise CommandError(f"--repeats must be at least 1; got {args.repeats}.")
+    output = None
+    if args.output:
+        try:
+            output = check_output(args.output)  # before any model is fitted
+        except OSError as exc:
+            raise CommandError(str(exc)) from exc
+    X, y, X_test, y_test, source = _data(args)
     for name in set(MODELS) - set(names):
         if MODELS[name].note:
             _say(args, f"Not run: {MODELS[name].label} ({MODELS[name].note}).")
-    if args.dask:
-        with _dask_context(args.dask):
-            results = run_benchmark(X, y, X_test, y_test, models=names, n_jobs=args.n_jobs,
-                                    random_state=args.random_state, progress=progress,
-                                    distributed=True)
-    else:
-        results = run_benchmark(X, y, X_test, y_test, models=names, n_jobs=args.n_jobs,
-                                random_state=args.random_state, progress=progress)
-    progress.start("write report")
-    report = None
-    if args.output:
-        try:
-            _matplotlib_agg()
-        except CommandError as exc:
-            _say(args, f"No pictures: {exc}")
-        report = write_report(results, args.output, X_test=X_test, y_test=y_test,
-                              data_source=source,
-                              context={"random_state": args.random_state, "n_jobs": args.n_jobs})
-    progress.done(f"report written to {report}" if report else "no --output: table only")
+    progress = BenchmarkProgress(len(names), level=0 if args.quiet else (2 if args.verbose else 1))
+    progress.log(f"Data: {source}")
+    settings = dict(models=names, repeats=args.repeats, random_state=args.random_state,
+                    n_jobs=args.n_jobs, progress=progress)
+    try:
+        if args.dask:
+            with _dask(args.dask):
+                results = run_benchmark(X, y, X_test, y_test, distributed=True, **settings)
+        else:
+            results = run_benchmark(X, y, X_test, y_test, **settings)
+    finally:
+        progress.close()
     print(f"\nData: {source}\nMachine: {machine_summary()}\n")
     print(format_table(results))
+    comparison = format_comparison(compare_best(results, y_test))
+    if comparison:
+        print(comparison + "\n")
+    if output is not None:
+        if _has_matplotlib():
+            _pyplot()
+        else:
+            _say(args, "No pictures: pip install 'skfashion[plotting]' (matplotlib).")
+        report = write_report(results, output, X_test=X_test, y_test=y_test,
+                              data_source=source,
+                              context={"repeats": args.repeats, "random_state": args.random_state,
+                                       "n_jobs": args.n_jobs, "models": names})
+        print(f"Report: {report} and {report.with_suffix('.html')}")
     return EXIT_OK
 
 
-def _dask_context(address):
-    try:
-        from dask.distributed import Client
-    except ImportError as exc:
-        raise CommandError(
-            "--dask needs Dask's distributed scheduler: pip install 'skfashion[dask]'"
-        ) from exc
+def _has_matplotlib():
+    import importlib.util
+
+    return importlib.util.find_spec("matplotlib") is not None
+
+
+def _dask(address):
     from contextlib import contextmanager
 
+    from ._optional import import_optional
+
+    try:
+        distributed = import_optional("dask.distributed", "--dask")
+    except ImportError as exc:
+        raise CommandError(str(exc)) from exc
     from ._dask import dask_backend
 
     @contextmanager
     def connected():
-        with Client(address) as client, dask_backend(client):
+        with distributed.Client(address) as client, dask_backend(client):
             yield client  # the client is closed when the benchmark ends
 
     return connected()
@@ -143,10 +158,10 @@ def cmd_data(args):
 
 
 def cmd_show(args):
-    _matplotlib_agg()
+    _pyplot()
     from .plotting import SampleGridDisplay
 
-    X, y, _, _, source = _load(args)
+    X, y, _, _, source = _data(args)
     disp = SampleGridDisplay.from_dataset(X, y, random_state=args.random_state)
     disp.figure_.suptitle("Fashion-MNIST: one image per class")
     disp.figure_.tight_layout()
@@ -158,20 +173,19 @@ def cmd_show(args):
 def cmd_train(args):
     from sklearn.pipeline import make_pipeline
 
-    from ._benchmark import MODELS
+    from . import save
     from ._pixel import PixelScaler
+    from .benchmark import MODELS
 
-    if args.model not in ("softmax", "mlp"):
-        raise CommandError(f"--model must be 'softmax' or 'mlp'; got {args.model!r}.")
-    X, y, X_test, y_test, source = _load(args)
+    X, y, X_test, y_test, source = _data(args)
     clf = MODELS[args.model].make(args.random_state, 1)
     if args.epochs is not None:
         clf.set_params(epochs=args.epochs)
     clf.set_params(verbose=0 if args.quiet else 2)
     pipe = make_pipeline(PixelScaler(), clf).fit(X, y)
-    clf.save(args.output)
+    save(pipe, args.output)
     print(f"Trained {type(clf).__name__} on {source}: test accuracy "
-          f"{pipe.score(X_test, y_test):.4f}. Saved to {args.output}")
+          f"{pipe.score(X_test, y_test):.4f}. Saved the pipeline to {args.output}")
     return EXIT_OK
 
 
@@ -179,103 +193,132 @@ def cmd_evaluate(args):
     from sklearn.metrics import confusion_matrix
 
     from . import load
-    from ._pixel import PixelScaler
     from .datasets import CLASS_NAMES
 
     if not Path(args.model).is_file():
         raise CommandError(f"No model file at {args.model}; create one with 'skfashion train'.")
-    clf = load(args.model)
-    _, _, X_test, y_test, source = _load(args)
-    y_pred = clf.predict(PixelScaler().transform(X_test))
+    try:
+        model = load(args.model)
+    except ValueError as exc:  # the file is not a valid skfashion file: say so, no trace
+        raise CommandError(str(exc)) from exc
+    if not hasattr(model, "steps"):  # a classifier saved alone: it takes scaled pixels
+        from sklearn.pipeline import make_pipeline
+
+        from ._pixel import PixelScaler
+
+        model = make_pipeline(PixelScaler(), model)
+    _, _, X_test, y_test, source = _data(args)
+    y_pred = model.predict(X_test)
     accuracy = float((y_pred == y_test).mean())
-    print(f"{type(clf).__name__} from {args.model} on the test images of {source}")
+    print(f"{type(model[-1]).__name__} from {args.model} on the test images of {source}")
     print(f"accuracy: {accuracy:.4f}\n")
-    cm = confusion_matrix(y_test, y_pred, labels=clf.classes_)
-    names = [CLASS_NAMES[int(c)][:8] for c in clf.classes_]
+    classes = model[-1].classes_
+    names = [CLASS_NAMES[int(c)] for c in classes]
+    cm = confusion_matrix(y_test, y_pred, labels=classes)
+    width = max(len(n) for n in names) + 1
     print("confusion matrix (rows: true, columns: predicted)")
-    print(" " * 10 + " ".join(f"{n:>8}" for n in names))
+    print(" " * width + " ".join(f"{n:>{width}}" for n in names))
     for name, row in zip(names, cm):
-        print(f"{name:>10}" + " ".join(f"{v:>8d}" for v in row))
+        print(f"{name:>{width}}" + " ".join(f"{v:>{width}d}" for v in row))
     if args.output:
-        _matplotlib_agg()
+        plt = _pyplot()
         from sklearn.metrics import ConfusionMatrixDisplay
 
-        disp = ConfusionMatrixDisplay(cm, display_labels=names).plot(xticks_rotation=45)
-        disp.figure_.tight_layout()
-        disp.figure_.savefig(args.output, dpi=110)
+        fig, ax = plt.subplots(figsize=(9, 8))
+        ConfusionMatrixDisplay(cm, display_labels=names).plot(ax=ax, xticks_rotation=45)
+        fig.tight_layout()
+        fig.savefig(args.output, dpi=110)
         print(f"\nWrote {args.output}")
     return EXIT_OK
 
 
 # ------------------------------------------------------------------- parser
+class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Help that shows each option's default."""
+
+
 def build_parser():
-    from ._benchmark import DEFAULT_MODELS, MODELS
+    """The command line parser (every subcommand's help shows its defaults)."""
+    from ._version import __version__
+    from .benchmark import DEFAULT_MODELS, MODELS
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-home", default=None,
                         help="directory searched first for the four official .gz files")
     common.add_argument("--quick", action="store_true",
-                        help="use the embedded 3,000/1,000-image sample (the default when "
+                        help="use the embedded 3,000/1,000-image sample (used anyway when "
                              "the full data is not found)")
-    common.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
+    common.add_argument("--random-state", type=int, default=0, help="seed")
     verbosity = common.add_mutually_exclusive_group()
-    verbosity.add_argument("-q", "--quiet", action="store_true", help="print only results")
+    verbosity.add_argument("-q", "--quiet", action="store_true",
+                           help="print only results (and where they were written)")
     verbosity.add_argument("-v", "--verbose", action="store_true",
-                           help="also print every epoch of the Keras models")
+                           help="also print every epoch, and the backend's own log lines")
 
     parser = argparse.ArgumentParser(
-        prog="skfashion",
+        prog="skfashion", formatter_class=_Formatter,
         description="Keras classifiers as scikit-learn estimators, on Fashion-MNIST.",
         epilog="Exit codes: 0 success, 1 failure (message on stderr), 2 bad command line.",
     )
+    parser.add_argument("--version", action="version", version=f"skfashion {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     bench = sub.add_parser(
-        "benchmark", parents=[common],
+        "benchmark", parents=[common], formatter_class=_Formatter,
         help="compare the Keras models with classical scikit-learn models",
         description="Fit every model through the same Pipeline([PixelScaler(), model]) on "
-                    "the training images, score on the 10,000 test images, print a table "
-                    "(with the Fashion-MNIST paper's figures) and write a report.")
-    bench.add_argument("--models", default=None,
-                       help=f"comma-separated subset of {','.join(MODELS)} (default: "
-                            f"{','.join(DEFAULT_MODELS)}; svc is optional because slow)")
+                    "the training images, score on the test images, print a table (with "
+                    "the Fashion-MNIST paper's figures and McNemar's test of the best Keras "
+                    "model against the best classical one) and write a report.")
+    bench.add_argument("--models", default=",".join(DEFAULT_MODELS),
+                       help=f"comma-separated subset of: {', '.join(MODELS)} (svc is optional "
+                            "because slow)")
+    bench.add_argument("--repeats", type=int, default=2,
+                       help="fits of each seeded model, with seeds random-state, "
+                            "random-state + 1, ...; the table shows mean and spread")
     bench.add_argument("--n-jobs", type=int, default=1,
-                       help="cores for the models that parallelise (default 1)")
+                       help="cores for the models that parallelise")
     bench.add_argument("--output", default="skfashion-report",
-                       help="directory for report.md, pictures, results.json and results.csv "
-                            "(default: skfashion-report; '' for none)")
+                       help="directory for report.md, report.html, pictures, results.json and "
+                            "results.csv ('' for the table only)")
     bench.add_argument("--dask", default=os.environ.get("DASK_SCHEDULER_ADDRESS"),
                        metavar="ADDRESS",
                        help="fit the models as tasks on the Dask cluster at ADDRESS "
-                            "(default: $DASK_SCHEDULER_ADDRESS)")
+                            "(default from $DASK_SCHEDULER_ADDRESS)")
     bench.set_defaults(func=cmd_benchmark)
 
-    data = sub.add_parser("data", parents=[common], help="where the data is, how to get it",
+    data = sub.add_parser("data", parents=[common], formatter_class=_Formatter,
+                          help="where the data is, how to get it",
                           description="List the places searched for Fashion-MNIST and which "
                                       "one is used. Exit code 1 when none has it.")
     data.add_argument("--verify", action="store_true", help="also check the SHA-256 checksums")
     data.set_defaults(func=cmd_data)
 
-    show = sub.add_parser("show", parents=[common], help="save a grid of one image per class",
+    show = sub.add_parser("show", parents=[common], formatter_class=_Formatter,
+                          help="save a grid of one image per class",
                           description="Save a PNG with one training image of each class.")
     show.add_argument("--output", default="fashion_mnist_samples.png", help="PNG path")
     show.set_defaults(func=cmd_show)
 
-    train = sub.add_parser("train", parents=[common], help="fit a model and save it safely",
-                           description="Fit the tutorial model (softmax) or the MLP of the "
-                                       "benchmark and save it in skfashion's pickle-free "
-                                       "format.")
-    train.add_argument("--model", default="softmax", help="softmax (default) or mlp")
-    train.add_argument("--epochs", type=int, default=None, help="override the epochs")
-    train.add_argument("--output", default="skfashion-model.skf", help="model file to write")
+    train = sub.add_parser("train", parents=[common], formatter_class=_Formatter,
+                           help="fit a model and save its pipeline safely",
+                           description="Fit Pipeline([PixelScaler(), model]) for a Keras "
+                                       "model of the benchmark and save the pipeline in "
+                                       "skfashion's pickle-free format.")
+    train.add_argument("--model", default="softmax", choices=[n for n, s in MODELS.items()
+                                                              if s.keras],
+                       help="which Keras model")
+    train.add_argument("--epochs", type=int, default=None,
+                       help="override the model's epochs")
+    train.add_argument("--output", default="skfashion-model.skf", help="file to write")
     train.set_defaults(func=cmd_train)
 
-    evaluate = sub.add_parser("evaluate", parents=[common],
+    evaluate = sub.add_parser("evaluate", parents=[common], formatter_class=_Formatter,
                               help="load a saved model and report its test accuracy",
-                              description="Load a model saved by 'skfashion train' (safe for "
-                                          "untrusted files) and print its test accuracy and "
-                                          "confusion matrix.")
-    evaluate.add_argument("model", help="model file written by 'skfashion train'")
+                              description="Load a pipeline saved by 'skfashion train' (safe "
+                                          "for untrusted files) and print its test accuracy "
+                                          "and confusion matrix.")
+    evaluate.add_argument("model", help="file written by 'skfashion train'")
     evaluate.add_argument("--output", default=None, help="also save the confusion matrix PNG")
     evaluate.set_defaults(func=cmd_evaluate)
     return parser
@@ -284,10 +327,13 @@ def build_parser():
 def main(argv=None):
     """Run the command line; returns the exit code."""
     args = build_parser().parse_args(argv)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # this process only: quieter logs
+    if args.command in ("benchmark", "train", "evaluate") and not args.verbose:
+        from ._quiet import load_backend_quietly
+
+        load_backend_quietly()
     try:
         return args.func(args)
-    except (CommandError, OSError, ValueError, ImportError) as exc:
+    except (CommandError, OSError, ImportError) as exc:
         print(f"skfashion: error: {exc}", file=sys.stderr)
         return EXIT_FAILURE
 

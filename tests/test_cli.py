@@ -1,47 +1,106 @@
 import json
 import subprocess
 import sys
+import zipfile
 
 import pytest
 
 from skfashion.cli import main
 
 
-def test_quick_benchmark_writes_report(tmp_path, capsys):
-    out = tmp_path / "report"
-    code = main(["benchmark", "--quick", "--models", "softmax,logistic", "--output", str(out)])
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    """One quick benchmark with a report, shared by the tests that read it."""
+    out = tmp_path_factory.mktemp("bench") / "report"
+    code = main(["benchmark", "--quick", "--models", "softmax, logistic", "--repeats", "2",
+                 "--output", str(out)])
     assert code == 0
-    captured = capsys.readouterr()
-    assert "| SoftmaxClassifier (tutorial) |" in captured.out
-    assert "| LogisticRegression |" in captured.out and "0.842" in captured.out  # paper figure
-    assert "embedded sample" in captured.out
-    assert "[1/4] load data ..." in captured.err  # progress lines when not a terminal
-    files = {p.name for p in out.iterdir()}
-    assert {"report.md", "results.json", "results.csv", "samples.png", "confusion_matrices.png",
-            "training_curves.png", "accuracy_vs_time.png", "misclassified.png"} <= files
-    report = (out / "report.md").read_text()
+    return out
+
+
+def test_quick_benchmark_writes_a_report(report, capsys):
+    files = {p.name for p in report.iterdir()}
+    assert {"report.md", "report.html", "results.json", "results.csv", "samples.png",
+            "confusion_matrices.png", "training_curves.png", "accuracy_vs_time.png",
+            "misclassified.png"} <= files
+    page = (report / "report.md").read_text()
     for png in ("samples.png", "confusion_matrices.png", "accuracy_vs_time.png"):
-        assert f"]({png})" in report
-    rows = json.loads((out / "results.json").read_text())["results"]
-    assert [r["model"] for r in rows] == ["softmax", "logistic"]
-    assert all(0 < r["accuracy"] <= 1 and r["fit_seconds"] > 0 for r in rows)
+        assert f"]({png})" in page
+    doc = json.loads((report / "results.json").read_text())
+    meta = doc["meta"]
+    for key in ("date", "machine", "python", "skfashion", "scikit-learn", "keras",
+                "keras_backend", "numpy"):
+        assert meta[key] and key in page
+    rows = {r["model"]: r for r in doc["results"]}
+    assert set(rows) == {"softmax", "logistic"}
+    assert len(rows["softmax"]["runs"]) == 2 and len(rows["logistic"]["runs"]) == 1
+    assert [r["seed"] for r in rows["softmax"]["runs"]] == [0, 1]
+    assert rows["softmax"]["accuracy_std"] > 0  # two seeds, two results
+    assert 0 <= doc["comparison"]["p_value"] <= 1 and "McNemar" in page
 
 
-def test_quiet_benchmark_prints_only_the_table(tmp_path, capsys):
-    assert main(["benchmark", "--quick", "-q", "--models", "sgd", "--output", ""]) == 0
+def test_table_comparison_and_report_place_on_stdout(tmp_path, capsys):
+    out = tmp_path / "r"
+    assert main(["benchmark", "--quick", "-q", "--models", "sgd,softmax", "--repeats", "1",
+                 "--output", str(out)]) == 0
     captured = capsys.readouterr()
-    assert captured.err == "" and "| SGDClassifier |" in captured.out
+    assert captured.err == ""
+    assert "| SGDClassifier |" in captured.out and "| SoftmaxClassifier (tutorial) |" \
+        in captured.out
+    assert "McNemar" in captured.out and f"Report: {out / 'report.md'}" in captured.out
 
 
-def test_unknown_model_is_exit_code_1(capsys):
-    assert main(["benchmark", "--quick", "--models", "softmax,xgboost"]) == 1
-    assert "Unknown model(s) ['xgboost']" in capsys.readouterr().err
+def test_progress_lines_when_not_a_terminal(capsys):
+    assert main(["benchmark", "--quick", "--models", "softmax", "--repeats", "1",
+                 "--output", ""]) == 0
+    err = capsys.readouterr().err
+    assert "[1/1] SoftmaxClassifier (tutorial) (1 run) ..." in err
+    assert "[1/1] SoftmaxClassifier (tutorial): accuracy 0." in err
+
+
+def test_verbose_benchmark_reports_each_epoch(capsys):
+    assert main(["benchmark", "--quick", "-v", "--models", "softmax", "--repeats", "1",
+                 "--output", ""]) == 0
+    err = capsys.readouterr().err
+    for epoch in range(1, 6):
+        assert f"fit 1/1, epoch {epoch}/5: accuracy" in err
+    assert "predict" in err
+
+
+@pytest.mark.parametrize("models, match", [
+    ("softmax,xgboost", "Unknown model(s) ['xgboost']"),
+    (" , ", "No model named"),
+])
+def test_unknown_model_is_exit_code_1(capsys, models, match):
+    assert main(["benchmark", "--quick", "--models", models]) == 1
+    assert match in capsys.readouterr().err
+
+
+def test_a_bad_output_place_fails_before_any_fit(tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    assert main(["benchmark", "--quick", "--models", "softmax", "--output", str(blocker)]) == 1
+    captured = capsys.readouterr()
+    assert "exists and is not a directory" in captured.err
+    assert "SoftmaxClassifier" not in captured.err  # nothing was fitted
 
 
 def test_bad_command_line_is_exit_code_2(capsys):
     with pytest.raises(SystemExit) as info:
         main(["benchmark", "--n-jobs", "many"])
     assert info.value.code == 2
+
+
+def test_version_and_help_with_defaults(capsys):
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.startswith("skfashion ")
+    out = subprocess.run([sys.executable, "-m", "skfashion", "benchmark", "--help"],
+                         capture_output=True, text=True, check=True).stdout
+    for option in ("--models", "--quick", "--n-jobs", "--random-state", "--output", "--dask",
+                   "--repeats"):
+        assert option in out
+    assert "(default: 2)" in out and "cnn" in out and "knn" in out
 
 
 def test_data_command(official_dir, capsys):
@@ -56,26 +115,37 @@ def test_data_command_when_missing(isolated_lookup, capsys):
 
 
 def test_show_train_evaluate(tmp_path, capsys):
+    import skfashion
+
     png = tmp_path / "grid.png"
     assert main(["show", "--quick", "--output", str(png)]) == 0
     assert png.read_bytes()[:4] == b"\x89PNG"
     model = tmp_path / "m.skf"
     assert main(["train", "--quick", "-q", "--epochs", "1", "--output", str(model)]) == 0
+    pipe = skfashion.load(model)  # the whole pipeline, scaling included
+    assert [type(step).__name__ for step in pipe[:]] == ["PixelScaler", "SoftmaxClassifier"]
     assert main(["evaluate", str(model), "--quick", "--output", str(tmp_path / "cm.png")]) == 0
     out = capsys.readouterr().out
-    assert "accuracy: 0." in out and "confusion matrix" in out and "Ankle bo" in out
+    assert "accuracy: 0." in out and "confusion matrix" in out
+    assert "Ankle boot" in out and "T-shirt/top" in out  # full class names
     assert main(["evaluate", str(tmp_path / "missing.skf"), "--quick"]) == 1
 
 
-def test_python_dash_m_help():
-    out = subprocess.run([sys.executable, "-m", "skfashion", "benchmark", "--help"],
-                         capture_output=True, text=True, check=True).stdout
-    for option in ("--models", "--quick", "--n-jobs", "--random-state", "--output", "--dask"):
-        assert option in out
-
-
-def test_verbose_benchmark_reports_each_epoch(capsys):
-    assert main(["benchmark", "--quick", "-v", "--models", "softmax", "--output", ""]) == 0
+def test_evaluate_refuses_a_malformed_file_without_a_traceback(tmp_path, capsys):
+    bad = tmp_path / "bad.skf"
+    with zipfile.ZipFile(bad, "w") as zf:
+        zf.writestr("skfashion.json", json.dumps({"format": "skfashion-estimator",
+                                                  "format_version": 2, "root": {}}))
+    assert main(["evaluate", str(bad), "--quick"]) == 1
     err = capsys.readouterr().err
-    for epoch in range(1, 6):
-        assert f"epoch {epoch}/5: accuracy" in err
+    assert err.startswith("skfashion: error:") and "Traceback" not in err
+    assert str(bad) in err
+
+
+def test_backend_start_up_lines_are_hidden(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "skfashion", "train", "--quick", "-q", "--epochs", "1",
+         "--output", str(tmp_path / "m.skf")], capture_output=True, text=True, check=True)
+    from skfashion._quiet import is_native_noise
+
+    assert not [line for line in proc.stderr.splitlines() if is_native_noise(line)], proc.stderr

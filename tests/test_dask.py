@@ -96,17 +96,11 @@ def test_benchmark_command_on_dask(client, capsys):
 
 
 def test_missing_dask_is_explained(monkeypatch, capsys):
-    import builtins
+    import sys
 
     from skfashion import cli
 
-    real_import = builtins.__import__
-
-    def no_dask(name, *args, **kwargs):
-        if name.startswith("dask"):
-            raise ImportError("No module named 'dask'")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_dask)
+    for name in ("dask", "dask.distributed", "distributed"):
+        monkeypatch.setitem(sys.modules, name, None)  # "not installed"
     assert cli.main(["benchmark", "--quick", "--models", "sgd", "--dask", "tcp://x:1"]) == 1
     assert "pip install 'skfashion[dask]'" in capsys.readouterr().err

@@ -41,3 +41,78 @@ def test_same_results_with_one_or_two_jobs(sample):
     np.testing.assert_array_equal(a.cv_results_["mean_test_score"],
                                   b.cv_results_["mean_test_score"])
     np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+
+
+def _build(meta):
+    import keras
+
+    return keras.Sequential([keras.Input((meta["n_features_in_"],)),
+                             keras.layers.Dense(16, activation="relu"),
+                             keras.layers.Dropout(0.2),
+                             keras.layers.Dense(meta["n_classes_"], activation="softmax")])
+
+
+def _estimators():
+    from skfashion import KerasClassifier
+
+    return [
+        lambda seed: SoftmaxClassifier(hidden_layer_sizes=(16,), dropout=0.2, epochs=2,
+                                       random_state=seed),
+        lambda seed: KerasClassifier(_build, loss="sparse_categorical_crossentropy", epochs=2,
+                                     random_state=seed),
+    ]
+
+
+def test_concurrent_fits_in_threads_give_their_solo_results(small):
+    """Fits in threads of one process (joblib's threading backend, a Dask worker
+    with several threads) each get what they get alone."""
+    import threading
+
+    X, y, X_test, _ = small
+    for make in _estimators():
+        solo = {seed: make(seed).fit(X, y).predict_proba(X_test) for seed in (1, 2, 3)}
+        results, errors = {}, []
+
+        def fit(seed):
+            try:
+                results[seed] = make(seed).fit(X, y).predict_proba(X_test)
+            except Exception as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=fit, args=(seed,)) for seed in (1, 2, 3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors
+        for seed in solo:
+            np.testing.assert_array_equal(results[seed], solo[seed])
+
+
+def test_other_threads_drawing_from_global_generators_change_nothing(small):
+    """What broke seeded fits on Dask: another thread (dask.sizeof in the worker's
+    event loop) drawing from Python's random while a model is built."""
+    import random
+    import threading
+    import time
+
+    X, y, X_test, _ = small
+    for make in _estimators():
+        expected = make(4).fit(X, y).predict_proba(X_test)
+        stop = threading.Event()
+
+        def draw():
+            while not stop.is_set():
+                random.random()
+                np.random.random_sample()
+                time.sleep(0.0005)
+
+        thread = threading.Thread(target=draw)
+        thread.start()
+        try:
+            got = [make(4).fit(X, y).predict_proba(X_test) for _ in range(3)]
+        finally:
+            stop.set()
+            thread.join()
+        for proba in got:
+            np.testing.assert_array_equal(proba, expected)

@@ -50,28 +50,57 @@ def test_training_curves(small):
         TrainingCurveDisplay.from_estimator(SoftmaxClassifier())
 
 
-def test_accuracy_against_time():
+def test_accuracy_against_the_time_a_model_costs():
     results = [
-        {"label": "a", "accuracy": 0.8, "fit_seconds": 2.0, "paper_accuracy": 0.84},
-        {"label": "b", "accuracy": 0.9, "fit_seconds": 50.0, "paper_accuracy": None},
+        {"label": "a", "accuracy": 0.8, "fit_seconds": 2.0, "predict_ms_per_1000": 10.0,
+         "n_test": 1000, "paper_accuracy": 0.84},
+        {"label": "b", "accuracy": 0.9, "fit_seconds": 50.0, "predict_ms_per_1000": 0.5,
+         "n_test": 1000, "paper_accuracy": None},
     ]
-    disp = AccuracyTimeDisplay.from_results(results)
-    assert disp.ax_.get_xscale() == "log"
-    assert disp.ax_.get_xlabel().startswith("fit time") and disp.ax_.get_ylabel() == "test accuracy"
-    ours, paper = disp.ax_.collections
-    np.testing.assert_allclose(ours.get_offsets(), [[2.0, 0.8], [50.0, 0.9]])
-    np.testing.assert_allclose(paper.get_offsets(), [[2.0, 0.84]])
-    assert [t.get_text() for t in disp.ax_.texts] == ["a", "b"]
+    disp = AccuracyTimeDisplay.from_results(results, color="red")
+    fit_ax, predict_ax, paper_ax = disp.axes_
+    assert fit_ax.get_xscale() == predict_ax.get_xscale() == "log"
+    assert fit_ax.get_xlabel().startswith("fit time") and fit_ax.get_ylabel() == "test accuracy"
+    assert predict_ax.get_xlabel().startswith("time to predict the test set")
+    np.testing.assert_allclose(fit_ax.collections[0].get_offsets(), [[2.0, 0.8], [50.0, 0.9]])
+    np.testing.assert_allclose(predict_ax.collections[0].get_offsets(),
+                               [[0.01, 0.8], [0.0005, 0.9]])
+    assert tuple(fit_ax.collections[0].get_facecolor()[0][:3]) == (1.0, 0.0, 0.0)  # **kwargs
+    # The paper's figure is a reference apart, at no measured time.
+    assert "Published" in paper_ax.get_title()
+    np.testing.assert_allclose(paper_ax.collections[0].get_offsets()[:, 1], [0.84])
+    assert [t.get_text() for t in fit_ax.texts] == ["a", "b"]
 
 
 def test_misclassified(sample):
     _, (X_test, y_test) = sample
     y_pred = y_test.copy()
     y_pred[[3, 10]] = (y_test[[3, 10]] + 1) % 10
-    disp = MisclassifiedDisplay.from_predictions(X_test, y_test, y_pred)
+    disp = MisclassifiedDisplay.from_predictions(y_test, y_pred, images=X_test)
     titles = [ax.get_title() for ax in disp.axes_]
     assert titles == [f"true: {CLASS_NAMES[y_test[i]]}\npred: {CLASS_NAMES[y_pred[i]]}"
                       for i in (3, 10)]
+    assert disp.figure_ is disp.axes_[0].figure
+
+
+def test_labels_of_any_type_and_matplotlib_keywords(sample):
+    (X, y), _ = sample
+    names = np.array(["tee", "trouser", "pullover", "dress", "coat", "sandal", "shirt",
+                      "sneaker", "bag", "boot"])
+    disp = SampleGridDisplay.from_dataset(X, names[y], cmap="viridis")
+    assert sorted(ax.get_title() for ax in disp.axes_) == sorted(names)
+    assert disp.axes_[0].get_images()[0].get_cmap().name == "viridis"
+
+
+def test_too_few_axes_is_an_error_not_a_missing_panel(small):
+    X, y, _, _ = small
+    clf = SoftmaxClassifier(epochs=2, metrics=["accuracy"], random_state=0).fit(X[:200], y[:200])
+    _, ax = plt.subplots()
+    with pytest.raises(ValueError, match="draws 2 panel\\(s\\) but ax holds 1 axes"):
+        TrainingCurveDisplay.from_estimator(clf, ax=ax)
+    _, axes = plt.subplots(1, 2)
+    disp = TrainingCurveDisplay.from_estimator(clf, ax=axes, color="black")
+    assert disp.ax_ is axes[0] and disp.figure_ is axes[0].figure
 
 
 def test_bad_images():

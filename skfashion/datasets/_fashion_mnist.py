@@ -13,6 +13,8 @@ import numpy as np
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import StrOptions, validate_params
 
+from .._images import to_rows
+from .._optional import import_optional
 from ._idx import parse_idx
 
 #: The 28 x 28 grayscale images have 10 classes, label i is CLASS_NAMES[i].
@@ -45,6 +47,15 @@ FILES = {
     "t10k-labels-idx1-ubyte.gz": (
         "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"
     ),
+}
+
+#: Size in bytes of each official file's decompressed content: reading stops
+#: past it, so a crafted file cannot make a loader inflate gigabytes.
+SIZES = {
+    "train-images-idx3-ubyte.gz": 47_040_016,
+    "train-labels-idx1-ubyte.gz": 60_008,
+    "t10k-images-idx3-ubyte.gz": 7_840_016,
+    "t10k-labels-idx1-ubyte.gz": 10_008,
 }
 
 #: Official mirrors, tried in order: the one Keras uses, then Zalando's repository.
@@ -93,13 +104,38 @@ def data_locations(data_home=None):
     return places
 
 
+def _has_files(label, path):
+    try:
+        return all((path / name).is_file() for name in FILES)
+    except PermissionError as exc:
+        raise OSError(
+            f"The {label} {path} cannot be read ({exc.strerror}). Fix its permissions, or "
+            f"point data_home= or {ENV_VAR} at a readable directory."
+        ) from exc
+
+
 def find_data_dir(data_home=None):
     """Return the first directory of :func:`data_locations` holding all four files.
 
-    Returns None when no place has them. Nothing is downloaded or verified here.
+    Nothing is downloaded or verified here.
+
+    Parameters
+    ----------
+    data_home : str or path-like, default=None
+        A directory searched first.
+
+    Returns
+    -------
+    directory : Path or None
+        None when no place has the four files.
+
+    Raises
+    ------
+    OSError
+        If a place cannot be read (permissions), naming it.
     """
-    for _, path in data_locations(data_home):
-        if all((path / name).is_file() for name in FILES):
+    for label, path in data_locations(data_home):
+        if _has_files(label, path):
             return path
     return None
 
@@ -113,15 +149,23 @@ def _download_dir(data_home=None):
     return _keras_cache_dir()
 
 
-def _decompress(path):
+def _decompress(path, limit):
     try:
         with gzip.open(path, "rb") as fh:
-            return fh.read()
+            payload = fh.read(limit + 1)
+    except PermissionError as exc:
+        raise OSError(f"{path} cannot be read ({exc.strerror}); fix its permissions.") from exc
     except (OSError, EOFError, zlib.error) as exc:
         raise OSError(
             f"{path} is not a readable gzip file ({exc}): it is truncated or corrupt. "
             "Delete it and fetch the data again."
         ) from exc
+    if len(payload) > limit:
+        raise OSError(
+            f"{path} decompresses to more than the {limit} bytes of the official file: it "
+            "is not the official Fashion-MNIST. Delete it and fetch the data again."
+        )
+    return payload
 
 
 def _check_sha256(payload, name, path):
@@ -136,7 +180,7 @@ def _check_sha256(payload, name, path):
 
 def _read_array(directory, name):
     path = Path(directory) / name
-    payload = _decompress(path)
+    payload = _decompress(path, SIZES[name])
     _check_sha256(payload, name, path)
     return parse_idx(payload, name=str(path), expected_ndim=1 if "labels" in name else 3)
 
@@ -169,7 +213,7 @@ def _download(directory, *, mirrors=None, timeout=60):
                     url, timeout=timeout
                 ) as response:
                     shutil.copyfileobj(response, out)
-                _check_sha256(_decompress(tmp), name, url)
+                _check_sha256(_decompress(tmp, SIZES[name]), name, url)
                 os.replace(tmp, target)
                 break
             except OSError as exc:  # URLError and checksum failures are OSErrors
@@ -273,15 +317,10 @@ def feature_names(image_shape=(28, 28)):
 
 
 def _make_bunch(images, target, *, descr, return_X_y, as_frame):
-    data = images.reshape(len(images), -1)
+    data = to_rows(images, images.shape[1:], who="fetch_fashion_mnist")
     names = feature_names(images.shape[1:])
     if as_frame:
-        try:
-            import pandas as pd
-        except ImportError as exc:
-            raise ImportError(
-                "as_frame=True needs pandas: pip install pandas"
-            ) from exc
+        pd = import_optional("pandas", "fetch_fashion_mnist(as_frame=True)")
         data = pd.DataFrame(data, columns=names)
         target = pd.Series(target, name="class")
     if return_X_y:
@@ -365,3 +404,36 @@ def fetch_fashion_mnist(
     return _make_bunch(
         images, target, descr=_descr(), return_X_y=return_X_y, as_frame=as_frame
     )
+
+
+def load_or_sample(*, data_home=None, quick=False):
+    """The full data when found (never downloaded), else the embedded sample.
+
+    Parameters
+    ----------
+    data_home : str or path-like, default=None
+        A directory searched first.
+    quick : bool, default=False
+        Use the sample even when the full data is there.
+
+    Returns
+    -------
+    X, y, X_test, y_test : ndarray
+        Training and test images and labels.
+    source : str
+        What was loaded, for messages.
+    full : bool
+        True for the full data set, False for the sample.
+    """
+    from ._sample import load_sample
+
+    if not quick:
+        directory = find_data_dir(data_home)
+        if directory is not None:
+            (X, y), (X_test, y_test) = load_fashion_mnist(data_home=data_home,
+                                                          download_if_missing=False)
+            return (X, y, X_test, y_test,
+                    f"Fashion-MNIST from {directory} (60,000 train, 10,000 test)", True)
+    (X, y), (X_test, y_test) = load_sample()
+    return (X, y, X_test, y_test,
+            "the embedded sample of Fashion-MNIST (3,000 train, 1,000 test)", False)

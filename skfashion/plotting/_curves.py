@@ -1,8 +1,8 @@
-"""Displays of training curves and of accuracy against fit time."""
+"""Displays of training curves and of accuracy against the time a model costs."""
 
 import numpy as np
 
-from ._mpl import import_pyplot
+from ._mpl import axes_for, import_pyplot
 
 
 class TrainingCurveDisplay:
@@ -19,8 +19,11 @@ class TrainingCurveDisplay:
     Attributes
     ----------
     figure_ : matplotlib Figure
+        The figure drawn into.
     axes_ : ndarray of matplotlib Axes
         One axis per quantity (loss, and accuracy when recorded).
+    ax_ : matplotlib Axes
+        The first axis (the loss).
 
     Examples
     --------
@@ -33,8 +36,20 @@ class TrainingCurveDisplay:
         self.history = history
         self.name = name
 
-    def plot(self, *, ax=None):
-        """Draw the curves; ``ax`` is None or one axis per quantity."""
+    def plot(self, *, ax=None, **kwargs):
+        """Draw the curves.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes or array of Axes, default=None
+            One axis per quantity; None creates a figure.
+        **kwargs : dict
+            Passed to ``Axes.plot`` for every curve (``color``, ``linewidth``...).
+
+        Returns
+        -------
+        display : TrainingCurveDisplay
+        """
         plt = import_pyplot()
         if "loss" not in self.history:
             raise ValueError(
@@ -42,100 +57,167 @@ class TrainingCurveDisplay:
                 "estimator first."
             )
         quantities = [q for q in ("loss", "accuracy") if q in self.history]
-        if ax is None:
-            fig, axes = plt.subplots(1, len(quantities), figsize=(5 * len(quantities), 3.6),
-                                     squeeze=False)
-            axes = axes.ravel()
-        else:
-            axes = np.atleast_1d(ax).ravel()
-            fig = axes[0].figure
+        fig, axes = axes_for(plt, ax, len(quantities), figsize=lambda r, c: (5 * c, 3.6 * r))
         for axis, q in zip(axes, quantities):
             epochs = np.arange(1, len(self.history[q]) + 1)
-            axis.plot(epochs, self.history[q], marker="o", label="training")
+            axis.plot(epochs, self.history[q], marker="o", label="training", **kwargs)
             if f"val_{q}" in self.history:
-                axis.plot(epochs, self.history[f"val_{q}"], marker="s", label="validation")
+                axis.plot(epochs, self.history[f"val_{q}"], marker="s", linestyle="--",
+                          label="validation", **kwargs)
             if "val_loss" in self.history:
                 best = int(np.argmin(self.history["val_loss"])) + 1
-                axis.axvline(best, color="gray", linestyle="--", linewidth=1,
+                axis.axvline(best, color="gray", linestyle=":", linewidth=1,
                              label=f"lowest validation loss (epoch {best})")
             axis.set_xlabel("epoch")
             axis.set_ylabel(q)
             axis.set_title(f"{self.name}: {q}" if self.name else q)
             axis.grid(alpha=0.3)
             axis.legend()
-        self.figure_, self.axes_ = fig, axes
+        self.figure_, self.axes_, self.ax_ = fig, axes, axes[0]
         return self
 
     @classmethod
-    def from_estimator(cls, estimator, *, name=None, ax=None):
-        """Curves of a fitted skfashion classifier (or a Pipeline ending in one)."""
+    def from_estimator(cls, estimator, *, name=None, ax=None, **kwargs):
+        """Curves of a fitted skfashion estimator (or a Pipeline ending in one).
+
+        Parameters
+        ----------
+        estimator : estimator or Pipeline
+            Fitted, with ``history_``.
+        name : str, default=None
+            Shown in the titles (default: the estimator's class name).
+        ax : matplotlib Axes or array of Axes, default=None
+            One axis per quantity.
+        **kwargs : dict
+            Passed to ``Axes.plot``.
+
+        Returns
+        -------
+        display : TrainingCurveDisplay
+        """
         final = estimator[-1] if hasattr(estimator, "steps") else estimator
         if not hasattr(final, "history_"):
             raise ValueError(
-                f"{type(final).__name__} has no history_: fit a skfashion classifier first."
+                f"{type(final).__name__} has no history_: fit a skfashion estimator first."
             )
-        return cls(final.history_, name=name or type(final).__name__).plot(ax=ax)
+        return cls(final.history_, name=name or type(final).__name__).plot(ax=ax, **kwargs)
 
 
 class AccuracyTimeDisplay:
-    """Test accuracy against fit time (log scale) for each model of a benchmark.
+    """Test accuracy against the time each model costs: fitting, and predicting.
+
+    Two panels share the accuracy axis: fit time, and the time to predict the
+    test set (log scales). Published accuracies are drawn apart, in a third
+    narrow panel, as references for the accuracy only: they were not measured
+    at any of these times.
 
     Parameters
     ----------
     labels : list of str
+        Model names.
     accuracy : list of float
+        Test accuracy of each model.
     fit_seconds : list of float
-    paper_accuracy : list of float or None
-        The Fashion-MNIST paper's figure per model (None where it has none),
-        drawn as a hollow marker at the same time.
+        Fit time of each model.
+    predict_seconds : list of float
+        Time to predict the test set with each model.
+    paper_accuracy : list of float or None, default=None
+        The Fashion-MNIST paper's figure per model (None where it has none).
 
     Attributes
     ----------
     figure_ : matplotlib Figure
+        The figure drawn into.
+    axes_ : ndarray of matplotlib Axes
+        The fit panel, the predict panel and the paper panel.
     ax_ : matplotlib Axes
+        The fit panel.
     """
 
-    def __init__(self, labels, accuracy, fit_seconds, paper_accuracy=None):
+    def __init__(self, labels, accuracy, fit_seconds, predict_seconds, paper_accuracy=None):
         self.labels = labels
         self.accuracy = accuracy
         self.fit_seconds = fit_seconds
+        self.predict_seconds = predict_seconds
         self.paper_accuracy = paper_accuracy
 
-    def plot(self, *, ax=None):
-        """Draw the scatter plot; returns self."""
+    def plot(self, *, ax=None, **kwargs):
+        """Draw the panels.
+
+        Parameters
+        ----------
+        ax : array of 3 matplotlib Axes, default=None
+            Axes for the fit, predict and paper panels; None creates a figure.
+        **kwargs : dict
+            Passed to ``Axes.scatter`` for the measured points.
+
+        Returns
+        -------
+        display : AccuracyTimeDisplay
+        """
         plt = import_pyplot()
         if ax is None:
-            fig, ax = plt.subplots(figsize=(7.5, 4.8))
+            fig, axes = plt.subplots(1, 3, figsize=(13, 5.2), sharey=True,
+                                     gridspec_kw={"width_ratios": [4, 4, 1.3]})
         else:
-            fig = ax.figure
-        ax.scatter(self.fit_seconds, self.accuracy, s=50, zorder=3, label="skfashion benchmark")
-        for label, t, acc in zip(self.labels, self.fit_seconds, self.accuracy):
-            ax.annotate(label, (t, acc), textcoords="offset points", xytext=(6, 4), fontsize=8)
-        if self.paper_accuracy is not None:
-            pairs = [(t, p) for t, p in zip(self.fit_seconds, self.paper_accuracy)
-                     if p is not None]
-            if pairs:
-                ax.scatter(*zip(*pairs), s=60, facecolors="none", edgecolors="crimson",
-                           zorder=2, label="Xiao et al. 2017 (Table 3)")
-        ax.set_xscale("log")
-        low, high = min(self.fit_seconds), max(self.fit_seconds)
-        ax.set_xlim(low / 2, high * 6)  # room for the labels right of the points
-        ax.set_xlabel("fit time (s, log scale)")
-        ax.set_ylabel("test accuracy")
-        ax.set_title("Accuracy against fit time")
-        ax.grid(alpha=0.3, which="both")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=8,
-                  frameon=False)
-        self.figure_, self.ax_ = fig, ax
+            fig, axes = axes_for(plt, ax, 3, figsize=None)
+        style = {"s": 50, "zorder": 3, **kwargs}
+        for axis, times, what in ((axes[0], self.fit_seconds, "fit time (s)"),
+                                  (axes[1], self.predict_seconds,
+                                   "time to predict the test set (s)")):
+            axis.scatter(times, self.accuracy, **style)
+            for label, t, acc in zip(self.labels, times, self.accuracy):
+                axis.annotate(label, (t, acc), textcoords="offset points", xytext=(5, 4),
+                              fontsize=7)
+            axis.set_xscale("log")
+            low, high = min(times), max(times)
+            axis.set_xlim(low / 2, high * 8)  # room for the labels right of the points
+            axis.set_xlabel(f"{what}, log scale")
+            axis.grid(alpha=0.3, which="both")
+        axes[0].set_ylabel("test accuracy")
+        axes[0].set_title("Accuracy against fit time")
+        axes[1].set_title("Accuracy against prediction time")
+        paper = [(label, p) for label, p in zip(self.labels, self.paper_accuracy or [])
+                 if p is not None]
+        axis = axes[2]
+        if paper:
+            axis.scatter([0] * len(paper), [p for _, p in paper], s=60, facecolors="none",
+                         edgecolors="crimson")
+            for label, p in paper:
+                axis.annotate(label.split(" (")[0], (0, p), textcoords="offset points",
+                              xytext=(8, -3), fontsize=7, color="crimson")
+        axis.set_xlim(-0.5, 3)
+        axis.set_xticks([])
+        axis.set_title("Published\n(Xiao et al. 2017,\nTable 3)", fontsize=9)
+        axis.grid(alpha=0.3, axis="y")
+        self.figure_, self.axes_, self.ax_ = fig, np.asarray(axes), axes[0]
         return self
 
     @classmethod
-    def from_results(cls, results, *, ax=None):
-        """From a list of benchmark results (objects or dicts)."""
-        get = (lambda r, k: r[k]) if results and isinstance(results[0], dict) else getattr
+    def from_results(cls, results, *, ax=None, **kwargs):
+        """From a list of benchmark results (objects or dicts).
+
+        Parameters
+        ----------
+        results : list of Result or dict
+            With ``label``, ``accuracy``, ``fit_seconds``, ``predict_ms_per_1000``,
+            ``n_test`` and ``paper_accuracy``.
+        ax : array of 3 matplotlib Axes, default=None
+            Axes to draw into.
+        **kwargs : dict
+            Passed to ``Axes.scatter``.
+
+        Returns
+        -------
+        display : AccuracyTimeDisplay
+        """
+        def get(r, k, default=None):
+            return r.get(k, default) if isinstance(r, dict) else getattr(r, k, default)
+
         return cls(
             [get(r, "label") for r in results],
             [get(r, "accuracy") for r in results],
             [get(r, "fit_seconds") for r in results],
+            [get(r, "predict_ms_per_1000") * get(r, "n_test", 1000) / 1e6 for r in results],
             [get(r, "paper_accuracy") for r in results],
-        ).plot(ax=ax)
+        ).plot(ax=ax, **kwargs)

@@ -2,41 +2,20 @@
 
 import numpy as np
 
+from .._images import to_images
 from ..datasets import CLASS_NAMES
-from ._mpl import import_pyplot
+from ._mpl import axes_for, import_pyplot
 
 
-def _as_images(X):
-    X = np.asarray(X)
-    if X.ndim == 2:
-        side = int(round(np.sqrt(X.shape[1])))
-        if side * side != X.shape[1]:
-            raise ValueError(
-                f"Cannot show flat images of {X.shape[1]} pixels: not a square; pass "
-                "(n, height, width) images."
-            )
-        X = X.reshape(len(X), side, side)
-    if X.ndim == 4 and X.shape[-1] == 1:
-        X = X[..., 0]
-    if X.ndim != 3:
-        raise ValueError(f"Expected images of shape (n, height, width); got {X.shape}.")
-    return X
+def _namer(class_names):
+    """Label -> text: a class name for an integer label in range, else the label."""
+    def name(label):
+        if class_names is not None and isinstance(label, (int, np.integer)) and \
+                0 <= int(label) < len(class_names):
+            return str(class_names[int(label)])
+        return str(label)
 
-
-def _grid(plt, n, ncols, ax, size):
-    if ax is None:
-        nrows = -(-n // ncols)
-        fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * 1.15 * nrows),
-                                 squeeze=False)
-        axes = axes.ravel()
-    else:
-        axes = np.asarray(ax).ravel()
-        if len(axes) < n:
-            raise ValueError(f"Need {n} axes, got {len(axes)}.")
-        fig = axes[0].figure
-    for extra in axes[n:]:
-        extra.axis("off")
-    return fig, axes[:n]
+    return name
 
 
 class SampleGridDisplay:
@@ -44,15 +23,17 @@ class SampleGridDisplay:
 
     Parameters
     ----------
-    images : ndarray of shape (n_classes, height, width)
-        One image per class.
+    images : ndarray of shape (n_classes, height, width) or (n_classes, n_pixels)
+        One image per class (flat square images are reshaped).
     labels : sequence of str
         Title of each image.
 
     Attributes
     ----------
     figure_ : matplotlib Figure
+        The figure drawn into.
     axes_ : ndarray of matplotlib Axes
+        One axis per image.
 
     Examples
     --------
@@ -66,22 +47,61 @@ class SampleGridDisplay:
         self.images = images
         self.labels = labels
 
-    def plot(self, *, ax=None, ncols=5, cmap="gray_r"):
-        """Draw the grid; ``ax`` is None or an array of at least n axes."""
+    def plot(self, *, ax=None, ncols=5, **kwargs):
+        """Draw the grid.
+
+        Parameters
+        ----------
+        ax : array of matplotlib Axes, default=None
+            At least one axis per image; None creates a figure.
+        ncols : int, default=5
+            Columns of a new figure.
+        **kwargs : dict
+            Passed to ``Axes.imshow`` (default ``cmap="gray_r"``).
+
+        Returns
+        -------
+        display : SampleGridDisplay
+        """
         plt = import_pyplot()
-        images = _as_images(self.images)
-        fig, axes = _grid(plt, len(images), ncols, ax, 1.8)
+        images = to_images(self.images)
+        fig, axes = axes_for(plt, ax, len(images), ncols=ncols,
+                             figsize=lambda r, c: (1.9 * c, 2.2 * r))
+        style = {"cmap": "gray_r", **kwargs}
         for axis, image, label in zip(axes, images, self.labels):
-            axis.imshow(image, cmap=cmap)
+            axis.imshow(image, **style)
             axis.set_title(label, fontsize=9)
             axis.set_xticks([])
             axis.set_yticks([])
+        if ax is None:
+            fig.tight_layout()
         self.figure_, self.axes_ = fig, axes
         return self
 
     @classmethod
-    def from_dataset(cls, X, y, *, class_names=CLASS_NAMES, ax=None, random_state=None):
-        """The first image (or a random one) of each class in ``(X, y)``."""
+    def from_dataset(cls, X, y, *, class_names=CLASS_NAMES, ax=None, random_state=None,
+                     **kwargs):
+        """The first image (or a random one) of each class in ``(X, y)``.
+
+        Parameters
+        ----------
+        X : array-like of images or flat rows
+            Images.
+        y : array-like of shape (n_samples,)
+            Labels of any type.
+        class_names : sequence of str or None, default=CLASS_NAMES
+            Names of integer labels (other labels are shown as they are).
+        ax : array of matplotlib Axes, default=None
+            Axes to draw into.
+        random_state : int or None, default=None
+            Pick a random image per class instead of the first.
+        **kwargs : dict
+            Passed to ``Axes.imshow``.
+
+        Returns
+        -------
+        display : SampleGridDisplay
+        """
         y = np.asarray(y)
         rng = np.random.RandomState(random_state) if random_state is not None else None
         classes = np.unique(y)
@@ -89,8 +109,8 @@ class SampleGridDisplay:
         for c in classes:
             idx = np.flatnonzero(y == c)
             picks.append(idx[0] if rng is None else rng.choice(idx))
-        names = [class_names[int(c)] if class_names is not None else str(c) for c in classes]
-        return cls(_as_images(X)[picks], names).plot(ax=ax)
+        name = _namer(class_names)
+        return cls(to_images(X)[picks], [name(c) for c in classes]).plot(ax=ax, **kwargs)
 
 
 class MisclassifiedDisplay:
@@ -99,14 +119,18 @@ class MisclassifiedDisplay:
     Parameters
     ----------
     images : ndarray of shape (n, height, width)
+        The images.
     y_true, y_pred : sequences of labels
-    class_names : sequence of str or None
-        Names indexed by integer labels; None shows the labels themselves.
+        True and predicted labels of each image.
+    class_names : sequence of str or None, default=CLASS_NAMES
+        Names of integer labels (other labels are shown as they are).
 
     Attributes
     ----------
     figure_ : matplotlib Figure
+        The figure drawn into.
     axes_ : ndarray of matplotlib Axes
+        One axis per image.
     """
 
     def __init__(self, images, y_true, y_pred, *, class_names=CLASS_NAMES):
@@ -115,33 +139,103 @@ class MisclassifiedDisplay:
         self.y_pred = y_pred
         self.class_names = class_names
 
-    def _name(self, label):
-        return self.class_names[int(label)] if self.class_names is not None else str(label)
+    def plot(self, *, ax=None, ncols=5, **kwargs):
+        """Draw the images.
 
-    def plot(self, *, ax=None, ncols=5):
-        """Draw the images; returns self."""
+        Parameters
+        ----------
+        ax : array of matplotlib Axes, default=None
+            At least one axis per image; None creates a figure.
+        ncols : int, default=5
+            Columns of a new figure.
+        **kwargs : dict
+            Passed to ``Axes.imshow`` (default ``cmap="gray_r"``).
+
+        Returns
+        -------
+        display : MisclassifiedDisplay
+        """
         plt = import_pyplot()
-        images = _as_images(self.images)
-        fig, axes = _grid(plt, max(len(images), 1), ncols, ax, 2.0)
+        images = to_images(self.images) if len(self.images) else np.zeros((0, 1, 1))
+        fig, axes = axes_for(plt, ax, max(len(images), 1), ncols=ncols,
+                             figsize=lambda r, c: (2.2 * c, 2.6 * r))
+        name = _namer(self.class_names)
+        style = {"cmap": "gray_r", **kwargs}
         for axis, image, t, p in zip(axes, images, self.y_true, self.y_pred):
-            axis.imshow(image, cmap="gray_r")
-            axis.set_title(f"true: {self._name(t)}\npred: {self._name(p)}", fontsize=8,
-                           color="firebrick")
+            axis.imshow(image, **style)
+            axis.set_title(f"true: {name(t)}\npred: {name(p)}", fontsize=8, color="firebrick")
             axis.set_xticks([])
             axis.set_yticks([])
+        if not len(images):
+            axes[0].axis("off")
+            axes[0].set_title("no misclassified image")
+        if ax is None:
+            fig.tight_layout()
         self.figure_, self.axes_ = fig, axes
         return self
 
     @classmethod
-    def from_predictions(cls, X, y_true, y_pred, *, n=10, class_names=CLASS_NAMES, ax=None):
-        """Up to ``n`` misclassified images, in data order."""
+    def from_predictions(cls, y_true, y_pred, *, images, n=10, class_names=CLASS_NAMES,
+                         ax=None, **kwargs):
+        """Up to ``n`` misclassified images, in data order.
+
+        Parameters
+        ----------
+        y_true, y_pred : array-like of shape (n_samples,)
+            True and predicted labels (scikit-learn's order).
+        images : array-like of images or flat rows
+            The images the predictions are for.
+        n : int, default=10
+            Images to show at most.
+        class_names : sequence of str or None, default=CLASS_NAMES
+            Names of integer labels.
+        ax : array of matplotlib Axes, default=None
+            Axes to draw into.
+        **kwargs : dict
+            Passed to ``Axes.imshow``.
+
+        Returns
+        -------
+        display : MisclassifiedDisplay
+        """
         y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+        if len(y_true) != len(y_pred) or len(y_true) != len(images):
+            raise ValueError(
+                f"y_true, y_pred and images must have the same length; got {len(y_true)}, "
+                f"{len(y_pred)} and {len(images)}."
+            )
         wrong = np.flatnonzero(y_true != y_pred)[:n]
-        return cls(_as_images(X)[wrong], y_true[wrong], y_pred[wrong],
-                   class_names=class_names).plot(ax=ax)
+        return cls(to_images(images)[wrong], y_true[wrong], y_pred[wrong],
+                   class_names=class_names).plot(ax=ax, **kwargs)
 
     @classmethod
-    def from_estimator(cls, estimator, X, y, *, n=10, class_names=CLASS_NAMES, ax=None):
-        """Misclassified images of ``estimator.predict(X)``."""
-        return cls.from_predictions(X, y, estimator.predict(X), n=n, class_names=class_names,
-                                    ax=ax)
+    def from_estimator(cls, estimator, X, y, *, images=None, n=10, class_names=CLASS_NAMES,
+                       ax=None, **kwargs):
+        """Misclassified images of ``estimator.predict(X)``.
+
+        Parameters
+        ----------
+        estimator : estimator
+            Fitted classifier (or pipeline).
+        X : array-like
+            Inputs.
+        y : array-like of shape (n_samples,)
+            True labels.
+        images : array-like, default=None
+            The images to show (default: ``X`` itself).
+        n : int, default=10
+            Images to show at most.
+        class_names : sequence of str or None, default=CLASS_NAMES
+            Names of integer labels.
+        ax : array of matplotlib Axes, default=None
+            Axes to draw into.
+        **kwargs : dict
+            Passed to ``Axes.imshow``.
+
+        Returns
+        -------
+        display : MisclassifiedDisplay
+        """
+        return cls.from_predictions(y, estimator.predict(X), images=X if images is None
+                                    else images, n=n, class_names=class_names, ax=ax,
+                                    **kwargs)

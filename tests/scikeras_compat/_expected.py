@@ -36,6 +36,15 @@ XFAIL = {
 }
 
 SKIP = {
+    # One full-batch step: weighting and repeating agree mathematically, and float32
+    # round-off (differences of 4e-8 against rtol 1e-7) decides the outcome from one
+    # set of initial weights to the next. Fails against scikeras too.
+    "test_scikit_learn_checks.py::test_fully_compliant_estimators_low_precision"
+    "[KerasRegressor-check_sample_weight_equivalence_on_dense_data]":
+        "float32 round-off decides (4e-8 against a 1e-7 tolerance); fails for scikeras too",
+    "test_scikit_learn_checks.py::test_fully_compliant_estimators_low_precision"
+    "[KerasRegressor-check_sample_weight_equivalence_on_sparse_data]":
+        "float32 round-off decides (4e-8 against a 1e-7 tolerance), as for dense data",
     # Unseeded: AdaBoost's first base classifier, trained one epoch from random
     # weights on two iris classes, is worse than random about half the time, and
     # AdaBoost then raises. Fails against scikeras too, by chance.

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+
 from typing import TYPE_CHECKING, Iterator
 
 import pytest
@@ -18,6 +20,22 @@ def set_floatx_and_backend_config(request: FixtureRequest) -> Iterator[None]:
         yield
     finally:
         backend.set_floatx(current)
+
+
+# skfashion: the suite sets TF_DETERMINISTIC_OPS and PYTHONHASHSEED without putting
+# them back (test_parameters.py::test_random_states_env_vars); processes started
+# later (subprocesses, joblib and Dask workers of skfashion's own tests) would
+# inherit them and compute with TensorFlow's deterministic kernels, which round
+# differently from the main process. Restore the environment after each test.
+@pytest.fixture(autouse=True)
+def _restore_environment():
+    saved = {k: os.environ.get(k) for k in ("TF_DETERMINISTIC_OPS", "PYTHONHASHSEED")}
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
 
 
 # skfashion: outcomes decided beforehand, with reasons (see _expected.py).

@@ -1,0 +1,125 @@
+"""Progress of the benchmark: one live line on a terminal, plain lines elsewhere.
+
+On a terminal, `rich <https://rich.readthedocs.io>`_ (which Keras installs) draws
+one line that fits the terminal's width: the model (``[i/N]``), its phase (fit
+run and epoch, predict), a bar for the phase, the elapsed time and an estimate
+of what remains; finished models stay above it as plain lines. Elsewhere (a CI
+log, a file) each model gets a start and an end line, and with ``level=2``
+each phase too.
+"""
+
+import sys
+import time
+
+
+class BenchmarkProgress:
+    """Progress of ``total`` models.
+
+    Parameters
+    ----------
+    total : int
+        Number of models.
+    level : {0, 1, 2}, default=1
+        0 prints nothing, 1 models, 2 also each phase (epochs) on plain output.
+    stream : file-like, default=sys.stderr
+        Where to write.
+
+    Examples
+    --------
+    >>> import io
+    >>> out = io.StringIO()
+    >>> progress = BenchmarkProgress(2, stream=out)
+    >>> progress.start("LogisticRegression", 1)
+    >>> progress.done("LogisticRegression: accuracy 0.8400")
+    >>> progress.close()
+    >>> print(out.getvalue().splitlines()[-1].split(" (")[0])
+    [1/2] LogisticRegression: accuracy 0.8400
+    """
+
+    def __init__(self, total, *, level=1, stream=None):
+        self.total = total
+        self.level = level
+        self.stream = stream if stream is not None else sys.stderr
+        self.count = 0
+        self._label = ""
+        self._phase = None
+        self._t0 = None
+        self._live = None
+        self._task = None
+        if level and bool(getattr(self.stream, "isatty", lambda: False)()):
+            self._live = self._rich()
+
+    def _rich(self):
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            Progress,
+            TaskProgressColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        console = Console(file=self.stream)
+        progress = Progress(
+            TextColumn("{task.description}", style="bold"),
+            BarColumn(bar_width=20),
+            TaskProgressColumn(),
+            TimeElapsedColumn(),
+            TextColumn("eta"),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+            expand=False,
+        )
+        progress.start()
+        self._task = progress.add_task("", total=1.0)
+        return progress
+
+    def _head(self):
+        return f"[{self.count + 1}/{self.total}]"
+
+    def _line(self, text):
+        if self._live is not None:
+            self._live.console.print(text, markup=False, highlight=False, soft_wrap=False,
+                                     overflow="ellipsis", crop=True)
+        elif self.level:
+            self.stream.write(text + "\n")
+            self.stream.flush()
+
+    def log(self, text):
+        """A line that stays (data source, notes)."""
+        self._line(text)
+
+    def start(self, label, runs):
+        """A model begins (``runs`` fits of it)."""
+        self._label, self._phase, self._t0 = label, None, time.perf_counter()
+        if self._live is not None:
+            self._live.reset(self._task, total=1.0, completed=0,
+                             description=f"{self._head()} {label}")
+        elif self.level:
+            self._line(f"{self._head()} {label} ({runs} run{'s' if runs > 1 else ''}) ...")
+
+    def phase(self, text, fraction=None):
+        """Progress inside the current model: ``text`` such as "predict", a fraction."""
+        kind = text.split(",")[0].split(":")[0]
+        if self._live is not None:
+            if kind != self._phase:
+                self._live.reset(self._task, total=1.0, completed=0)
+            self._live.update(self._task, description=f"{self._head()} {self._label} · {text}",
+                              completed=fraction or 0.0)
+        elif self.level >= 2:
+            self._line(f"    {self._head()} {text}")
+        self._phase = kind
+
+    def done(self, summary):
+        """The current model is finished."""
+        elapsed = time.perf_counter() - (self._t0 or time.perf_counter())
+        self._line(f"{self._head()} {summary} ({elapsed:.1f} s)")
+        self.count += 1
+
+    def close(self):
+        """Remove the live line."""
+        if self._live is not None:
+            self._live.stop()
+            self._live = None

@@ -1,0 +1,250 @@
+"""The benchmark's report: Markdown and self-contained HTML pages, JSON, CSV, pictures.
+
+Both pages and the JSON record when, where and with what the results were
+measured (date, machine, versions of Python, skfashion, scikit-learn, Keras,
+the Keras backend and NumPy). The HTML page embeds its pictures, so it opens
+from disk anywhere.
+"""
+
+import base64
+import csv
+import datetime
+import html
+import json
+import os
+import platform
+from pathlib import Path
+
+import numpy as np
+
+from ..datasets import CLASS_NAMES
+from ._run import compare_best, format_comparison, format_table
+
+_PICTURES_NEED = "pip install 'skfashion[plotting]' (matplotlib) for the pictures"
+
+
+def machine_summary():
+    """A one-line description of the machine, for reports and benchmark tables."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def environment():
+    """Date, machine and library versions, as recorded in every report."""
+    import importlib.metadata as metadata
+
+    import keras
+    import sklearn
+
+    from .._version import __version__
+
+    backend = keras.backend.backend()
+    distribution = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}.get(backend)
+    try:
+        backend_version = metadata.version(distribution) if distribution else ""
+    except metadata.PackageNotFoundError:
+        backend_version = ""
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "machine": machine_summary(),
+        "python": platform.python_version(),
+        "skfashion": __version__,
+        "scikit-learn": sklearn.__version__,
+        "keras": keras.__version__,
+        "keras_backend": f"{backend} {backend_version}".strip(),
+        "numpy": np.__version__,
+    }
+
+
+def check_output(output):
+    """Fail early, before any model is fitted, when ``output`` cannot hold a report.
+
+    Raises
+    ------
+    OSError
+        If ``output`` exists and is not a directory, or cannot be created or
+        written to.
+    """
+    output = Path(output)
+    if output.exists() and not output.is_dir():
+        raise OSError(f"--output {output} exists and is not a directory; choose another path.")
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OSError(f"Cannot create the report directory {output}: {exc.strerror or exc}") \
+            from exc
+    if not os.access(output, os.W_OK):
+        raise OSError(f"The report directory {output} is not writable; choose another --output.")
+    return output
+
+
+def write_report(results, output, *, X_test, y_test, data_source, context=None):
+    """Write ``report.md``, ``report.html``, ``results.json``, ``results.csv`` and PNGs.
+
+    Parameters
+    ----------
+    results : list of Result
+        From :func:`run_benchmark`.
+    output : str or path-like
+        Directory (created if needed).
+    X_test, y_test : ndarray
+        The test images and labels the results were measured on.
+    data_source : str
+        Where the data came from.
+    context : dict, default=None
+        Settings of the run (repeats, seed...), recorded in the report.
+
+    Returns
+    -------
+    report : Path
+        The path of ``report.md``.
+    """
+    output = check_output(output)
+    env = environment()
+    comparison = compare_best(results, y_test)
+    meta = {"data": data_source, **env, **(context or {})}
+    rows = [r.row() for r in results]
+    (output / "results.json").write_text(json.dumps(
+        {"meta": meta, "comparison": comparison, "results": rows}, indent=1))
+    with open(output / "results.csv", "w", newline="") as fh:
+        flat = [{k: v for k, v in r.items() if k != "runs"} for r in rows]
+        writer = csv.DictWriter(fh, fieldnames=list(flat[0]))
+        writer.writeheader()
+        writer.writerows(flat)
+    try:
+        pictures = _pictures(results, output, X_test, y_test)
+        note = None
+    except ImportError:
+        pictures, note = [], f"No pictures: {_PICTURES_NEED}."
+    intro = (
+        f"Data: {data_source}. Every model is fitted through `Pipeline([PixelScaler(), model])` "
+        "on the same training images and scored on the same test images; models whose "
+        "result depends on the seed are fitted once per seed and shown as mean ± standard "
+        "deviation. 'paper' is the best configuration's test accuracy in Xiao, Rasul and "
+        "Vollgraf (2017), Table 3, a reference for the accuracy only."
+    )
+    report = output / "report.md"
+    report.write_text(_markdown(results, meta, comparison, pictures, note, intro))
+    (output / "report.html").write_text(
+        _html(results, meta, comparison, pictures, note, intro, output))
+    return report
+
+
+def _env_lines(meta):
+    keys = ("date", "machine", "python", "skfashion", "scikit-learn", "keras", "keras_backend",
+            "numpy", "repeats", "random_state", "n_jobs")
+    return [(k, meta[k]) for k in keys if k in meta]
+
+
+def _markdown(results, meta, comparison, pictures, note, intro):
+    lines = ["# skfashion benchmark", "", intro, "", format_table(results)]
+    if comparison is not None:
+        lines += ["## Is the best Keras model better than the best classical model?", "",
+                  format_comparison(comparison), ""]
+    for title, name in pictures:
+        lines += [f"## {title}", "", f"![{title}]({name})", ""]
+    if note:
+        lines += [note, ""]
+    lines += ["## Environment", ""] + [f"- {k}: {v}" for k, v in _env_lines(meta)] + [""]
+    lines += ["Raw results: [results.json](results.json), [results.csv](results.csv).", ""]
+    return "\n".join(lines)
+
+
+def _html_table(results):
+    head = ("<tr><th>model</th><th>test accuracy</th><th>runs</th><th>paper</th>"
+            "<th>fit (s)</th><th>predict (ms / 1,000 images)</th></tr>")
+    body = []
+    for r in sorted(results, key=lambda r: -r.accuracy):
+        spread = f" ± {r.accuracy_std:.4f}" if len(r.runs) > 1 else ""
+        paper = f"{r.paper_accuracy:.3f}" if r.paper_accuracy is not None else ""
+        body.append(
+            f"<tr><td>{html.escape(r.label)}</td><td>{r.accuracy:.4f}{spread}</td>"
+            f"<td>{len(r.runs)}</td><td>{paper}</td><td>{r.fit_seconds:.1f}</td>"
+            f"<td>{r.predict_ms_per_1000:.2f}</td></tr>")
+    return f"<table>{head}{''.join(body)}</table>"
+
+
+def _html(results, meta, comparison, pictures, note, intro, output):
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        "<title>skfashion benchmark</title><style>",
+        "body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}",
+        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}",
+        "td:not(:first-child){text-align:right}img{max-width:100%}</style></head><body>",
+        "<h1>skfashion benchmark</h1>", f"<p>{html.escape(intro)}</p>", _html_table(results),
+    ]
+    if comparison is not None:
+        parts += ["<h2>Is the best Keras model better than the best classical model?</h2>",
+                  f"<p>{html.escape(format_comparison(comparison))}</p>"]
+    for title, name in pictures:
+        data = base64.b64encode((output / name).read_bytes()).decode("ascii")
+        parts += [f"<h2>{html.escape(title)}</h2>",
+                  f"<img alt='{html.escape(title)}' src='data:image/png;base64,{data}'>"]
+    if note:
+        parts.append(f"<p>{html.escape(note)}</p>")
+    parts.append("<h2>Environment</h2><ul>")
+    parts += [f"<li>{html.escape(str(k))}: {html.escape(str(v))}</li>" for k, v in _env_lines(meta)]
+    parts.append("</ul></body></html>")
+    return "\n".join(parts)
+
+
+def _save(figure, path):
+    import matplotlib.pyplot as plt
+
+    figure.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(figure)
+    return path.name
+
+
+def _pictures(results, output, X_test, y_test):
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    from ..plotting import (
+        AccuracyTimeDisplay,
+        MisclassifiedDisplay,
+        SampleGridDisplay,
+        TrainingCurveDisplay,
+    )
+    from ..plotting._mpl import import_pyplot
+
+    plt = import_pyplot()
+    out = [("One test image per class",
+            _save(SampleGridDisplay.from_dataset(X_test, y_test).figure_,
+                  output / "samples.png"))]
+
+    keras_best = max((r for r in results if r.keras), key=lambda r: r.accuracy, default=None)
+    classical = max((r for r in results if not r.keras), key=lambda r: r.accuracy, default=None)
+    pair = [r for r in (keras_best, classical) if r is not None]
+    fig, axes = plt.subplots(1, len(pair), figsize=(8.5 * len(pair), 8), squeeze=False)
+    for ax, r in zip(axes.ravel(), pair):
+        disp = ConfusionMatrixDisplay.from_predictions(
+            y_test, np.asarray(r.y_pred), display_labels=list(CLASS_NAMES), ax=ax,
+            colorbar=False, xticks_rotation=45)
+        disp.ax_.set_title(f"{r.label}\naccuracy {r.runs[0]['accuracy']:.4f} (first run)",
+                           fontsize=10)
+    out.append(("Confusion matrices of the best Keras and the best classical model",
+                _save(fig, output / "confusion_matrices.png")))
+
+    if keras_best is not None and keras_best.history.get("loss"):
+        disp = TrainingCurveDisplay(keras_best.history, name=keras_best.label).plot()
+        out.append((f"Training curves of {keras_best.label} (first run)",
+                    _save(disp.figure_, output / "training_curves.png")))
+
+    disp = AccuracyTimeDisplay.from_results(results)
+    out.append(("Accuracy against the time it costs (fit, and predicting the test set)",
+                _save(disp.figure_, output / "accuracy_vs_time.png")))
+
+    if keras_best is not None:
+        disp = MisclassifiedDisplay.from_predictions(y_test, np.asarray(keras_best.y_pred),
+                                                     images=X_test)
+        out.append((f"Test images {keras_best.label} got wrong (first run)",
+                    _save(disp.figure_, output / "misclassified.png")))
+    return out

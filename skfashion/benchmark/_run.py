@@ -1,0 +1,263 @@
+"""The run behind ``skfashion benchmark``: fit, time and score every model.
+
+Every model is fitted through the same ``Pipeline([PixelScaler(), model])`` on
+the same training data and scored on the same test images. Models whose result
+depends on the seed are fitted once per repeat (seeds ``random_state``,
+``random_state + 1``, ...), so the table shows a mean and a spread; the others
+are fitted once.
+"""
+
+import time
+import warnings
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from ._models import MODELS, PAPER_ACCURACY, resolve_models
+from ._stats import mcnemar
+
+#: The test images are predicted in this many chunks (progress, and an estimate).
+PREDICT_CHUNKS = 10
+
+
+@dataclass
+class Result:
+    """One model's results over its runs.
+
+    Attributes
+    ----------
+    model, label : str
+        Name and display name.
+    keras : bool
+        A Keras model.
+    runs : list of dict
+        Per run: ``seed``, ``accuracy``, ``fit_seconds``, ``predict_seconds``.
+    accuracy, accuracy_std : float
+        Mean and standard deviation of the test accuracy over the runs.
+    fit_seconds, fit_std : float
+        Mean and standard deviation of the fit time.
+    predict_ms_per_1000 : float
+        Mean time to predict 1,000 test images.
+    paper_accuracy : float or None
+        The published figure for this kind of model.
+    y_pred : list
+        Test predictions of the first run.
+    history : dict
+        Training history of the first run (Keras models).
+    """
+
+    model: str
+    label: str
+    keras: bool
+    runs: list
+    accuracy: float
+    accuracy_std: float
+    fit_seconds: float
+    fit_std: float
+    predict_ms_per_1000: float
+    paper_accuracy: float = None
+    n_train: int = 0
+    n_test: int = 0
+    y_pred: list = field(default_factory=list, repr=False)
+    history: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def total_seconds(self):
+        """Fit plus prediction of the whole test set, the time a user pays."""
+        return self.fit_seconds + self.predict_ms_per_1000 * self.n_test / 1e6
+
+    def row(self):
+        """The public fields, without the per-sample predictions and history."""
+        d = asdict(self)
+        d.pop("y_pred")
+        d.pop("history")
+        return d
+
+
+class _EpochProgress:
+    """A Keras callback reporting each epoch to the benchmark's progress display."""
+
+    def __new__(cls, progress, run, runs, epochs):
+        import keras
+
+        class EpochProgress(keras.callbacks.Callback):
+            def on_epoch_end(self, epoch, logs=None):
+                shown = ", ".join(f"{k} {v:.4f}" for k, v in (logs or {}).items())
+                progress.phase(f"fit {run}/{runs}, epoch {epoch + 1}/{epochs}: {shown}",
+                               (epoch + 1) / epochs)
+
+        return EpochProgress()
+
+
+def _predict(pipe, X_test, progress):
+    parts = []
+    for i, chunk in enumerate(np.array_split(np.arange(len(X_test)), PREDICT_CHUNKS)):
+        parts.append(pipe.predict(X_test[chunk]))
+        if progress is not None:
+            progress.phase("predict", (i + 1) / PREDICT_CHUNKS)
+    return np.concatenate(parts)
+
+
+def fit_once(name, X_train, y_train, X_test, y_test, *, seed=0, n_jobs=1, progress=None,
+             run=1, runs=1):
+    """Fit one model of ``MODELS`` with one seed; return a run's dict.
+
+    The run also carries ``y_pred`` and ``history``.
+    """
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.pipeline import make_pipeline
+
+    from .._pixel import PixelScaler
+
+    spec = MODELS[name]
+    estimator = spec.make(seed, n_jobs)
+    if progress is not None and spec.keras:
+        estimator.set_params(callbacks=[_EpochProgress(progress, run, runs, estimator.epochs)])
+    elif progress is not None:
+        progress.phase(f"fit {run}/{runs}")
+    pipe = make_pipeline(PixelScaler(), estimator)
+    with warnings.catch_warnings():
+        # The classical models run with fixed iteration budgets (LogisticRegression:
+        # 100 lbfgs iterations, as is usual in this comparison); the table shows
+        # what that budget reaches, so their convergence warnings are noise here.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        t0 = time.perf_counter()
+        pipe.fit(X_train, y_train)
+        fit_seconds = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    y_pred = _predict(pipe, X_test, progress)
+    predict_seconds = time.perf_counter() - t0
+    return {
+        "seed": seed, "accuracy": float(np.mean(y_pred == y_test)),
+        "fit_seconds": fit_seconds, "predict_seconds": predict_seconds,
+        "y_pred": y_pred.tolist(), "history": dict(getattr(pipe[-1], "history_", {})),
+    }
+
+
+def _summarize(name, runs, n_train, n_test):
+    spec = MODELS[name]
+    acc = np.array([r["accuracy"] for r in runs])
+    fit = np.array([r["fit_seconds"] for r in runs])
+    predict = np.array([r["predict_seconds"] for r in runs])
+    return Result(
+        model=name, label=spec.label, keras=spec.keras,
+        runs=[{k: r[k] for k in ("seed", "accuracy", "fit_seconds", "predict_seconds")}
+              for r in runs],
+        accuracy=float(acc.mean()), accuracy_std=float(acc.std(ddof=1)) if len(acc) > 1 else 0.0,
+        fit_seconds=float(fit.mean()), fit_std=float(fit.std(ddof=1)) if len(fit) > 1 else 0.0,
+        predict_ms_per_1000=float(1e6 * predict.mean() / n_test),
+        paper_accuracy=PAPER_ACCURACY.get(name), n_train=n_train, n_test=n_test,
+        y_pred=runs[0]["y_pred"], history=runs[0]["history"],
+    )
+
+
+def _seeds(name, repeats, random_state):
+    return [random_state + r for r in range(repeats)] if MODELS[name].seeded else [random_state]
+
+
+def run_benchmark(X_train, y_train, X_test, y_test, *, models=None, repeats=1, random_state=0,
+                  n_jobs=1, progress=None, distributed=False):
+    """Fit and score each model; return a list of :class:`Result`.
+
+    Parameters
+    ----------
+    X_train, y_train, X_test, y_test : ndarray
+        Images (any shape :class:`~skfashion.PixelScaler` accepts) and labels.
+    models : list of str or str, default=None
+        Names from ``MODELS``; None runs ``DEFAULT_MODELS`` (all but SVC).
+    repeats : int, default=1
+        Runs of each seeded model, with seeds ``random_state + r``.
+    random_state : int, default=0
+        Seed of the first run.
+    n_jobs : int, default=1
+        Passed to the models that parallelise (forests, neighbours, SGD).
+    progress : object, default=None
+        Receives ``start``, ``phase`` and ``done`` calls (see ``_progress``).
+    distributed : bool, default=False
+        Run the fits as joblib tasks of the active backend (inside
+        ``joblib.parallel_config(backend="dask")`` they spread over a Dask
+        cluster). Times then include contention between tasks.
+
+    Returns
+    -------
+    results : list of Result
+    """
+    names = resolve_models(models)
+    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
+        raise ValueError(f"repeats must be a positive integer; got {repeats!r}.")
+    n_train, n_test = len(X_train), len(X_test)
+    jobs = [(name, seed) for name in names for seed in _seeds(name, repeats, random_state)]
+    if distributed:
+        from joblib import Parallel, delayed
+
+        if progress is not None:
+            progress.start(f"{len(jobs)} fits as parallel tasks", len(jobs))
+        out = Parallel(n_jobs=-1)(
+            delayed(fit_once)(name, X_train, y_train, X_test, y_test, seed=seed, n_jobs=n_jobs)
+            for name, seed in jobs
+        )
+        if progress is not None:
+            progress.done(f"{len(jobs)} fits done")
+        by_name = {}
+        for (name, _), run in zip(jobs, out):
+            by_name.setdefault(name, []).append(run)
+        return [_summarize(name, by_name[name], n_train, n_test) for name in names]
+    results = []
+    for name in names:
+        seeds = _seeds(name, repeats, random_state)
+        if progress is not None:
+            progress.start(MODELS[name].label, len(seeds))
+        runs = [fit_once(name, X_train, y_train, X_test, y_test, seed=seed, n_jobs=n_jobs,
+                         progress=progress, run=i + 1, runs=len(seeds))
+                for i, seed in enumerate(seeds)]
+        result = _summarize(name, runs, n_train, n_test)
+        results.append(result)
+        if progress is not None:
+            progress.done(f"{result.label}: accuracy {result.accuracy:.4f}, "
+                          f"fit {result.fit_seconds:.1f} s")
+    return results
+
+
+def compare_best(results, y_test):
+    """McNemar's test between the best Keras model and the best classical model.
+
+    Uses the first run of each (same test images, same seed). Returns None when
+    the results lack one of the two kinds.
+    """
+    keras_best = max((r for r in results if r.keras), key=lambda r: r.accuracy, default=None)
+    classical = max((r for r in results if not r.keras), key=lambda r: r.accuracy, default=None)
+    if keras_best is None or classical is None:
+        return None
+    test = mcnemar(y_test, keras_best.y_pred, classical.y_pred)
+    return {"a": keras_best.model, "a_label": keras_best.label,
+            "a_accuracy": keras_best.runs[0]["accuracy"], "b": classical.model,
+            "b_label": classical.label, "b_accuracy": classical.runs[0]["accuracy"], **test}
+
+
+def format_table(results):
+    """A Markdown table of the results, best mean accuracy first."""
+    header = ("| model | test accuracy | runs | paper | fit (s) | predict (ms / 1,000 images) |\n"
+              "|---|---:|---:|---:|---:|---:|\n")
+    rows = []
+    for r in sorted(results, key=lambda r: -r.accuracy):
+        paper = f"{r.paper_accuracy:.3f}" if r.paper_accuracy is not None else ""
+        spread = f" ± {r.accuracy_std:.4f}" if len(r.runs) > 1 else ""
+        fit_spread = f" ± {r.fit_std:.1f}" if len(r.runs) > 1 else ""
+        rows.append(f"| {r.label} | {r.accuracy:.4f}{spread} | {len(r.runs)} | {paper} | "
+                    f"{r.fit_seconds:.1f}{fit_spread} | {r.predict_ms_per_1000:.2f} |")
+    return header + "\n".join(rows) + "\n"
+
+
+def format_comparison(comparison):
+    """One sentence on :func:`compare_best`'s result."""
+    if comparison is None:
+        return ""
+    verdict = ("more than chance (p < 0.05)" if comparison["p_value"] < 0.05
+               else "within what chance explains (p >= 0.05)")
+    return (
+        f"{comparison['a_label']} ({comparison['a_accuracy']:.4f}) against "
+        f"{comparison['b_label']} ({comparison['b_accuracy']:.4f}) on the same test images, "
+        f"first run of each: {comparison['b']} images only the first gets right, "
+        f"{comparison['c']} only the second; {comparison['method']} p = "
+        f"{comparison['p_value']:.3g}, a difference {verdict}."
+    )

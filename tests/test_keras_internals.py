@@ -1,0 +1,78 @@
+"""The private Keras and TensorFlow internals skfashion relies on, pinned.
+
+Each workaround lives in a small module that says why; if a new Keras or
+TensorFlow version removes what it uses, these tests say what broke and where.
+"""
+
+import random
+
+import keras
+import numpy as np
+import pytest
+
+
+def _explain(what, where):
+    return f"{what} is gone from this Keras/TensorFlow version; update {where}."
+
+
+def test_keras_seeds_layers_from_pythons_random():
+    """skfashion._random exists because of this: default layer seeds come from
+    Python's process-wide generator."""
+    from keras.src.random import seed_generator
+
+    random.seed(7)
+    first = seed_generator.make_default_seed()
+    random.seed(7)
+    assert seed_generator.make_default_seed() == first, _explain(
+        "make_default_seed drawing from Python's random", "skfashion/_random.py")
+
+
+def test_global_seed_state_used_by_skfashion_random():
+    from keras.src.backend.common import global_state
+    from keras.src.random import seed_generator
+
+    assert hasattr(seed_generator, "GLOBAL_SEED_GENERATOR"), _explain(
+        "keras.src.random.seed_generator.GLOBAL_SEED_GENERATOR", "skfashion/_random.py")
+    for name in ("get_global_attribute", "set_global_attribute"):
+        assert hasattr(global_state, name), _explain(f"global_state.{name}",
+                                                     "skfashion/_random.py")
+
+
+def test_initializer_and_generator_attributes_used_by_reseed():
+    from keras.src.initializers.random_initializers import RandomInitializer
+    from keras.src.random.seed_generator import SeedGenerator
+
+    init = keras.initializers.GlorotUniform()
+    assert isinstance(init, RandomInitializer) and init._init_seed is None, _explain(
+        "RandomInitializer._init_seed", "skfashion/_random.py (reseed)")
+    assert SeedGenerator()._initial_seed is None and SeedGenerator(3)._initial_seed == 3, \
+        _explain("SeedGenerator._initial_seed", "skfashion/_random.py (reseed)")
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    assert len(list(model._flatten_layers(include_self=True))) >= 2, _explain(
+        "Layer._flatten_layers", "skfashion/_random.py (reseed), skfashion/_model_bytes.py")
+
+
+def test_symbolic_build_used_by_the_training_loop():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    model.compile(loss="mse", optimizer="sgd", metrics=["mae"])
+    batch = (np.zeros((4, 3), "float32"), np.zeros((4, 2), "float32"),
+             np.ones(4, "float32"))
+    model._symbolic_build(data_batch=batch)
+    assert model.metrics_variables, _explain("Trainer._symbolic_build(data_batch=...)",
+                                             "skfashion/_training/_loop.py")
+
+
+@pytest.mark.skipif(keras.backend.backend() != "jax", reason="JAX backend only")
+def test_jax_state_protocol_used_by_the_jax_runner():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    assert hasattr(model, "jax_state_sync"), _explain(
+        "JAXTrainer.jax_state_sync / _jax_state", "skfashion/_training/_jax.py")
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TensorFlow backend only")
+def test_gradient_registry_used_by_the_tensorflow_runner():
+    from tensorflow.python.framework import ops
+
+    assert isinstance(getattr(ops._gradient_registry, "_registry", None), dict), _explain(
+        "tensorflow.python.framework.ops._gradient_registry._registry",
+        "skfashion/_training/_tensorflow.py (release_all_reduce_gradients)")
