@@ -237,7 +237,8 @@ def table_memory(repeats):
     runs = alternate(__file__, systems, "memory", repeats)
     base = median(runs["baseline"], "peak_rss_mb")
     ref = median(runs["scikeras"], "peak_rss_mb") if "scikeras" in runs else None
-    lines = ["| process | peak RSS (MB) | above baseline (MB) | / scikeras |", "|---|---:|---:|---:|"]
+    lines = ["| process | peak RSS (MB) | above baseline (MB) | / scikeras |",
+             "|---|---:|---:|---:|"]
     for s in systems:
         m = median(runs[s], "peak_rss_mb")
         rel = f"{m / ref:.2f}" if ref else ""

@@ -780,4 +780,3 @@ def _wants_predict_events(callback):
         for name in ("on_predict_begin", "on_predict_end", "on_predict_batch_begin",
                      "on_predict_batch_end")
     )
-

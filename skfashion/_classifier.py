@@ -246,7 +246,11 @@ class KerasClassifier(_ClassifierBase, ClassifierMixin, BaseWrapper):
     warm_start : bool, default=False
         Keep the model between calls to ``fit``.
     random_state : int, RandomState instance or None, default=None
-        An int makes fits reproducible (see :class:`~skfashion.BaseWrapper`).
+        An int makes fits bit-identical (initial weights, dropout, shuffling,
+        validation split) in any process or thread and under any machine load,
+        without changing any global random state; "Randomness" in the README
+        says when this holds. None draws from the global generators, so fits
+        differ.
     optimizer : str, keras.optimizers.Optimizer or its class, default="rmsprop"
         Optimizer of an uncompiled model (``optimizer__*`` routed).
     loss : str, keras.losses.Loss, its class, function or None, default=None
@@ -264,27 +268,31 @@ class KerasClassifier(_ClassifierBase, ClassifierMixin, BaseWrapper):
     validation_split : float, default=0.0
         Fraction of the training data held out from its end, as in Keras.
     shuffle : bool, default=True
-        Shuffle before each epoch.
+        Shuffle the training data before each epoch.
     run_eagerly : bool, default=False
         Run the model eagerly (debugging).
     epochs : int, default=1
         Passes over the training data per ``fit``.
     steps_per_execution : int or "auto", default="auto"
-        Steps per backend call (Keras's meaning).
+        Training steps per backend call, Keras's meaning: callbacks see batch
+        events once per call. "auto" runs whole epochs per call unless a
+        callback wants batch events or ``verbose=1`` draws a progress bar; then
+        about 50 calls per epoch.
     class_weight : dict, "balanced" or None, default=None
-        Weights per class label, multiplied into the sample weights; a key that
+        Weights per class label, multiplied into ``sample_weight``; a key that
         is not a class raises.
     early_stopping : bool, default=False
         scikit-learn style: hold out ``validation_fraction`` of the data
-        (stratified) unless a validation set is given, stop after
+        (stratified for classes) unless a validation set is given
+        (``validation_data``, ``validation_split``), stop after
         ``n_iter_no_change`` epochs without a ``tol`` improvement of the
         validation loss, and restore the best weights.
     validation_fraction : float, default=0.1
-        Share held out for early stopping.
+        Share of the training data held out when ``early_stopping`` is on.
     n_iter_no_change : int, default=5
         Patience of early stopping, in epochs.
     tol : float, default=0.0
-        Minimum improvement of the validation loss.
+        Minimum decrease of the validation loss that counts as improvement.
     **kwargs
         Routed and extra builder parameters (see :class:`~skfashion.BaseWrapper`).
 

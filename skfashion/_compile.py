@@ -182,6 +182,16 @@ def resolve_callbacks(callbacks, params, *, what="callbacks"):
 def loss_name(loss):
     """A loss's full snake-case name (``"mse"`` gives ``"mean_squared_error"``).
 
+    Parameters
+    ----------
+    loss : str, function, keras.losses.Loss or its class
+        The loss.
+
+    Returns
+    -------
+    name : str
+        Its full name.
+
     Examples
     --------
     >>> loss_name("BinaryCrossentropy"), loss_name("mse")
@@ -206,6 +216,16 @@ def loss_name(loss):
 
 def metric_name(metric):
     """A metric's full name (``"mae"`` gives ``"mean_absolute_error"``).
+
+    Parameters
+    ----------
+    metric : str, function, keras.metrics.Metric or its class
+        The metric.
+
+    Returns
+    -------
+    name : str
+        Its full name.
 
     Examples
     --------

@@ -34,6 +34,11 @@ def limit_worker_threads(client):
     ``max(1, ncores // nthreads)`` threads per library, so tasks do not
     oversubscribe the machine.
 
+    Parameters
+    ----------
+    client : dask.distributed.Client
+        A client of the cluster.
+
     Returns
     -------
     limits : dict
@@ -54,6 +59,16 @@ def dask_backend(client):
     """Send joblib work (``n_jobs`` of scikit-learn) to the cluster of ``client``.
 
     Limits each worker's threads first (see :func:`limit_worker_threads`).
+
+    Parameters
+    ----------
+    client : dask.distributed.Client
+        A client of the cluster.
+
+    Yields
+    ------
+    client : dask.distributed.Client
+        The same client, with joblib's backend set to Dask inside the block.
 
     Examples
     --------

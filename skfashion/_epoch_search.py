@@ -204,7 +204,9 @@ class EpochSearchCV(MetaEstimatorMixin, BaseEstimator):
         classifier = _keras_step(self.estimator)
         epochs = list(self.epochs)
         if not epochs or not all(isinstance(e, Integral) and e >= 1 for e in epochs):
-            raise ValueError(f"epochs must be a non-empty list of positive integers; got {self.epochs!r}.")
+            raise ValueError(
+                f"epochs must be a non-empty list of positive integers; got {self.epochs!r}."
+            )
         if len(set(epochs)) != len(epochs):
             raise ValueError(f"epochs has duplicates: {self.epochs!r}.")
         if getattr(classifier, "early_stopping", False):
@@ -326,16 +328,48 @@ class EpochSearchCV(MetaEstimatorMixin, BaseEstimator):
 
     @available_if(_refitted)
     def predict(self, X):
-        """Predict with ``best_estimator_``."""
+        """Predict with ``best_estimator_``.
+
+        Parameters
+        ----------
+        X : array-like
+            Inputs.
+
+        Returns
+        -------
+        y_pred : ndarray
+        """
         return self.best_estimator_.predict(X)
 
     @available_if(_refitted)
     def predict_proba(self, X):
-        """Class probabilities of ``best_estimator_``."""
+        """Class probabilities of ``best_estimator_``.
+
+        Parameters
+        ----------
+        X : array-like
+            Inputs.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
         return self.best_estimator_.predict_proba(X)
 
     def score(self, X, y):
-        """Score of ``best_estimator_`` with the search's scorer."""
+        """Score of ``best_estimator_`` with the search's scorer.
+
+        Parameters
+        ----------
+        X : array-like
+            Inputs.
+        y : array-like of shape (n_samples,)
+            True targets.
+
+        Returns
+        -------
+        score : float
+        """
         check_is_fitted(self, "best_estimator_")
         return self.scorer_(self.best_estimator_, X, y)
 

@@ -91,7 +91,8 @@ def _numpy_plan(model):
             return None
         if isinstance(layer, layers.Dense):
             act = _activation_name(layer.activation)
-            if act is None or getattr(layer, "lora_enabled", False) or type(layer) is not layers.Dense:
+            if act is None or getattr(layer, "lora_enabled", False) or \
+                    type(layer) is not layers.Dense:
                 return None
             start = len(variables)
             variables.append(layer.kernel)

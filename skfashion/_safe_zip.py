@@ -51,7 +51,8 @@ def check_archive(zf, limits, *, label):
         if info.file_size > RATIO_FREE_BYTES and info.file_size > MAX_RATIO * max(
                 info.compress_size, 1):
             raise ArchiveError(
-                f"{label}: member {name!r} is compressed {info.file_size / max(info.compress_size, 1):.0f}:1, "
+                f"{label}: member {name!r} is compressed "
+                f"{info.file_size / max(info.compress_size, 1):.0f}:1, "
                 f"beyond the {MAX_RATIO}:1 of any real file (a decompression bomb?)."
             )
     return infos

@@ -53,8 +53,9 @@ default="relu"
         Receive the training events, as in Keras (the instances you pass are
         the ones called); classes are instantiated for each fit.
     early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the data (stratified) unless
-        ``fit(..., validation_data=...)`` gives a validation set, stop after
+        scikit-learn style: hold out ``validation_fraction`` of the data
+        (stratified for classes) unless a validation set is given
+        (``validation_data``, ``validation_split``), stop after
         ``n_iter_no_change`` epochs without a ``tol`` improvement of the
         validation loss, and restore the best weights.
     validation_fraction : float, default=0.1
@@ -64,25 +65,26 @@ default="relu"
     tol : float, default=0.0
         Minimum decrease of the validation loss that counts as improvement.
     class_weight : dict, "balanced" or None, default=None
-        Weights per class label, multiplied into ``sample_weight``; a key that is
-        not a class raises.
+        Weights per class label, multiplied into ``sample_weight``; a key that
+        is not a class raises.
     shuffle : bool, default=True
         Shuffle the training data before each epoch.
     warm_start : bool, default=False
         Continue from the previous fit's weights and optimizer state (epochs and
         ``history_`` continue too, as in scikit-learn).
     random_state : int, RandomState instance or None, default=None
-        An int makes fits bit-identical (weights, dropout, shuffling, validation
-        split) in any process, thread or machine load, without changing any
-        global random state. None draws from NumPy's global generator and
-        Keras's global seed state.
+        An int makes fits bit-identical (initial weights, dropout, shuffling,
+        validation split) in any process or thread and under any machine load,
+        without changing any global random state; "Randomness" in the README
+        says when this holds. None draws from the global generators, so fits
+        differ.
     verbose : int, default=0
         0 silent, 1 progress bar, 2 one line per epoch.
     steps_per_execution : int or "auto", default="auto"
         Training steps per backend call, Keras's meaning: callbacks see batch
         events once per call. "auto" runs whole epochs per call unless a
-        callback wants batch events (then one step per call) or ``verbose=1``
-        draws a progress bar.
+        callback wants batch events or ``verbose=1`` draws a progress bar; then
+        about 50 calls per epoch.
 
     Attributes
     ----------

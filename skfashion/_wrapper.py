@@ -88,9 +88,11 @@ class BaseWrapper(_BaseKeras):
     warm_start : bool, default=False
         Keep the model between calls to ``fit`` (``history_`` still restarts).
     random_state : int, RandomState instance or None, default=None
-        An int makes fits reproducible: the model is built under this seed (and
-        global generators are restored afterwards) and the shuffling is seeded.
-        None draws from the global generators.
+        An int makes fits bit-identical (initial weights, dropout, shuffling,
+        validation split) in any process or thread and under any machine load,
+        without changing any global random state; "Randomness" in the README
+        says when this holds. None draws from the global generators, so fits
+        differ.
     optimizer : str, keras.optimizers.Optimizer or its class, default="rmsprop"
         Used when the model comes back uncompiled; ``optimizer__*`` parameters
         reach its constructor. An instance is copied for each fit.
@@ -121,8 +123,8 @@ class BaseWrapper(_BaseKeras):
     steps_per_execution : int or "auto", default="auto"
         Training steps per backend call, Keras's meaning: callbacks see batch
         events once per call. "auto" runs whole epochs per call unless a
-        callback wants batch events (then one step per call) or ``verbose=1``
-        draws a progress bar.
+        callback wants batch events or ``verbose=1`` draws a progress bar; then
+        about 50 calls per epoch.
     **kwargs
         Routed parameters (``model__*``, ``fit__*``, ``predict__*``,
         ``compile__*``, ``optimizer__*``, ``loss__*``, ``metrics__*``,

@@ -22,7 +22,8 @@ from skfashion.datasets import _fashion_mnist, _sample
 
 # ------------------------------------------------------------------ IDX parser
 def _idx(dims, payload):
-    return struct.pack(">BBBB", 0, 0, 8, len(dims)) + struct.pack(">" + "I" * len(dims), *dims) + payload
+    header = struct.pack(">BBBB", 0, 0, 8, len(dims))
+    return header + struct.pack(">" + "I" * len(dims), *dims) + payload
 
 
 def test_parse_idx_shapes_and_values():

@@ -24,7 +24,8 @@ def test_bit_identical_across_processes(sample, tmp_path):
     subprocess.run([sys.executable, "-c", SCRIPT.format(out=str(out))], check=True)
     clf = SoftmaxClassifier(hidden_layer_sizes=(16,), dropout=0.1, epochs=2, random_state=5)
     clf.fit(PixelScaler().transform(X[:800]), y[:800])
-    np.testing.assert_array_equal(np.load(out), clf.predict_proba(PixelScaler().transform(X_test[:200])))
+    expected = clf.predict_proba(PixelScaler().transform(X_test[:200]))
+    np.testing.assert_array_equal(np.load(out), expected)
 
 
 def test_same_results_with_one_or_two_jobs(sample):

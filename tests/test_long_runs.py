@@ -13,7 +13,8 @@ def test_fits_leave_no_gradient_registry_entries(small):
     SoftmaxClassifier(epochs=1, random_state=0).fit(X[:200], y[:200])  # warm up
     before = set(ops._gradient_registry._registry)
     for seed in range(3):
-        SoftmaxClassifier(hidden_layer_sizes=(8,), epochs=1, random_state=seed).fit(X[:200], y[:200])
+        SoftmaxClassifier(hidden_layer_sizes=(8,), epochs=1, random_state=seed).fit(
+            X[:200], y[:200])
     assert set(ops._gradient_registry._registry) == before
 
 

@@ -20,7 +20,8 @@ def fitted(small):
 
 def test_defaults_are_the_tutorial(fitted):
     clf = SoftmaxClassifier()
-    assert (clf.epochs, clf.batch_size, clf.optimizer, clf.learning_rate) == (5, 32, "rmsprop", 1e-3)
+    defaults = (clf.epochs, clf.batch_size, clf.optimizer, clf.learning_rate)
+    assert defaults == (5, 32, "rmsprop", 1e-3)
     model = fitted.model_
     assert [type(layer).__name__ for layer in model.layers] == ["Dense"]
     assert model.layers[0].units == 10
@@ -130,7 +131,8 @@ def test_sample_weight_changes_the_fit(small):
     plain = SoftmaxClassifier(epochs=2, random_state=0).fit(X, y)
     heavy = SoftmaxClassifier(epochs=2, random_state=0).fit(X, y, sample_weight=weight)
     assert (heavy.predict(X_test) == 3).sum() > (plain.predict(X_test) == 3).sum()
-    with pytest.raises(ValueError, match="Sample weights must contain at least one non-zero number"):
+    with pytest.raises(ValueError,
+                       match="Sample weights must contain at least one non-zero number"):
         SoftmaxClassifier().fit(X, y, sample_weight=np.zeros(len(y)))
     with pytest.raises(ValueError, match="Negative values in data passed to `sample_weight`"):
         SoftmaxClassifier().fit(X, y, sample_weight=-np.ones(len(y)))
@@ -248,7 +250,8 @@ def test_boolean_features_are_numbers(small):
 
 
 def test_bad_prediction_data(fitted):
-    with pytest.raises(ValueError, match="X has 5 features, but SoftmaxClassifier is expecting 784"):
+    with pytest.raises(ValueError,
+                       match="X has 5 features, but SoftmaxClassifier is expecting 784"):
         fitted.predict(np.zeros((2, 5)))
     with pytest.raises(ValueError, match="Input X contains infinity"):
         fitted.predict_proba(np.full((2, 784), np.inf))

@@ -84,7 +84,7 @@ def _cnn(random_state, n_jobs):
 
     return KerasClassifier(
         fashion_cnn, loss="sparse_categorical_crossentropy", optimizer="adam",
-        metrics=["accuracy"], epochs=10, batch_size=128, random_state=random_state,
+        metrics=["accuracy"], epochs=15, batch_size=128, random_state=random_state,
     )
 
 

@@ -88,11 +88,25 @@ class BenchmarkProgress:
             self.stream.flush()
 
     def log(self, text):
-        """A line that stays (data source, notes)."""
+        """A line that stays (data source, notes).
+
+        Parameters
+        ----------
+        text : str
+            The line.
+        """
         self._line(text)
 
     def start(self, label, runs):
-        """A model begins (``runs`` fits of it)."""
+        """A model begins.
+
+        Parameters
+        ----------
+        label : str
+            The model's name.
+        runs : int
+            How many fits of it follow.
+        """
         self._label, self._phase, self._t0 = label, None, time.perf_counter()
         if self._live is not None:
             self._live.reset(self._task, total=1.0, completed=0,
@@ -101,7 +115,15 @@ class BenchmarkProgress:
             self._line(f"{self._head()} {label} ({runs} run{'s' if runs > 1 else ''}) ...")
 
     def phase(self, text, fraction=None):
-        """Progress inside the current model: ``text`` such as "predict", a fraction."""
+        """Progress inside the current model.
+
+        Parameters
+        ----------
+        text : str
+            The phase, such as "fit 1/2, epoch 3/10" or "predict".
+        fraction : float, default=None
+            How much of the phase is done.
+        """
         kind = text.split(",")[0].split(":")[0]
         if self._live is not None:
             if kind != self._phase:
@@ -113,7 +135,13 @@ class BenchmarkProgress:
         self._phase = kind
 
     def done(self, summary):
-        """The current model is finished."""
+        """The current model is finished.
+
+        Parameters
+        ----------
+        summary : str
+            What it reached (a line that stays).
+        """
         elapsed = time.perf_counter() - (self._t0 or time.perf_counter())
         self._line(f"{self._head()} {summary} ({elapsed:.1f} s)")
         self.count += 1

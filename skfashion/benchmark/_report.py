@@ -24,7 +24,13 @@ _PICTURES_NEED = "pip install 'skfashion[plotting]' (matplotlib) for the picture
 
 
 def machine_summary():
-    """A one-line description of the machine, for reports and benchmark tables."""
+    """A one-line description of the machine, for reports and benchmark tables.
+
+    Returns
+    -------
+    summary : str
+        Processor, cores and Python version.
+    """
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as fh:
@@ -38,7 +44,12 @@ def machine_summary():
 
 
 def environment():
-    """Date, machine and library versions, as recorded in every report."""
+    """Date, machine and library versions, as recorded in every report.
+
+    Returns
+    -------
+    environment : dict of str
+    """
     import importlib.metadata as metadata
 
     import keras
@@ -66,6 +77,15 @@ def environment():
 
 def check_output(output):
     """Fail early, before any model is fitted, when ``output`` cannot hold a report.
+
+    Parameters
+    ----------
+    output : str or path-like
+        The report directory (created if needed).
+
+    Returns
+    -------
+    output : Path
 
     Raises
     ------

@@ -24,6 +24,29 @@ PREDICT_CHUNKS = 10
 class Result:
     """One model's results over its runs.
 
+    Parameters
+    ----------
+    model, label : str
+        Name and display name.
+    keras : bool
+        A Keras model.
+    runs : list of dict
+        Per run: ``seed``, ``accuracy``, ``fit_seconds``, ``predict_seconds``.
+    accuracy, accuracy_std : float
+        Mean and standard deviation of the test accuracy over the runs.
+    fit_seconds, fit_std : float
+        Mean and standard deviation of the fit time.
+    predict_ms_per_1000 : float
+        Mean time to predict 1,000 test images.
+    paper_accuracy : float or None, default=None
+        The published figure for this kind of model.
+    n_train, n_test : int, default=0
+        Training and test images.
+    y_pred : list, default=[]
+        Test predictions of the first run.
+    history : dict, default={}
+        Training history of the first run (Keras models).
+
     Attributes
     ----------
     model, label : str
@@ -67,7 +90,12 @@ class Result:
         return self.fit_seconds + self.predict_ms_per_1000 * self.n_test / 1e6
 
     def row(self):
-        """The public fields, without the per-sample predictions and history."""
+        """The public fields, without the per-sample predictions and history.
+
+        Returns
+        -------
+        row : dict
+        """
         d = asdict(self)
         d.pop("y_pred")
         d.pop("history")
@@ -221,8 +249,20 @@ def run_benchmark(X_train, y_train, X_test, y_test, *, models=None, repeats=1, r
 def compare_best(results, y_test):
     """McNemar's test between the best Keras model and the best classical model.
 
-    Uses the first run of each (same test images, same seed). Returns None when
-    the results lack one of the two kinds.
+    Uses the first run of each (same test images, same seed).
+
+    Parameters
+    ----------
+    results : list of Result
+        From :func:`run_benchmark`.
+    y_test : array-like of shape (n_samples,)
+        The test labels.
+
+    Returns
+    -------
+    comparison : dict or None
+        The two models and :func:`~skfashion.benchmark._stats.mcnemar`'s result;
+        None when the results lack one of the two kinds.
     """
     keras_best = max((r for r in results if r.keras), key=lambda r: r.accuracy, default=None)
     classical = max((r for r in results if not r.keras), key=lambda r: r.accuracy, default=None)
@@ -235,7 +275,17 @@ def compare_best(results, y_test):
 
 
 def format_table(results):
-    """A Markdown table of the results, best mean accuracy first."""
+    """A Markdown table of the results, best mean accuracy first.
+
+    Parameters
+    ----------
+    results : list of Result
+        From :func:`run_benchmark`.
+
+    Returns
+    -------
+    table : str
+    """
     header = ("| model | test accuracy | runs | paper | fit (s) | predict (ms / 1,000 images) |\n"
               "|---|---:|---:|---:|---:|---:|\n")
     rows = []
@@ -249,7 +299,18 @@ def format_table(results):
 
 
 def format_comparison(comparison):
-    """One sentence on :func:`compare_best`'s result."""
+    """One sentence on :func:`compare_best`'s result.
+
+    Parameters
+    ----------
+    comparison : dict or None
+        From :func:`compare_best`.
+
+    Returns
+    -------
+    text : str
+        Empty when there is nothing to compare.
+    """
     if comparison is None:
         return ""
     verdict = ("more than chance (p < 0.05)" if comparison["p_value"] < 0.05

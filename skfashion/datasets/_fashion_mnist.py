@@ -89,6 +89,16 @@ def data_locations(data_home=None):
     The first place that holds all four official files wins. ``data_home`` and
     the ``SKFASHION_DATA`` environment variable appear only when set.
 
+    Parameters
+    ----------
+    data_home : str or path-like, default=None
+        A directory searched first.
+
+    Returns
+    -------
+    places : list of (str, Path)
+        Each place's description and directory.
+
     Examples
     --------
     >>> [label for label, _ in data_locations("/tmp/fm")][0]
@@ -306,6 +316,16 @@ def load_fashion_mnist(*, data_home=None, download_if_missing=True):
 
 def feature_names(image_shape=(28, 28)):
     """Names of the flattened pixels, ``pixel_<row>_<column>``, row-major.
+
+    Parameters
+    ----------
+    image_shape : tuple of (int, int), default=(28, 28)
+        Height and width of the images.
+
+    Returns
+    -------
+    names : ndarray of str objects
+        ``height * width`` names.
 
     Examples
     --------

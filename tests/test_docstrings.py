@@ -1,0 +1,117 @@
+"""Docstrings of the public API: every parameter and return value documented
+(numpydoc's validation, as scikit-learn's test_docstring_parameters does),
+shared parameters worded once, and no import circles between modules."""
+
+import ast
+import importlib
+import inspect
+from pathlib import Path
+
+import pytest
+
+numpydoc_validate = pytest.importorskip("numpydoc.validate", reason="pip install numpydoc")
+
+PUBLIC = ["skfashion", "skfashion.datasets", "skfashion.plotting", "skfashion.dask",
+          "skfashion.utils", "skfashion.utils.transformers", "skfashion.benchmark"]
+#: numpydoc checks enforced: no docstring, undocumented or unknown parameters,
+#: parameter descriptions not ending in a period, no summary, missing Returns
+#: or Yields sections.
+ENFORCED = {"GL08", "PR01", "PR02", "PR10", "SS01", "RT01", "YD01"}
+
+
+def _public_names():
+    names = []
+    for module_name in PUBLIC:
+        module = importlib.import_module(module_name)
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if inspect.isclass(obj):
+                names.append(f"{module_name}.{name}")
+                for attr, value in vars(obj).items():
+                    if attr.startswith("_"):
+                        continue
+                    if isinstance(value, property):
+                        continue  # attributes are documented in the class's Attributes
+                    if callable(value) or isinstance(value, (classmethod, staticmethod)):
+                        names.append(f"{module_name}.{name}.{attr}")
+            elif callable(obj):
+                names.append(f"{module_name}.{name}")
+    return names
+
+
+@pytest.mark.parametrize("name", _public_names())
+def test_public_docstrings(name):
+    errors = [(code, msg) for code, msg in numpydoc_validate.validate(name)["errors"]
+              if code in ENFORCED]
+    assert not errors, f"{name}: {errors}"
+
+
+SHARED = ("random_state", "verbose", "steps_per_execution", "early_stopping",
+          "validation_fraction", "n_iter_no_change", "tol", "class_weight", "shuffle")
+
+
+def _parameters(cls):
+    from numpydoc.docscrape import ClassDoc
+
+    return {p.name: " ".join(p.desc) for p in ClassDoc(cls)["Parameters"]}
+
+
+@pytest.mark.parametrize("name", SHARED)
+def test_shared_parameters_have_one_wording(name):
+    import skfashion
+
+    wordings = {cls.__name__: _parameters(cls).get(name)
+                for cls in (skfashion.KerasClassifier, skfashion.SoftmaxClassifier)}
+    assert len(set(wordings.values())) == 1, wordings
+
+
+def _module_graph():
+    """Each skfashion module (packages by their __init__) -> the skfashion modules it
+    imports anywhere in its code (lazy imports inside functions included)."""
+    import skfashion
+
+    root = Path(skfashion.__file__).parent
+    names = {}
+    for path in root.rglob("*.py"):
+        parts = path.relative_to(root.parent).with_suffix("").parts
+        is_package = parts[-1] == "__init__"
+        name = ".".join(parts[:-1] if is_package else parts)
+        names[name] = (path, is_package)
+    graph = {}
+    for name, (path, is_package) in names.items():
+        package = name if is_package else name.rsplit(".", 1)[0]
+        edges = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = package.split(".")
+                    base = ".".join(base[: len(base) - node.level + 1])
+                    target = f"{base}.{node.module}" if node.module else base
+                else:
+                    target = node.module or ""
+                for alias in node.names:  # "from . import _json_codec" names a module
+                    sub = f"{target}.{alias.name}"
+                    edges.add(sub if sub in names else target)
+            elif isinstance(node, ast.Import):
+                edges.update(a.name for a in node.names)
+        graph[name] = {e for e in edges if e in names and e != name}
+    return graph
+
+
+def test_no_import_circles():
+    graph = _module_graph()
+    state = {}
+
+    def visit(node, path):
+        state[node] = "open"
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == "open":
+                cycle = path[path.index(nxt):] + [nxt]
+                pytest.fail("import circle: " + " -> ".join(cycle))
+            if nxt not in state:
+                visit(nxt, path + [nxt])
+        state[node] = "done"
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [node])
