@@ -14,12 +14,19 @@ import sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
+def backend_of(system):
+    """The Keras backend a system name asks for: ``name@jax`` runs on JAX."""
+    return system.split("@", 1)[1] if "@" in system else "tensorflow"
+
+
 def run_worker(script, system, task, timeout=1800, seed=0, args=()):
     """Run ``script [args] --worker system task`` in a fresh process; return its JSON.
 
-    ``seed`` reaches the worker as ``BENCH_SEED`` (see :func:`bench_seed`).
+    ``seed`` reaches the worker as ``BENCH_SEED`` (see :func:`bench_seed`); a
+    system named ``name@backend`` runs with ``KERAS_BACKEND=backend``.
     """
-    env = dict(os.environ, PYTHONUNBUFFERED="1", BENCH_SEED=str(seed))
+    env = dict(os.environ, PYTHONUNBUFFERED="1", BENCH_SEED=str(seed),
+               KERAS_BACKEND=backend_of(system))
     proc = subprocess.run(
         [sys.executable, script, *args, "--worker", system, task],
         capture_output=True, text=True, timeout=timeout, env=env,

@@ -56,40 +56,65 @@ def _flatten_scale(x):
     return x.reshape(len(x), -1) / 255.0
 
 
+class _BatchCounter:
+    """A batch-level callback, as a Keras user attaches one (learning-rate warm-up,
+    logging every N batches): it makes the loop report batch events."""
+
+    def __new__(cls):
+        import keras
+
+        class BatchCounter(keras.callbacks.Callback):
+            count = 0
+
+            def on_train_batch_end(self, batch, logs=None):
+                BatchCounter.count += 1
+
+        return BatchCounter()
+
+
 def worker_fit(system):
-    """The tutorial job; repeat r seeds every system with r (weights and shuffling)."""
+    """The tutorial job; repeat r seeds every system with r (weights and shuffling).
+
+    ``name@backend`` runs on that Keras backend (see _harness.run_worker).
+    """
     import keras
     import numpy as np
 
+    name = system.split("@")[0]
     seed = bench_seed()
     keras.utils.set_random_seed(seed)
-    if system == "skfashion":
+    steps = int(np.ceil(38400 / 32)) * 5
+    if name.startswith("skfashion"):
         from sklearn.pipeline import make_pipeline
 
         from skfashion import PixelScaler, SoftmaxClassifier
 
         X_tr, X_val, y_tr, y_val = _tutorial_split(scale=False)
-        est = make_pipeline(PixelScaler(), SoftmaxClassifier(random_state=seed))
+        extra = {}
+        if name == "skfashion_callback":  # a batch callback and Keras's progress bar
+            extra = {"callbacks": [_BatchCounter()], "verbose": 1}
+        est = make_pipeline(PixelScaler(), SoftmaxClassifier(random_state=seed, **extra))
         t0 = time.perf_counter()
         est.fit(X_tr, y_tr)
         elapsed = time.perf_counter() - t0
         return {"fit_s": elapsed, "accuracy": float(est.score(X_val, y_val)),
                 "steps": int(np.ceil(len(X_tr) / 32)) * 5}
     X_tr, X_val, y_tr, y_val = _tutorial_split()
-    if system in ("keras", "keras_spe256"):
-        kw = {"metrics": ["accuracy"]} if system == "keras" else {"steps_per_execution": 256}
+    if name in ("keras", "keras_spe256", "keras_spe250"):
+        kw = {"metrics": ["accuracy"]} if name == "keras" else {
+            "steps_per_execution": int(name[-3:])}
         model = _keras_model(**kw)
         t0 = time.perf_counter()
         model.fit(X_tr, y_tr, epochs=5, verbose=0)
         elapsed = time.perf_counter() - t0
         accuracy = float((model.predict(X_val, verbose=0).argmax(1) == y_val).mean())
-    elif system == "scikeras":
+    elif name == "scikeras":
         model = _scikeras(random_state=seed)
         t0 = time.perf_counter()
         model.fit(X_tr, y_tr)
         elapsed = time.perf_counter() - t0
         accuracy = float(model.score(X_val, y_val))
-    elif system == "logistic":
+    elif name == "logistic":
         from sklearn.linear_model import LogisticRegression
 
         model = LogisticRegression(max_iter=100)
@@ -97,28 +122,29 @@ def worker_fit(system):
         model.fit(X_tr, y_tr)
         elapsed = time.perf_counter() - t0
         accuracy = float(model.score(X_val, y_val))
-    return {"fit_s": elapsed, "accuracy": accuracy, "steps": int(np.ceil(len(X_tr) / 32)) * 5}
+    return {"fit_s": elapsed, "accuracy": accuracy, "steps": steps}
 
 
 def worker_predict(system):
     import numpy as np
 
+    name = system.split("@")[0]
     X_tr, X_val, y_tr, y_val = _tutorial_split()
     X_fit, y_fit = X_tr[:6000].astype(np.float32), y_tr[:6000]
     X_val = X_val.astype(np.float32)
-    if system == "keras":
+    if name == "keras":
         model = _keras_model()
         model.fit(X_fit, y_fit, epochs=1, verbose=0)
         predict = lambda x: model.predict(x, verbose=0).argmax(1)  # noqa: E731
-    elif system == "scikeras":
+    elif name == "scikeras":
         model = _scikeras(epochs=1).fit(X_fit, y_fit)
         predict = model.predict
-    elif system == "logistic":
+    elif name == "logistic":
         from sklearn.linear_model import LogisticRegression
 
         model = LogisticRegression(max_iter=100).fit(X_fit, y_fit)
         predict = model.predict
-    elif system == "skfashion":
+    elif name == "skfashion":
         from skfashion import SoftmaxClassifier
 
         model = SoftmaxClassifier(epochs=1, random_state=0).fit(X_fit, y_fit)
@@ -198,33 +224,50 @@ def _systems(candidates):
     return [s for s in candidates if s != "scikeras" or have_scikeras]
 
 
+FIT_LABELS = {
+    "keras": "plain Keras, the reference program",
+    "scikeras": "scikeras 0.13",
+    "keras_spe256": "Keras, steps_per_execution=256",
+    "logistic": "LogisticRegression (lbfgs, 100 it.)",
+    "skfashion": "skfashion Pipeline(PixelScaler, SoftmaxClassifier)",
+    "skfashion_callback": "skfashion, a batch-level callback and verbose=1",
+    "keras_spe250@jax": "JAX: plain Keras, steps_per_execution=250",
+    "skfashion@jax": "JAX: skfashion Pipeline(PixelScaler, SoftmaxClassifier)",
+    "skfashion_callback@jax": "JAX: skfashion, a batch-level callback and verbose=1",
+}
+
+
 def table_fit(repeats):
-    systems = _systems(["keras", "scikeras", "keras_spe256", "logistic", "skfashion"])
+    systems = _systems(["keras", "scikeras", "keras_spe256", "logistic", "skfashion",
+                        "skfashion_callback", "keras_spe250@jax", "skfashion@jax",
+                        "skfashion_callback@jax"])
     runs = alternate(__file__, systems, "fit", repeats)
-    base = median(runs["keras"], "fit_s")
-    labels = {"keras": "plain Keras, the reference program", "scikeras": "scikeras 0.13",
-              "keras_spe256": "Keras, steps_per_execution=256",
-              "logistic": "LogisticRegression (lbfgs, 100 it.)",
-              "skfashion": "skfashion Pipeline(PixelScaler, SoftmaxClassifier)"}
-    lines = ["| system | fit (median s) | time / plain Keras | speed-up | validation accuracy |",
+    bases = {"tensorflow": median(runs["keras"], "fit_s"),
+             "jax": median(runs["keras_spe250@jax"], "fit_s")}
+    lines = ["| system | fit (median s) | time / reference | speed-up | validation accuracy |",
              "|---|---:|---:|---:|---:|"]
     for s in systems:
         t = median(runs[s], "fit_s")
-        lines.append(f"| {labels[s]} | {t:.2f} | {t / base:.3f} | {base / t:.1f}x | "
+        base = bases["jax" if s.endswith("@jax") else "tensorflow"]
+        lines.append(f"| {FIT_LABELS[s]} | {t:.2f} | {t / base:.3f} | {base / t:.1f}x | "
                      f"{median(runs[s], 'accuracy'):.4f} |")
+    lines.append("\nReference: plain Keras `model.fit` on the same backend (TensorFlow rows: the "
+                 "reference program; JAX rows: Keras on JAX with steps_per_execution=250).")
     return ("Fit: tutorial job, 48,000 images, 5 epochs, batch 32, RMSprop (repeat r: seed r "
             "for every system; accuracy is the median over the seeds)"), lines
 
 
 def table_predict(repeats):
-    systems = _systems(["keras", "scikeras", "logistic", "skfashion"])
+    systems = _systems(["keras", "scikeras", "logistic", "skfashion", "skfashion@jax",
+                        "skfashion@torch"])
     runs = alternate(__file__, systems, "predict", repeats)
     lr_one, lr_many = median(runs["logistic"], "one_ms"), median(runs["logistic"], "batch_10000_ms")
     lines = ["| system | 1 image (ms) | / LogisticRegression | 10,000 images (ms) | "
              "/ LogisticRegression |", "|---|---:|---:|---:|---:|"]
     for s in systems:
         one, many = median(runs[s], "one_ms"), median(runs[s], "batch_10000_ms")
-        lines.append(f"| {s} | {one:.3f} | {one / lr_one:.2f} | {many:.2f} | "
+        name = s.replace("@", " on ")
+        lines.append(f"| {name} | {one:.3f} | {one / lr_one:.2f} | {many:.2f} | "
                      f"{many / lr_many:.2f} |")
     if "scikeras" in runs:
         ratio = median(runs["scikeras"], "one_ms") / median(runs["skfashion"], "one_ms")

@@ -55,9 +55,18 @@ def native_stderr_filtered():
 
 
 def load_backend_quietly():
-    """Import Keras and touch the backend's device with native logs filtered."""
+    """Import Keras and touch the backend's device with native logs filtered.
+
+    TensorFlow, when installed, is imported in the window whatever the backend:
+    Keras imports it when it saves a model even on JAX or PyTorch
+    (``serialization_lib`` checks for ``tf.TensorShape``).
+    """
+    import importlib.util
+
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     with native_stderr_filtered():
         import keras
 
+        if importlib.util.find_spec("tensorflow") is not None:
+            import tensorflow  # noqa: F401
         keras.ops.convert_to_numpy(keras.ops.ones((1,)))

@@ -135,7 +135,7 @@ def _tensorflow_context():
     (not imported: no TensorFlow code can depend on its seed)."""
     import sys
 
-    if "tensorflow" not in sys.modules:
+    if sys.modules.get("tensorflow") is None:
         return None
     from tensorflow.python.eager import context
 
@@ -174,7 +174,8 @@ def reseed(model, seed):
     its current value; those drawn from a default (global) seed are drawn
     again from a seed derived from ``seed``, and so are the states of default
     seeded random generators (dropout). Initializers and generators the user
-    seeded explicitly are left alone.
+    seeded explicitly are left alone. The redrawn generators count as seeded
+    from then on (``_initial_seed``), as if the layer had been given the seed.
 
     Returns
     -------
@@ -212,6 +213,10 @@ def reseed(model, seed):
         variable.assign(fresh(tuple(variable.shape), dtype=variable.dtype))
     for gen, s in zip(generators, seeds[len(redraw):]):
         gen.state.assign(np.array([s, 0], dtype=keras.backend.standardize_dtype(gen.state.dtype)))
+        # Now seeded like SeedGenerator(s): Keras's torch backend draws an unseeded
+        # generator's dropout masks from torch's global generator, a seeded one's
+        # from its own state (the other backends always use the state).
+        gen._initial_seed = s
     return True
 
 
