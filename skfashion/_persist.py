@@ -179,6 +179,22 @@ def _decode(doc, path, what):
         raise _fail(path, f"{what}: {exc}") from exc
 
 
+def _uncompiled_copy(model):
+    """The model's architecture, new and uncompiled, for refits of a loaded estimator.
+
+    A loaded estimator whose builder could not be stored holds its architecture as the
+    ``model`` parameter; ``fit`` then compiles it with the stored parameters (loss,
+    optimizer, metrics), as it would have compiled the builder's model.
+    ``keras.models.clone_model`` would copy the compile state too.
+    """
+    import keras
+
+    try:
+        return type(model).from_config(model.get_config())
+    except (NotImplementedError, TypeError, ValueError):  # subclassed without a config
+        return keras.models.clone_model(model)
+
+
 def _load_node(node, path, read_model):
     if not isinstance(node, dict):
         raise _fail(path, "a step is not a JSON object")
@@ -207,9 +223,7 @@ def _load_node(node, path, read_model):
         model = read_model(node.get("model"))
         skipped = node.get("skipped") or []
         if "model" in skipped and "model" not in params and _takes(cls, "model"):
-            import keras
-
-            params["model"] = keras.models.clone_model(model)  # refits start fresh
+            params["model"] = _uncompiled_copy(model)  # refits start fresh
         estimator = _make(cls, params, path)
         try:
             return estimator._import_state(fitted, model)
