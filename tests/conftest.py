@@ -1,8 +1,34 @@
 """Shared fixtures: the embedded sample, and fitted models built once per module."""
 
+import atexit
 import os
+import shutil
+import tempfile
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def _share_jax_compilations():
+    """Under JAX, let identical models share compiled steps through a cache.
+
+    Every test builds fresh Keras models, and JAX compiles each one's train and
+    predict steps again although most are identical; the persistent compilation
+    cache, kept in a directory of this run only (removed at exit, and inherited by
+    the subprocesses tests start), serves the repeats. Measured on 2 cores: the
+    scikit-learn checks under JAX take 2m46s instead of 6m30s. Compiled code is
+    the same, so results are too. A user's own ``JAX_COMPILATION_CACHE_DIR`` wins.
+    """
+    if "JAX_COMPILATION_CACHE_DIR" in os.environ:
+        return
+    cache = tempfile.mkdtemp(prefix="skfashion-tests-jax-cache-")
+    atexit.register(shutil.rmtree, cache, ignore_errors=True)
+    os.environ["JAX_COMPILATION_CACHE_DIR"] = cache
+    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
+    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "-1")
+
+
+if os.environ.get("KERAS_BACKEND") == "jax":
+    _share_jax_compilations()
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
