@@ -15,8 +15,11 @@ import sys
 import tempfile
 from contextlib import contextmanager
 
-#: absl's native log line prefix (severity, date, time, thread, file:line]).
-_NATIVE = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ [\w.\-]+:\d+\]")
+#: absl's native log line prefix: severity and date, time, thread, file:line]. Before
+#: ``absl::InitializeLog()`` the date is 0000 and the time ``00:00:<epoch seconds>``
+#: (``I0000 00:00:1795825624.399533   22791 port.cc:153] oneDNN ...``); after it,
+#: ``MMDD hh:mm:ss.micros``.
+_NATIVE = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ [\w.\-]+:\d+\]")
 _NOISE = (
     "WARNING: All log messages before absl::InitializeLog() is called",
     "To enable the following instructions:",

@@ -164,7 +164,6 @@ def cmd_show(args):
     X, y, _, _, source = _data(args)
     disp = SampleGridDisplay.from_dataset(X, y, random_state=args.random_state)
     disp.figure_.suptitle("Fashion-MNIST: one image per class")
-    disp.figure_.tight_layout()
     disp.figure_.savefig(args.output, dpi=110)
     print(f"Wrote {args.output} (from {source})")
     return EXIT_OK

@@ -33,6 +33,25 @@ def test_sample_grid(sample):
         assert any(np.array_equal(shown, img) for img in X[y == c][:1])
 
 
+@pytest.mark.parametrize("display", ["grid", "misclassified"])
+def test_titles_of_a_row_clear_the_images_above_and_the_suptitle(sample, display):
+    (X, y), _ = sample
+    if display == "grid":
+        disp = SampleGridDisplay.from_dataset(X, y)
+    else:
+        wrong = (y[:10] + 1) % 10
+        disp = MisclassifiedDisplay.from_predictions(y[:10], wrong, images=X[:10])
+    fig = disp.figure_
+    fig.suptitle("Fashion-MNIST: one image per class")  # as `skfashion show` does
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    image_box = [ax.get_window_extent(renderer) for ax in disp.axes_]  # the shrunk image
+    title_box = [ax.title.get_window_extent(renderer) for ax in disp.axes_]
+    for above, below in zip(image_box[:5], title_box[5:]):
+        assert below.y1 < above.y0
+    assert max(box.y1 for box in title_box[:5]) < fig._suptitle.get_window_extent(renderer).y0
+
+
 def test_training_curves(small):
     X, y, _, _ = small
     clf = SoftmaxClassifier(epochs=3, early_stopping=True, metrics=["accuracy"],
@@ -69,7 +88,32 @@ def test_accuracy_against_the_time_a_model_costs():
     # The paper's figure is a reference apart, at no measured time.
     assert "Published" in paper_ax.get_title()
     np.testing.assert_allclose(paper_ax.collections[0].get_offsets()[:, 1], [0.84])
-    assert [t.get_text() for t in fit_ax.texts] == ["a", "b"]
+    assert sorted(t.get_text() for t in fit_ax.texts) == ["a", "b"]
+
+
+def test_point_labels_neither_overlap_nor_leave_the_axes():
+    """Long names near the right edge go left; close points get stacked labels."""
+    names = ["KerasClassifier CNN (2 conv blocks)", "SoftmaxClassifier (tutorial)",
+             "LogisticRegression", "LinearSVC", "KNeighborsClassifier (5, distance, p=1)"]
+    results = [
+        {"label": n, "accuracy": a, "fit_seconds": f, "predict_ms_per_1000": p, "n_test": 1000,
+         "paper_accuracy": q}
+        for n, a, f, p, q in zip(names, [0.919, 0.8433, 0.8445, 0.8396, 0.8615],
+                                 [110.8, 1.9, 9.8, 73.8, 0.1], [42.0, 2.1, 4.4, 1.8, 19349.0],
+                                 [None, None, 0.842, 0.836, 0.854])
+    ]
+    disp = AccuracyTimeDisplay.from_results(results)
+    renderer = disp.figure_.canvas.get_renderer()
+    for ax in disp.axes_[:2]:
+        frame = ax.get_window_extent(renderer)
+        boxes = [t.get_window_extent(renderer) for t in ax.texts if t.get_text()]
+        assert len(boxes) == len(names)
+        for i, box in enumerate(boxes):
+            assert frame.x0 <= box.x0 and box.x1 <= frame.x1
+            assert not any(box.overlaps(other) for other in boxes[:i])
+    paper = [t.get_window_extent(renderer) for t in disp.axes_[2].texts if t.get_text()]
+    assert len(paper) == 3
+    assert not any(a.overlaps(b) for i, a in enumerate(paper) for b in paper[:i])
 
 
 def test_misclassified(sample):

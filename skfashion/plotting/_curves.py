@@ -103,6 +103,47 @@ class TrainingCurveDisplay:
         return cls(final.history_, name=name or type(final).__name__).plot(ax=ax, **kwargs)
 
 
+def _overlaps(a, b, pad=1.0):
+    return a.x0 < b.x1 + pad and b.x0 < a.x1 + pad and a.y0 < b.y1 + pad and b.y0 < a.y1 + pad
+
+
+def _label_points(axis, xs, ys, labels, *, color=None, sides=("right", "left"), fontsize=7):
+    """Name each point with a label that stays inside the figure and overlaps no other.
+
+    A label goes right of its point, or left where it would leave the axes; then,
+    from the lowest point up, a label that overlaps one already placed moves up
+    until it is clear, with a thin line back to its point when it moved.
+    """
+    fig = axis.figure
+    renderer = fig.canvas.get_renderer()
+    frame = axis.get_window_extent(renderer)
+    placed = []
+    for i in sorted(range(len(labels)), key=lambda k: (ys[k], xs[k])):
+        for side in sides:
+            dx, ha = (5, "left") if side == "right" else (-5, "right")
+            text = axis.annotate(labels[i], (xs[i], ys[i]), textcoords="offset points",
+                                 xytext=(dx, 4), ha=ha, fontsize=fontsize, color=color,
+                                 annotation_clip=False)
+            box = text.get_window_extent(renderer)
+            if frame.x0 <= box.x0 and box.x1 <= frame.x1 or side == sides[-1]:
+                break
+            text.remove()
+        rise = 0.0
+        while any(_overlaps(box, other) for other in placed):
+            step = max(other.y1 for other in placed if _overlaps(box, other)) - box.y0 + 1.5
+            rise += step
+            box = box.translated(0, step)
+        if rise:
+            points = rise * 72.0 / fig.dpi
+            text.set_position((dx, 4 + points))
+            axis.annotate("", (xs[i], ys[i]), textcoords="offset points",
+                          xytext=(dx, 4 + points + 3),
+                          arrowprops={"arrowstyle": "-", "lw": 0.5, "color": "0.5",
+                                      "shrinkA": 0, "shrinkB": 3},
+                          annotation_clip=False)
+        placed.append(box)
+
+
 class AccuracyTimeDisplay:
     """Test accuracy against the time each model costs: fitting, and predicting.
 
@@ -166,9 +207,6 @@ class AccuracyTimeDisplay:
                                   (axes[1], self.predict_seconds,
                                    "time to predict the test set (s)")):
             axis.scatter(times, self.accuracy, **style)
-            for label, t, acc in zip(self.labels, times, self.accuracy):
-                axis.annotate(label, (t, acc), textcoords="offset points", xytext=(5, 4),
-                              fontsize=7)
             axis.set_xscale("log")
             low, high = min(times), max(times)
             axis.set_xlim(low / 2, high * 8)  # room for the labels right of the points
@@ -183,13 +221,17 @@ class AccuracyTimeDisplay:
         if paper:
             axis.scatter([0] * len(paper), [p for _, p in paper], s=60, facecolors="none",
                          edgecolors="crimson")
-            for label, p in paper:
-                axis.annotate(label.split(" (")[0], (0, p), textcoords="offset points",
-                              xytext=(8, -3), fontsize=7, color="crimson")
         axis.set_xlim(-0.5, 3)
         axis.set_xticks([])
         axis.set_title("Published\n(Xiao et al. 2017,\nTable 3)", fontsize=9)
         axis.grid(alpha=0.3, axis="y")
+        # Labels last, once every limit is set: they are placed where they fit.
+        for axis, times in ((axes[0], self.fit_seconds), (axes[1], self.predict_seconds)):
+            _label_points(axis, times, self.accuracy, self.labels)
+        if paper:
+            _label_points(axes[2], [0] * len(paper), [p for _, p in paper],
+                          [label.split(" (")[0] for label, _ in paper], color="crimson",
+                          sides=("right",))
         self.figure_, self.axes_, self.ax_ = fig, np.asarray(axes), axes[0]
         return self
 

@@ -66,15 +66,13 @@ class SampleGridDisplay:
         plt = import_pyplot()
         images = to_images(self.images)
         fig, axes = axes_for(plt, ax, len(images), ncols=ncols,
-                             figsize=lambda r, c: (1.9 * c, 2.2 * r))
+                             figsize=lambda r, c: (1.9 * c, 2.2 * r), layout="compressed")
         style = {"cmap": "gray_r", **kwargs}
         for axis, image, label in zip(axes, images, self.labels):
             axis.imshow(image, **style)
             axis.set_title(label, fontsize=9)
             axis.set_xticks([])
             axis.set_yticks([])
-        if ax is None:
-            fig.tight_layout()
         self.figure_, self.axes_ = fig, axes
         return self
 
@@ -158,7 +156,7 @@ class MisclassifiedDisplay:
         plt = import_pyplot()
         images = to_images(self.images) if len(self.images) else np.zeros((0, 1, 1))
         fig, axes = axes_for(plt, ax, max(len(images), 1), ncols=ncols,
-                             figsize=lambda r, c: (2.2 * c, 2.6 * r))
+                             figsize=lambda r, c: (2.2 * c, 2.6 * r), layout="compressed")
         name = _namer(self.class_names)
         style = {"cmap": "gray_r", **kwargs}
         for axis, image, t, p in zip(axes, images, self.y_true, self.y_pred):
@@ -169,8 +167,6 @@ class MisclassifiedDisplay:
         if not len(images):
             axes[0].axis("off")
             axes[0].set_title("no misclassified image")
-        if ax is None:
-            fig.tight_layout()
         self.figure_, self.axes_ = fig, axes
         return self
 

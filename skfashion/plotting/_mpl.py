@@ -8,10 +8,14 @@ def import_pyplot():
     return import_optional("matplotlib.pyplot", "skfashion.plotting")
 
 
-def axes_for(plt, ax, n, *, figsize, ncols=None):
+def axes_for(plt, ax, n, *, figsize, ncols=None, layout=None):
     """``n`` axes: new ones in one figure, or the ``ax`` given (which must hold n).
 
-    Returns ``(figure, axes)`` with ``axes`` a flat array of length ``n``.
+    Returns ``(figure, axes)`` with ``axes`` a flat array of length ``n``. A new
+    figure gets matplotlib's ``layout`` (``"compressed"`` for grids of images:
+    unlike ``tight_layout`` it knows that square images shrink inside their axes,
+    so titles of one row stay clear of the row above, and a ``suptitle`` added
+    later gets its room).
 
     Raises
     ------
@@ -24,7 +28,8 @@ def axes_for(plt, ax, n, *, figsize, ncols=None):
     if ax is None:
         ncols = ncols or n
         nrows = -(-n // ncols)
-        fig, axes = plt.subplots(nrows, ncols, figsize=figsize(nrows, ncols), squeeze=False)
+        fig, axes = plt.subplots(nrows, ncols, figsize=figsize(nrows, ncols), squeeze=False,
+                                 layout=layout)
         axes = axes.ravel()
         for extra in axes[n:]:
             extra.axis("off")
