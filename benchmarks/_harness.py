@@ -61,7 +61,7 @@ def median(runs, key):
 
 
 def machine():
-    from skfashion._report import machine_summary
+    from skfashion.benchmark import machine_summary
 
     return machine_summary()
 
