@@ -120,3 +120,38 @@ def test_import_is_cheap_and_changes_nothing():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False", "False"]
+
+
+def test_input_check_shortcut_gives_the_full_checks_answers(mlp, small, monkeypatch):
+    """A plain float array skips ``validate_data``; the answers are the same, and
+    everything else (bad values, other types, feature names) meets the full checks."""
+    import pandas as pd
+
+    from skfashion import _data
+
+    X, y, X_test, _ = small
+    fast = mlp.predict_proba(X_test)
+    monkeypatch.setattr(_data, "_already_valid", lambda *args: False)
+    slow = mlp.predict_proba(X_test)
+    monkeypatch.undo()
+    np.testing.assert_array_equal(fast, slow)
+    assert _data._already_valid(mlp, X_test, None)
+    assert _data._already_valid(mlp, X_test[:1], None)
+    for bad, match in ((np.where(np.eye(1, 784, 5, dtype=bool), np.nan, X_test[:1]), "NaN"),
+                       (np.where(np.eye(1, 784, 5, dtype=bool), np.inf, X_test[:1]), "infinity"),
+                       (X_test[:, :-1], "783 features")):
+        assert not _data._already_valid(mlp, bad, None)
+        with pytest.raises(ValueError, match=match):
+            mlp.predict(bad)
+    huge = np.full((1, 784), np.finfo(np.float32).max / 2, np.float32)  # the sum overflows
+    assert not _data._already_valid(mlp, huge, None)
+    mlp.predict(huge)  # finite: the full check lets it through
+    for other in (X_test[:2].tolist(), X_test[0], np.zeros((0, 784)),
+                  X_test[:2].astype(np.int64), X_test[:2].view(np.memmap)):
+        assert not _data._already_valid(mlp, other, None)
+    assert not _data._already_valid(mlp, X_test[:1], np.float64)  # a conversion is due
+    named = SoftmaxClassifier(epochs=1, random_state=0).fit(
+        pd.DataFrame(X[:200]).add_prefix("p"), y[:200])
+    assert not _data._already_valid(named, X_test[:1], None)
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        named.predict(X_test[:1])

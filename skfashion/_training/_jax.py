@@ -68,12 +68,17 @@ class JaxRunner:
             return keras.tree.map_structure(lambda a: jax.numpy.take(a, idx, axis=0), data)
 
         def chunk(state, data, order, begin, end):
-            logs, state = step(state, gather(data, order, begin))
+            # The step appears once in the program, inside the loop (XLA compiles
+            # what it sees: a first step outside the loop would double the
+            # compilation). The loop carries the logs from zeros of their shape.
+            shapes = jax.eval_shape(lambda s, b: step(s, b)[0], state,
+                                    gather(data, order, begin))
+            logs = keras.tree.map_structure(lambda a: jax.numpy.zeros(a.shape, a.dtype), shapes)
 
             def body(i, carry):
                 return step(carry[1], gather(data, order, i))
 
-            return jax.lax.fori_loop(begin + 1, end, body, (logs, state))
+            return jax.lax.fori_loop(begin, end, body, (logs, state))
 
         def tail(state, data, order):
             batch = keras.tree.map_structure(lambda a: jax.numpy.take(a, order, axis=0), data)
