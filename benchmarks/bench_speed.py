@@ -2,6 +2,7 @@
 LogisticRegression and skfashion, side by side (issue: faster than plain Keras).
 
     python benchmarks/bench_speed.py [--repeats 3] [--tasks fit,predict,memory,grid]
+                                     [--systems skfashion,skfashion@jax,...]
 
 Every measurement runs in a fresh process (see _harness.py); systems alternate
 and the tables show medians over the repeats with ratios to the baseline.
@@ -221,12 +222,18 @@ WORKERS = {"fit": worker_fit, "predict": worker_predict, "memory": worker_memory
 
 
 # ------------------------------------------------------------------- tables
+#: The rows every ratio is taken against; kept whatever --systems says.
+REFERENCES = {"keras", "keras_spe250@jax", "logistic", "baseline"}
+ONLY = None  # set by --systems
+
+
 def _systems(candidates):
     have_scikeras = importlib.util.find_spec("scikeras") is not None
     if not have_scikeras:
         print("note: scikeras is not installed; its rows are skipped (pip install scikeras)",
               file=sys.stderr)
-    return [s for s in candidates if s != "scikeras" or have_scikeras]
+    return [s for s in candidates if (s != "scikeras" or have_scikeras)
+            and (ONLY is None or s in ONLY or s in REFERENCES)]
 
 
 FIT_LABELS = {
@@ -324,12 +331,18 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--tasks", default="fit,predict,memory,grid")
+    parser.add_argument("--systems", default=None,
+                        help="comma-separated subset of the rows (the reference rows are "
+                             "always run), e.g. skfashion,skfashion@jax")
     parser.add_argument("--worker", nargs=2, metavar=("SYSTEM", "TASK"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         system, task = args.worker
         emit(WORKERS[task](system))
         return
+    global ONLY
+    if args.systems:
+        ONLY = set(args.systems.replace(" ", "").split(","))
     print(f"Machine: {machine()}; {args.repeats} fresh processes per system, alternated.\n")
     for task in args.tasks.split(","):
         title, lines = TABLES[task](args.repeats)
