@@ -18,10 +18,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _harness import emit, machine, run_worker  # noqa: E402
 
 
-def _builder(meta):
+def _builder(meta, compile_kwargs):
+    """The builder skfashion's own checks use, given to scikeras the same way."""
     from skfashion._check_settings import small_mlp
 
-    return small_mlp(meta)
+    return small_mlp(meta, compile_kwargs)
 
 
 def _keras_wrapper_builder(X, y, hidden=16):

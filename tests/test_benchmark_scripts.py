@@ -47,3 +47,22 @@ def test_harness_describes_the_machine():
         assert "cores" in harness.machine()
     finally:
         sys.path.remove(str(BENCHMARKS))
+
+
+def test_the_conformance_builder_builds_what_skfashion_checks_build():
+    """scikeras gets the same builder as skfashion's checks (it once got a stale
+    signature, and every scikeras check failed on a TypeError instead)."""
+    import inspect
+
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        conformance = importlib.import_module("bench_conformance")
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    from skfashion._check_settings import small_mlp
+
+    assert inspect.signature(conformance._builder).parameters.keys() == \
+        inspect.signature(small_mlp).parameters.keys()
+    model = conformance._builder({"target_type_": "multiclass", "n_features_in_": 4,
+                                  "n_classes_": 3}, {"loss": None, "optimizer": "adam"})
+    assert model.output_shape == (None, 3) and model.compiled
