@@ -741,7 +741,6 @@ class _BaseKeras(BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
-        tags.non_deterministic = getattr(self, "random_state", None) is None
         return tags
 
 

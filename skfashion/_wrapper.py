@@ -494,7 +494,6 @@ class BaseWrapper(_BaseKeras):
         # column for 1-D targets); its subclasses shape predictions like y.
         tags.target_tags.single_output = type(self).target_encoder is not \
             BaseWrapper.target_encoder
-        tags.non_deterministic = self.random_state is None
         return tags
 
 
