@@ -14,6 +14,8 @@ a ``predict`` in another thread sees the old model or the new one, never a mix.
 
 import copy
 import math
+import warnings
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -368,6 +370,7 @@ class _BaseKeras(BaseEstimator):
 
     def _stage(self, X, y, sample_weight, kwargs, *, warm, partial, train=True):
         """Check everything and prepare one training call; change nothing on self."""
+        inputs = (X, y)
         self._check_params()
         options = self._collect_options(kwargs, partial=partial)
         reset = not warm
@@ -423,7 +426,7 @@ class _BaseKeras(BaseEstimator):
             "staged": staged, "fitted": fitted, "model": model, "X": X_enc, "y": y_enc,
             "y_labels": y, "w": sample_weight, "fit": fit, "options": options,
             "initial": initial, "passthrough": passthrough, "rng": rng, "target": target,
-            "warm": warm,
+            "warm": warm, "inputs": inputs,
         }
 
     def _initialize(self, target, X, y, rng):
@@ -475,12 +478,21 @@ class _BaseKeras(BaseEstimator):
         return type_of_target(y)
 
     def _validation(self, job):
-        """The validation data of a training call, or None."""
+        """Split one training call's data into what it trains on and what it validates on.
+
+        Returns a :class:`_Split`: the training data, the validation data (or
+        None) and scikit-learn style early stopping (or None), as named fields.
+        """
         from ._training import Validation
 
         fit = job["fit"]
-        X, y, w = job["X"], job["y"], job["w"]
+        train = (job["X"], job["y"], job["w"])
         batch = fit.validation_batch_size or fit.batch_size
+
+        def validation(data):
+            return Validation(_with_weights(data), batch, fit.validation_steps,
+                              fit.validation_freq)
+
         if fit.validation_data is not None:
             X_val, y_val, *w_val = fit.validation_data
             X_val, y_val = check_data(
@@ -491,26 +503,24 @@ class _BaseKeras(BaseEstimator):
             )
             fitted = job["fitted"]
             encoder = fitted.target_encoder
-            data = (fitted.model_input(X_val),
-                    encoder.transform(y_val) if encoder is not None else y_val,
-                    check_sample_weight(w_val[0] if w_val else None, X_val))
-            return data, None, Validation(_with_weights(data), batch, fit.validation_steps,
-                                          fit.validation_freq)
+            val = (fitted.model_input(X_val),
+                   encoder.transform(y_val) if encoder is not None else y_val,
+                   check_sample_weight(w_val[0] if w_val else None, X_val))
+            _warn_if_training_data(fit.validation_data, job["inputs"])
+            return _Split(train=train, validation=validation(val), held_out=0)
         if fit.validation_split:
-            (X, y, w), val = tail_split((X, y, w), fit.validation_split)
-            return (X, y, w), None, Validation(_with_weights(val), batch,
-                                               fit.validation_steps, fit.validation_freq)
+            train, val = tail_split(train, fit.validation_split)
+            return _Split(train=train, validation=validation(val),
+                          held_out=len(keras_first(val[0])))
         stopping = self._early_stopping()
         if stopping is not None:
-            fraction = stopping[0]
             labels = job["y_labels"] if self._multi_output is False or np.ndim(
                 job["y_labels"]) == 1 else None
-            train, val = stratified_split(labels, fraction, job["rng"])
-            take = _take
-            return (take(X, train), take(y, train), take(w, train)), stopping, Validation(
-                _with_weights((take(X, val), take(y, val), take(w, val))), batch,
-                fit.validation_steps, fit.validation_freq)
-        return (X, y, w), None, None
+            train_idx, val_idx = stratified_split(labels, stopping[0], job["rng"])
+            return _Split(train=tuple(_take(a, train_idx) for a in train),
+                          validation=validation(tuple(_take(a, val_idx) for a in train)),
+                          held_out=len(val_idx), stopping=stopping)
+        return _Split(train=train, validation=None, held_out=0)
 
     def _fit_epochs(self, X, y, *, sample_weight=None, kwargs=None, partial=False,
                     commit_each_epoch=False):
@@ -537,10 +547,12 @@ class _BaseKeras(BaseEstimator):
                     )
                 self._keras_fit(job, callbacks, history)
             else:
-                (X_t, y_t, w_t), stopping, validation = self._validation(job)
-                if stopping is not None:
+                split = self._validation(job)
+                X_t, y_t, w_t = split.train
+                if split.stopping is not None:
+                    _, patience, min_delta = split.stopping
                     callbacks = list(callbacks) + [keras.callbacks.EarlyStopping(
-                        monitor="val_loss", patience=stopping[1], min_delta=stopping[2],
+                        monitor="val_loss", patience=patience, min_delta=min_delta,
                         restore_best_weights=True)]
                 from ._training import Plan, fit_epochs
 
@@ -548,8 +560,9 @@ class _BaseKeras(BaseEstimator):
                     epochs=job["initial"] + fit.epochs, initial_epoch=job["initial"],
                     batch_size=fit.batch_size, shuffle=fit.shuffle, verbose=fit.verbose,
                     callbacks=callbacks, steps_per_execution=fit.steps_per_execution,
-                    steps_per_epoch=fit.steps_per_epoch, validation=validation,
+                    steps_per_epoch=fit.steps_per_epoch, validation=split.validation,
                     rng=job["rng"],
+                    n_train=len(keras_first(job["X"])) - split.held_out,
                 )
                 if w_t is None:
                     w_t = np.ones(len(keras_first(y_t)), np.float32)
@@ -580,7 +593,7 @@ class _BaseKeras(BaseEstimator):
         fit = job["fit"]
         validation_data = None
         if fit.validation_data is not None:
-            validation_data = self._validation(job)[2].data
+            validation_data = self._validation(job).validation.data
         args = dict(
             x=job["X"], y=job["y"], sample_weight=job["w"], batch_size=fit.batch_size,
             epochs=job["initial"] + fit.epochs, initial_epoch=job["initial"],
@@ -742,6 +755,48 @@ class _BaseKeras(BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+@dataclass(frozen=True)
+class _Split:
+    """One training call's data: what it trains on, what it validates on.
+
+    Named fields, so the training data and the validation data cannot trade
+    places unseen (they once did: ``fit(validation_data=...)`` trained on the
+    validation set). ``held_out`` counts the samples taken out of the user's
+    training data for validation (0 for ``validation_data``).
+    """
+
+    train: tuple
+    validation: object
+    held_out: int
+    stopping: tuple = None
+
+
+def _warn_if_training_data(validation_data, inputs):
+    """Warn when ``validation_data`` is the training data (same object or values).
+
+    Validation scores on the training data measure the fit, not generalization:
+    almost always a mistake (a swapped argument, a split not applied).
+    """
+    X_val, y_val = validation_data[0], validation_data[1]
+    X, y = inputs
+    same = X_val is X and y_val is y
+    if not same:
+        try:
+            a, b = np.asarray(X_val), np.asarray(X)
+            same = a.shape == b.shape and np.array_equal(a, b) and np.array_equal(
+                np.asarray(y_val), np.asarray(y))
+        except (TypeError, ValueError):  # structures that are not arrays
+            same = False
+    if same:
+        warnings.warn(
+            "validation_data is the training data: the val_* scores will measure how well "
+            "the model fits its training set, not how it generalizes. Pass held-out data "
+            "(e.g. from train_test_split), or use validation_split.",
+            UserWarning,
+            stacklevel=5,
+        )
 
 
 def _take(array, idx):

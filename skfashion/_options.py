@@ -125,6 +125,17 @@ def check_validation_data(option):
     return tuple(value)
 
 
+def check_validation_freq(option):
+    """Keras's ``validation_freq``: an integer >= 1, or a list of (1-based) epochs."""
+    value = option.value
+    if isinstance(value, (list, tuple)):
+        if not value or not all(_int(v) and v >= 1 for v in value):
+            _fail(option, "expected an integer >= 1 or a non-empty list of epoch numbers "
+                          "(1-based)")
+        return [int(v) for v in value]
+    return check_int(option, 1)
+
+
 @dataclass
 class FitOptions:
     """Validated options of one training call."""
@@ -190,7 +201,7 @@ def check_fit_options(options, *, n_samples, allow_extra):
             else check_batch_size(get("validation_batch_size"), n_samples)
         ),
         validation_steps=check_optional_int(get("validation_steps"), 1),
-        validation_freq=check_int(get("validation_freq", 1), 1),
+        validation_freq=check_validation_freq(get("validation_freq", 1)),
         steps_per_epoch=check_optional_int(get("steps_per_epoch"), 1),
         steps_per_execution=check_steps_per_execution(get("steps_per_execution", "auto")),
         class_weight=get("class_weight").value,

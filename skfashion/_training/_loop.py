@@ -18,6 +18,7 @@ validation logs are ``val_``-prefixed.
 import math
 from dataclasses import dataclass, field
 
+import keras  # this module is imported when a fit starts, never by ``import skfashion``
 import numpy as np
 
 #: Runner calls per epoch when something listens to batch events and
@@ -33,7 +34,7 @@ class Validation:
     data: tuple
     batch_size: int
     steps: int = None
-    freq: int = 1
+    freq: object = 1  # an int, or the list of (1-based) epochs to validate
     device_data: object = None
     user_callbacks: list = field(default_factory=list)
 
@@ -52,6 +53,9 @@ class Plan:
     steps_per_epoch: int = None
     validation: Validation = None
     rng: np.random.RandomState = field(default_factory=np.random.RandomState)
+    #: Training samples the estimator counted from the user's data (None: not
+    #: checked); the data given to :func:`fit_epochs` must have exactly these.
+    n_train: int = None
 
 
 def make_runner(model, batch_size):
@@ -117,11 +121,31 @@ def chunk_size(steps_per_execution, callbacks, verbose, steps, *, batch_methods=
     ``on_*_batch_begin/end`` pair, as ``steps_per_execution`` does in Keras.
     """
     if steps_per_execution != "auto":
-        return max(1, min(int(steps_per_execution), steps))
+        return max(1, int(steps_per_execution))
     if any(_overrides(cb, *batch_methods) for cb in callbacks) or (
             verbose == 1 and batch_methods is _TRAIN_BATCH):
         return max(1, math.ceil(steps / BATCH_EVENTS_PER_EPOCH))
     return max(1, steps)
+
+
+def chunks(steps, chunk, *, keras_indices):
+    """``(begin, end, last_index)`` of each runner call over ``steps`` steps.
+
+    ``last_index`` is what ``on_*_batch_end`` receives. Keras reports
+    ``begin + steps_per_execution - 1`` even when the epoch's last chunk is
+    shorter (``keras_indices``, an explicit ``steps_per_execution``); "auto"
+    reports the last step actually run.
+    """
+    for begin in range(0, steps, chunk):
+        end = min(begin + chunk, steps)
+        yield begin, end, (begin + chunk - 1) if keras_indices else end - 1
+
+
+def should_validate(epoch, freq):
+    """Keras's ``validation_freq``: every ``freq`` epochs, or the (1-based) epochs listed."""
+    if isinstance(freq, int):
+        return (epoch + 1) % freq == 0
+    return epoch + 1 in freq
 
 
 def _steps(n, batch_size, limit, what):
@@ -136,22 +160,36 @@ def _steps(n, batch_size, limit, what):
     return steps
 
 
-def evaluate(runner, model, validation, callbacks):
-    """Keras's ``evaluate`` inside ``fit``: ``on_test_*`` events, metric logs."""
+def evaluate(runner, model, validation, callbacks, steps_per_execution):
+    """Keras's ``evaluate`` inside ``fit``: ``on_test_*`` events, metric logs.
+
+    Evaluation runs in chunks of ``steps_per_execution`` steps, as Keras's
+    ``evaluate`` does with the model's ``steps_per_execution``.
+    """
     data = validation.data
     n = n_samples(data)
     steps = _steps(n, validation.batch_size, validation.steps, "validation_steps")
-    chunk = chunk_size("auto", validation.user_callbacks, 0, steps, batch_methods=_TEST_BATCH)
+    chunk = chunk_size(steps_per_execution, validation.user_callbacks, 0, steps,
+                       batch_methods=_TEST_BATCH)
     model.reset_metrics()
     callbacks.on_test_begin()
     logs = {}
-    for begin in range(0, steps, chunk):
-        end = min(begin + chunk, steps)
+    for begin, end, last in chunks(steps, chunk,
+                                   keras_indices=steps_per_execution != "auto"):
         callbacks.on_test_batch_begin(begin)
         logs = runner.test(validation.device_data, validation.batch_size, begin, end)
-        callbacks.on_test_batch_end(end - 1, logs)
+        callbacks.on_test_batch_end(last, logs)
     callbacks.on_test_end(logs)
     return logs
+
+
+class _EpochLogs(keras.callbacks.Callback):
+    """The last callback of a fit: keeps the epoch logs as every user callback left them."""
+
+    logs = {}
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.logs = dict(logs or {})
 
 
 def fit_epochs(model, data, plan):
@@ -173,6 +211,13 @@ def fit_epochs(model, data, plan):
 
     data = standardize(data)
     n = n_samples(data)
+    if plan.n_train is not None and n != plan.n_train:
+        raise RuntimeError(
+            f"skfashion bug: the training loop was given {n} samples but the estimator "
+            f"counted {plan.n_train} training samples in the data you passed (after any "
+            "validation split). Training stopped before it could fit the wrong data; "
+            "please report this with the fit call that caused it."
+        )
     steps = _steps(n, plan.batch_size, plan.steps_per_epoch, "steps_per_epoch")
     first = keras.tree.map_structure(lambda a: a[: min(n, plan.batch_size)], data)
     model._symbolic_build(data_batch=first)
@@ -183,8 +228,10 @@ def fit_epochs(model, data, plan):
         validation.data = standardize(validation.data)
         validation.device_data = runner.to_device(validation.data)
         validation.user_callbacks = list(plan.callbacks)
+    epoch_logs_seen = _EpochLogs()
     callbacks = keras.callbacks.CallbackList(
-        plan.callbacks, add_history=True, add_progbar=plan.verbose != 0, model=model,
+        [*plan.callbacks, epoch_logs_seen], add_history=True,
+        add_progbar=plan.verbose != 0, model=model,
         verbose=plan.verbose, epochs=plan.epochs, steps=steps,
     )
     spe = plan.steps_per_execution
@@ -192,7 +239,6 @@ def fit_epochs(model, data, plan):
         spe = model.steps_per_execution  # compiled with steps_per_execution=N
     chunk = chunk_size(spe, plan.callbacks, plan.verbose, steps)
     model.stop_training = False
-    finished = False
     logs = {}
     callbacks.on_train_begin()
     try:
@@ -200,32 +246,39 @@ def fit_epochs(model, data, plan):
             model.reset_metrics()
             callbacks.on_epoch_begin(epoch)
             order = runner.order(plan.rng.permutation(n) if plan.shuffle else np.arange(n))
-            for begin in range(0, steps, chunk):
-                end = min(begin + chunk, steps)
+            for begin, end, last in chunks(steps, chunk, keras_indices=spe != "auto"):
                 callbacks.on_train_batch_begin(begin)
                 logs = runner.train(device_data, order, begin, end)
-                callbacks.on_train_batch_end(end - 1, logs)
+                callbacks.on_train_batch_end(last, logs)
                 if model.stop_training:
                     break
             runner.sync()
             epoch_logs = dict(logs)
             loss = epoch_logs.get("loss")
-            if loss is not None and not np.all(np.isfinite(loss)):
+            if loss is not None and not np.all(np.isfinite(loss)) and not model.stop_training:
+                # Keras trains on with a NaN loss; a callback such as TerminateOnNaN
+                # that stopped the training has handled it (Keras's ending).
                 raise ValueError(
                     f"Training diverged: the loss is {loss} in epoch {epoch + 1}. Lower the "
                     "learning rate or scale the inputs (PixelScaler for images, "
                     "StandardScaler otherwise)."
                 )
-            if validation is not None and (epoch + 1) % validation.freq == 0:
-                val_logs = evaluate(runner, model, validation, callbacks)
+            if validation is not None and should_validate(epoch, validation.freq):
+                val_logs = evaluate(runner, model, validation, callbacks, spe)
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
             callbacks.on_epoch_end(epoch, epoch_logs)
+            # What Keras's History records: the logs as the callbacks left them
+            # (LearningRateScheduler adds learning_rate, for example).
+            epoch_logs = epoch_logs_seen.logs
             logs = epoch_logs
             yield epoch, epoch_logs
             if model.stop_training:
                 break
-        finished = True
     finally:
         runner.close()
-        if finished:
-            callbacks.on_train_end(logs)
+    # Keras's ending: the optimizer's final values (an EMA optimizer writes its
+    # averages into the weights), then on_train_end with the last epoch's logs.
+    if plan.epochs > 0 and isinstance(getattr(model, "optimizer", None),
+                                      keras.optimizers.Optimizer):
+        model.optimizer.finalize_variable_values(model.trainable_weights)
+    callbacks.on_train_end(logs)
