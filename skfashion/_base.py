@@ -406,6 +406,7 @@ class _BaseKeras(BaseEstimator):
                 "KerasClassifier for labels, or a target_encoder that makes numbers."
             )
         X_enc = fitted.model_input(X)
+        check_cardinality(X_enc, y_enc, sample_weight)
         passthrough = _overridden(model, "fit")
         for name in ("batch_size", "validation_batch_size"):
             if name in options and options[name].value == -1 and not hasattr(X_enc, "shape"):
@@ -506,6 +507,7 @@ class _BaseKeras(BaseEstimator):
             val = (fitted.model_input(X_val),
                    encoder.transform(y_val) if encoder is not None else y_val,
                    check_sample_weight(w_val[0] if w_val else None, X_val))
+            check_cardinality(*val, what="validation_data")
             _warn_if_training_data(fit.validation_data, job["inputs"])
             return _Split(train=train, validation=validation(val), held_out=0)
         if fit.validation_split:
@@ -537,7 +539,11 @@ class _BaseKeras(BaseEstimator):
         model, fit, staged = job["model"], job["fit"], job["staged"]
         history = staged["history_"]
         callbacks, user_held = self._fit_callbacks(fit)
-        snapshot = _snapshot_variables(model) if warm else None
+        # Training changes the model in place when it is kept (warm start) or is
+        # the user's own instance (model=keras.Model): a failed fit puts it back.
+        current = self.__dict__.get("_fitted")
+        keeps = warm or (current is not None and current.model is model)
+        snapshot = _snapshot_variables(model) if keeps else None
         try:
             if job["passthrough"]:
                 if commit_each_epoch:
@@ -812,6 +818,25 @@ def _with_weights(data):
     if w is None:
         w = np.ones(len(keras_first(y)), dtype=np.float32)
     return (x, y, w)
+
+
+def check_cardinality(x, y, sample_weight=None, *, what="the training data"):
+    """Keras's "Data cardinality is ambiguous" check, after the encoders ran.
+
+    An encoder that drops or adds rows would otherwise pair inputs with the
+    targets of other samples, silently.
+    """
+    import keras
+
+    sizes = {name: sorted({int(np.shape(a)[0]) for a in keras.tree.flatten(data)})
+             for name, data in (("x", x), ("y", y), ("sample_weight", sample_weight))
+             if data is not None}
+    if len({n for ns in sizes.values() for n in ns}) > 1:
+        listed = ", ".join(f"{name} sizes: {ns}" for name, ns in sizes.items())
+        raise ValueError(
+            f"Data cardinality is ambiguous in {what} after the encoders: {listed}. Make "
+            "sure feature_encoder and target_encoder return one row per sample."
+        )
 
 
 def keras_first(data):

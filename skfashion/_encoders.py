@@ -370,6 +370,23 @@ class RegressorTargetEncoder(TransformerMixin, BaseEstimator):
         """
         return np.asarray(y).reshape(-1, *self._y_shape[1:])
 
+    def _adapt_to_model(self, model):
+        """Refuse a model whose single 2-D output is not as wide as ``y`` has columns.
+
+        Keras broadcasts ``(n, 1)`` outputs against ``(n, 3)`` targets and trains
+        without a word; predictions would then come back with the wrong shape.
+        """
+        outputs = getattr(model, "outputs", None) or ()
+        if len(outputs) != 1 or len(outputs[0].shape) != 2:
+            return
+        units = outputs[0].shape[-1]
+        if units is not None and units != self.n_outputs_:
+            raise ValueError(
+                f"The model's output layer has {units} unit(s) but y has {self.n_outputs_} "
+                f"column(s) (y.shape = {self._y_shape}). Build the last layer with "
+                "meta['n_outputs_'] units."
+            )
+
     def get_metadata(self):
         """Metadata the estimator copies to itself and gives to model builders.
 

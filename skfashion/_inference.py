@@ -257,7 +257,7 @@ class Predictor:
             self._values = [_weights(v) for v in self._variables]
             self._ops = self._make_ops(self._values)
         elif _standard_predict(model):
-            self.kind, self._call = "compiled", None
+            self.kind, self._calls = "compiled", {}
         else:
             self.kind = "keras"
 
@@ -284,9 +284,14 @@ class Predictor:
             ops = self._current_ops()
             run = lambda x: self._numpy(x, ops)  # noqa: E731
         else:
-            if self._call is None:
-                self._call = _compiled_call(self.model, X)
-            run = self._call
+            # One compiled function per input type: TensorFlow's input signature
+            # fixes the dtype, and a float32 call through a uint8 signature would
+            # be cast to integers (silently wrong predictions).
+            key = tuple((np.asarray(a).dtype.str, np.shape(a)[1:])
+                        for a in keras.tree.flatten(X))
+            run = self._calls.get(key)
+            if run is None:
+                run = self._calls[key] = _compiled_call(self.model, X)
         n = int(np.shape(keras.tree.flatten(X)[0])[0])
         if n <= _CHUNK:
             return run(X)

@@ -168,7 +168,8 @@ def evaluate(runner, model, validation, callbacks, steps_per_execution):
     """
     data = validation.data
     n = n_samples(data)
-    steps = _steps(n, validation.batch_size, validation.steps, "validation_steps")
+    batch_size = max(1, min(validation.batch_size, n))  # Keras: at most one batch of n
+    steps = _steps(n, batch_size, validation.steps, "validation_steps")
     chunk = chunk_size(steps_per_execution, validation.user_callbacks, 0, steps,
                        batch_methods=_TEST_BATCH)
     model.reset_metrics()
@@ -177,7 +178,7 @@ def evaluate(runner, model, validation, callbacks, steps_per_execution):
     for begin, end, last in chunks(steps, chunk,
                                    keras_indices=steps_per_execution != "auto"):
         callbacks.on_test_batch_begin(begin)
-        logs = runner.test(validation.device_data, validation.batch_size, begin, end)
+        logs = runner.test(validation.device_data, batch_size, begin, end)
         callbacks.on_test_batch_end(last, logs)
     callbacks.on_test_end(logs)
     return logs
@@ -218,10 +219,13 @@ def fit_epochs(model, data, plan):
             "validation split). Training stopped before it could fit the wrong data; "
             "please report this with the fit call that caused it."
         )
-    steps = _steps(n, plan.batch_size, plan.steps_per_epoch, "steps_per_epoch")
-    first = keras.tree.map_structure(lambda a: a[: min(n, plan.batch_size)], data)
+    # Keras: a batch larger than the data is one batch of all samples (and a size
+    # past int32 would overflow TensorFlow's indices).
+    batch_size = max(1, min(plan.batch_size, n))
+    steps = _steps(n, batch_size, plan.steps_per_epoch, "steps_per_epoch")
+    first = keras.tree.map_structure(lambda a: a[:batch_size], data)
     model._symbolic_build(data_batch=first)
-    runner = make_runner(model, plan.batch_size)
+    runner = make_runner(model, batch_size)
     device_data = runner.to_device(data)
     validation = plan.validation
     if validation is not None:
