@@ -725,6 +725,7 @@ class _BaseKeras(BaseEstimator):
         staged = dict(attributes)
         staged["target_encoder_"] = import_encoder(*attributes["target_encoder_"])
         staged["feature_encoder_"] = import_encoder(*attributes["feature_encoder_"])
+        _check_imported(staged, model)
         features = staged["feature_encoder_"]
         staged["_fitted"] = _Fitted(
             model, None if _is_identity(features) else features, staged["target_encoder_"],
@@ -761,6 +762,47 @@ class _BaseKeras(BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+def _check_imported(state, model):
+    """Refuse a loaded fitted state that no fit could have produced with ``model``.
+
+    A file declaring 3 classes for a 10-output model, or a ``history_`` that is
+    not a dict of per-epoch lists, would load and then fail (or mislead) at
+    ``predict`` or ``partial_fit``; it fails at load instead.
+    """
+    history = state.get("history_", {})
+    if not isinstance(history, dict) or not all(
+            isinstance(k, str) and isinstance(v, list) and all(
+                isinstance(x, (int, float, list)) and not isinstance(x, bool) for x in v)
+            for k, v in history.items()):
+        raise ValueError("history_ must map metric names to lists of per-epoch values")
+    n_features = state.get("n_features_in_")
+    if n_features is not None and (not isinstance(n_features, int) or isinstance(
+            n_features, bool) or n_features < 1):
+        raise ValueError(f"n_features_in_ must be a positive integer, not {n_features!r}")
+    names = state.get("feature_names_in_")
+    if names is not None and len(names) != n_features:
+        raise ValueError(f"{len(names)} feature names for {n_features} features")
+    classes = state.get("classes_")
+    if classes is not None and len(classes) != state.get("n_classes_", len(classes)):
+        raise ValueError(f"{len(classes)} classes_ but n_classes_={state['n_classes_']}")
+    encoder = state.get("target_encoder_")
+    if hasattr(encoder, "_adapt_to_model"):
+        encoder._adapt_to_model(model)  # the output layer's width against the targets
+    shape = state.get("X_shape_")
+    if shape is not None and n_features is not None and (
+            len(shape) < 2 or shape[1] != n_features):
+        raise ValueError(f"n_features_in_={n_features} but the training data had shape "
+                         f"{tuple(shape)}")
+    sample = tuple(shape[1:]) if shape is not None else (
+        (n_features,) if n_features is not None else None)
+    inputs = getattr(model, "inputs", None) or ()
+    if (sample is not None and len(inputs) == 1 and _is_identity(state["feature_encoder_"])
+            and None not in inputs[0].shape[1:]
+            and math.prod(inputs[0].shape[1:]) != math.prod(sample)):
+        raise ValueError(f"the model takes inputs of shape {tuple(inputs[0].shape[1:])} but "
+                         f"the estimator was fitted on samples of shape {sample}")
 
 
 @dataclass(frozen=True)

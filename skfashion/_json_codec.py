@@ -8,6 +8,11 @@ file can describe no object to create and no code to run.
 import numpy as np
 
 _ARRAY_KINDS = "biufU"  # bool, int, uint, float, str; object arrays must hold str
+#: Bytes per element of any stored dtype: a 64-character string (U64) is 256 bytes.
+#: A file declaring ``<U250000000`` asked for a gigabyte per element.
+MAX_ITEMSIZE = 4096
+#: Nesting of lists and objects in a document (real files nest a few levels).
+MAX_DEPTH = 64
 
 
 class NotPlainData(TypeError):
@@ -70,21 +75,30 @@ def _dtype(text):
         raise ValueError(f"unknown dtype {text!r}") from exc
     if dtype.kind not in _ARRAY_KINDS:
         raise ValueError(f"dtype {text!r} is not allowed")
+    if dtype.itemsize > MAX_ITEMSIZE:
+        raise ValueError(
+            f"dtype {text!r} takes {dtype.itemsize} bytes per element, more than the "
+            f"{MAX_ITEMSIZE} a real file uses"
+        )
     return dtype
 
 
-def decode(value):
+def decode(value, _depth=0):
     """The value :func:`encode` described.
 
     Raises
     ------
     ValueError
-        If the document is not of the forms :func:`encode` writes.
+        If the document is not of the forms :func:`encode` writes, or nests
+        deeper than :data:`MAX_DEPTH`.
     """
     if value is None or isinstance(value, (bool, str, int, float)):
         return value
+    if _depth > MAX_DEPTH:
+        raise ValueError(f"values nested deeper than {MAX_DEPTH} levels")
+    depth = _depth + 1
     if isinstance(value, list):
-        return [decode(v) for v in value]
+        return [decode(v, depth) for v in value]
     if not isinstance(value, dict):
         raise ValueError(f"unexpected JSON value of type {type(value).__name__}")
     if len(value) == 1:
@@ -92,19 +106,19 @@ def decode(value):
         if key == "__tuple__":
             if not isinstance(inner, list):
                 raise ValueError("__tuple__ must hold a list")
-            return tuple(decode(v) for v in inner)
+            return tuple(decode(v, depth) for v in inner)
         if key == "__dict__":
             if not isinstance(inner, list) or not all(
                     isinstance(p, list) and len(p) == 2 for p in inner):
                 raise ValueError("__dict__ must hold [key, value] pairs")
-            return {_hashable(decode(k)): decode(v) for k, v in inner}
+            return {_hashable(decode(k, depth)): decode(v, depth) for k, v in inner}
         if key == "__dtype__":
             return _dtype(inner)
         if key == "__array__":
             return _array(inner)
     if any(isinstance(k, str) and k.startswith("__") for k in value):
         raise ValueError(f"unknown special form {sorted(value)}")
-    return {k: decode(v) for k, v in value.items()}
+    return {k: decode(v, depth) for k, v in value.items()}
 
 
 def _hashable(key):

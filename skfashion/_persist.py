@@ -195,19 +195,33 @@ def _uncompiled_copy(model):
         return keras.models.clone_model(model)
 
 
-def _load_node(node, path, read_model):
+#: Pipelines nested in pipelines, at most (skfashion writes one level; a hostile
+#: file nested 12 deep once took minutes).
+MAX_PIPELINE_DEPTH = 4
+#: Steps of one pipeline, at most.
+MAX_STEPS = 32
+
+
+def _load_node(node, path, read_model, depth=0):
     if not isinstance(node, dict):
         raise _fail(path, "a step is not a JSON object")
     kind = node.get("kind")
     if kind == "pipeline":
         from sklearn.pipeline import Pipeline
 
+        if depth >= MAX_PIPELINE_DEPTH:
+            raise _fail(path, f"pipelines nested deeper than {MAX_PIPELINE_DEPTH} levels")
         steps = node.get("steps")
         if not isinstance(steps, list) or not steps or not all(
                 isinstance(s, list) and len(s) == 2 and isinstance(s[0], str) for s in steps):
             raise _fail(path, "a pipeline needs a list of [name, step] pairs")
-        return Pipeline([(name, None if step is None else _load_node(step, path, read_model))
-                         for name, step in steps])
+        if len(steps) > MAX_STEPS:
+            raise _fail(path, f"a pipeline of {len(steps)} steps (at most {MAX_STEPS})")
+        pipeline = Pipeline([
+            (name, None if step is None else _load_node(step, path, read_model, depth + 1))
+            for name, step in steps])
+        _check_widths(pipeline, path)
+        return pipeline
     cls_name = node.get("class")
     if kind == "keras":
         cls = lookup(cls_name)
@@ -246,8 +260,60 @@ def _load_node(node, path, read_model):
             raise _fail(path, f"bad state for {cls_name}")
         step = _make(cls, params, path)
         vars(step).update(fitted)
+        if cls_name in _PLAIN_SKLEARN:
+            _check_scaler(step, path)
         return step
     raise _fail(path, f"unknown step kind {kind!r}")
+
+
+#: The fitted arrays of the plain scikit-learn steps: one value per feature.
+_SCALER_ARRAYS = {
+    "StandardScaler": ("mean_", "var_", "scale_"),
+    "MinMaxScaler": ("min_", "scale_", "data_min_", "data_max_", "data_range_"),
+    "MaxAbsScaler": ("max_abs_", "scale_"),
+}
+
+
+def _check_scaler(step, path):
+    """A loaded scaler's state is what fitting one gives: one finite value per feature
+    (StandardScaler leaves ``mean_``/``var_``/``scale_`` None when its options skip them),
+    and no zero in ``scale_`` (scikit-learn replaces those by 1)."""
+    import numpy as np
+
+    name = type(step).__name__
+    n = getattr(step, "n_features_in_", None)
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise _fail(path, f"{name}.n_features_in_ must be a positive integer, not {n!r}")
+    for attribute in _SCALER_ARRAYS[name]:
+        value = getattr(step, attribute, None)
+        if value is None and name == "StandardScaler":
+            continue
+        array = np.asarray(value)
+        if array.shape != (n,) or array.dtype.kind not in "fiu" or not np.all(
+                np.isfinite(array)) or (attribute == "scale_" and np.any(array == 0)):
+            raise _fail(path, f"{name}.{attribute} must hold {n} finite numbers, one per "
+                              f"feature (and no zero scale); got {value!r:.80}")
+
+
+def _check_widths(pipeline, path):
+    """Each step takes as many features as the step before it gives."""
+    width = None
+    for name, step in pipeline.steps:
+        if step is None:
+            continue
+        takes = getattr(step, "n_features_in_", None)
+        if width is not None and isinstance(takes, int) and takes != width:
+            raise _fail(path, f"step {name!r} takes {takes} features but the step before "
+                              f"it gives {width}")
+        width = _output_width(step)
+
+
+def _output_width(step):
+    if type(step).__name__ in _PLAIN_SKLEARN:
+        return step.n_features_in_
+    if type(step).__name__ == "PixelScaler":
+        return 784
+    return None
 
 
 def _takes(cls, name):
@@ -289,8 +355,11 @@ def load(path):
             raise _fail(path, f"expected {_META} inside, found {sorted(members)}")
         try:
             meta = json.loads(read_member(zf, _META, _MAX_META, label=str(path)))
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise _fail(path, f"{_META} is not valid JSON ({exc})") from exc
+        except ArchiveError as exc:
+            raise _fail(path, exc) from exc
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+            raise _fail(path, f"{_META} is not valid JSON ({type(exc).__name__}: "
+                              f"{str(exc)[:200]})") from exc
         if not isinstance(meta, dict) or meta.get("format") != FORMAT:
             raise _fail(path, "wrong format tag")
         version = meta.get("format_version")
@@ -307,8 +376,14 @@ def load(path):
                 raise _fail(path, f"model member {name!r} is missing")
             return _keras_model(path, read_member(zf, name, _MAX_MODEL, label=str(path)))
 
-        if version == 1:
-            from ._persist_v1 import load_v1
+        try:
+            if version == 1:
+                from ._persist_v1 import load_v1
 
-            return load_v1(meta, path, read_model, _make, _fail)
-        return _load_node(meta.get("root"), path, read_model)
+                return load_v1(meta, path, read_model, _make, _fail)
+            return _load_node(meta.get("root"), path, read_model)
+        except (TypeError, KeyError, AttributeError, IndexError, OverflowError,
+                RecursionError) as exc:
+            # A value of an unexpected type deep in a hostile document: the checks
+            # above are for the forms real files take; anything else is refused here.
+            raise _fail(path, f"{type(exc).__name__}: {str(exc)[:200]}") from exc

@@ -7,6 +7,7 @@ They load as the same classifier today, with the encoders a fit would give.
 
 import numpy as np
 
+from . import _json_codec
 from ._registry import lookup
 
 _V1_CLASSES = ("SoftmaxClassifier", "KerasClassifier")
@@ -16,7 +17,10 @@ def _classes(doc, path, fail):
     if not isinstance(doc, dict) or set(doc) != {"dtype", "values"}:
         raise fail(path, "classes_ must have dtype and values")
     kind = doc["dtype"]
-    dtype = np.dtype(object) if kind == "O" else np.dtype(kind)
+    try:
+        dtype = _json_codec.decode({"__dtype__": kind})  # bounded: no 1 GB string dtypes
+    except ValueError as exc:
+        raise fail(path, f"classes_: {exc}") from exc
     if dtype.kind not in "biuUO" or not isinstance(doc["values"], list):
         raise fail(path, f"unsupported classes dtype {kind!r}")
     return np.asarray(doc["values"], dtype=dtype)

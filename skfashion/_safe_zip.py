@@ -8,8 +8,11 @@ by the limits whatever the file says.
 """
 
 import os
+import stat
+import struct
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 #: No member of a skfashion file (or of the Keras model inside) needs more.
@@ -33,8 +36,12 @@ def check_archive(zf, limits, *, label):
     infos = zf.infolist()
     if len(infos) > MAX_MEMBERS:
         raise ArchiveError(f"{label} has {len(infos)} members; at most {MAX_MEMBERS} expected.")
+    seen = set()
     for info in infos:
         name = info.filename
+        if name in seen:  # zipfile would read the last one; another reader the first
+            raise ArchiveError(f"{label} contains the member {name!r} twice.")
+        seen.add(name)
         if name.startswith("/") or ".." in Path(name).parts:
             raise ArchiveError(f"{label} contains the unsafe member name {name!r}.")
         limit = limits.get(name, limits.get("*"))
@@ -59,9 +66,18 @@ def check_archive(zf, limits, *, label):
 
 
 def read_member(zf, name, limit, *, label):
-    """Read member ``name`` of ``zf``, never more than ``limit`` bytes."""
-    with zf.open(name) as fh:
-        data = fh.read(limit + 1)
+    """Read member ``name`` of ``zf``, never more than ``limit`` bytes.
+
+    A corrupt member (CRC mismatch, truncated or lying headers, an unknown
+    compression) is an :class:`ArchiveError` naming the file.
+    """
+    try:
+        with zf.open(name) as fh:
+            data = fh.read(limit + 1)
+    except (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError, RuntimeError,
+            OSError, ValueError, struct.error) as exc:
+        raise ArchiveError(f"{label}: member {name!r} is corrupt ({type(exc).__name__}: "
+                           f"{exc}).") from exc
     if len(data) > limit:
         raise ArchiveError(f"{label}: member {name!r} inflates beyond its limit of {limit} bytes.")
     return data
@@ -71,8 +87,14 @@ def open_archive(path, *, label=None):
     """A ``ZipFile`` for ``path``, with a ``ValueError`` naming the file if it is not one."""
     label = label or str(path)
     try:
+        mode = os.stat(path).st_mode  # follows links: a link to /dev/zero is a device
+    except OSError as exc:
+        raise ArchiveError(f"{label} cannot be read ({exc.strerror or exc}).") from exc
+    if not stat.S_ISREG(mode):
+        raise ArchiveError(f"{label} is not a skfashion file (not a regular file).")
+    try:
         return zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, struct.error) as exc:
         raise ArchiveError(f"{label} is not a skfashion file (not a readable zip: {exc}).") \
             from exc
 

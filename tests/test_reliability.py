@@ -199,3 +199,157 @@ def test_an_unreadable_data_home_says_which_and_why(tmp_path, monkeypatch):
     with pytest.raises(OSError, match=f"data_home argument {tmp_path} cannot be read "
                                       r"\(Permission denied\)"):
         find_data_dir(tmp_path)
+
+
+# ------------------------------------------- hostile files: bounded, validated
+@pytest.fixture(scope="module")
+def saved_pipeline(data, tmp_path_factory):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y, _ = data
+    path = tmp_path_factory.mktemp("saved") / "pipeline.skf"
+    skfashion.save(make_pipeline(StandardScaler(), SoftmaxClassifier(epochs=1, random_state=0))
+                   .fit(X, y), path)
+    return path
+
+
+def _rewrite(saved, tmp_path, change, name="bad.skf"):
+    meta, model = _meta(saved)
+    change(meta)
+    return _zip(tmp_path / name, {"skfashion.json": json.dumps(meta), "model-0.keras": model})
+
+
+def _refused(path, match):
+    with pytest.raises(ValueError, match=match) as info:
+        skfashion.load(path)
+    assert str(path) in str(info.value)
+
+
+def _array(values, dtype="<U1"):
+    return {"__array__": {"dtype": dtype, "shape": [len(values)], "values": values}}
+
+
+def test_a_fitted_state_no_fit_could_give_is_refused_at_load(saved, tmp_path):
+    """It used to load and fail at predict (IndexError) or partial_fit."""
+    def three_classes(meta):
+        fitted = meta["root"]["fitted"]
+        fitted["classes_"] = _array(["a", "b", "c"])
+        fitted["n_classes_"] = 3
+        fitted["target_encoder_"]["__tuple__"][1]["classes_"] = _array(["a", "b", "c"])
+        fitted["target_encoder_"]["__tuple__"][1]["n_classes_"] = 3
+
+    _refused(_rewrite(saved, tmp_path, three_classes),
+             "output layer has 10 units but the data has 3 classes")
+    _refused(_rewrite(saved, tmp_path, lambda m: m["root"]["fitted"].update(
+        {"history_": [1.0, 2.0]})), "history_ must map metric names to lists")
+    _refused(_rewrite(saved, tmp_path, lambda m: m["root"]["fitted"].update(
+        {"n_features_in_": 5})), r"the model takes inputs of shape \(784,\) but the "
+                                 r"estimator was fitted on samples of shape \(5,\)")
+    _refused(_rewrite(saved, tmp_path, lambda m: m["root"]["fitted"].update(
+        {"X_shape_": {"__tuple__": [300, 5]}})),
+        r"n_features_in_=784 but the training data had shape \(300, 5\)")
+    _refused(_rewrite(saved, tmp_path, lambda m: m["root"]["fitted"].update(
+        {"X_shape_": {"__tuple__": [300, 28, 27]}, "n_features_in_": 28})),
+        r"the model takes inputs of shape \(784,\) but the estimator was fitted on "
+        r"samples of shape \(28, 27\)")
+
+
+@pytest.mark.parametrize("attribute, value, match", [
+    ("mean_", [0.0], r"StandardScaler.mean_ must hold 784 finite numbers"),
+    ("scale_", [float("nan")] * 784, r"StandardScaler.scale_ must hold 784 finite numbers"),
+    ("scale_", [0.0] * 784, r"no zero scale"),
+])
+def test_a_pipeline_step_with_a_broken_state_is_refused(saved_pipeline, tmp_path, attribute,
+                                                        value, match):
+    """A StandardScaler with a one-entry mean_ used to load and predict one label for
+    every image."""
+    def change(meta):
+        step = meta["root"]["steps"][0][1]
+        step["fitted"][attribute] = {"__array__": {"dtype": "<f8", "shape": [len(value)],
+                                                   "values": value}}
+
+    meta, model = _meta(saved_pipeline)
+    change(meta)
+    bad = _zip(tmp_path / "bad.skf", {"skfashion.json": json.dumps(meta),
+                                      "model-0.keras": model})
+    _refused(bad, match)
+
+
+def test_a_huge_declared_dtype_is_refused_without_allocating(saved, tmp_path):
+    """60 bytes of JSON once cost 1.6 GB: an 8-element array of 250-million-character
+    strings."""
+    import tracemalloc
+
+    bomb = _rewrite(saved, tmp_path, lambda m: m["root"]["fitted"].update(
+        {"classes_": _array(["a"] * 8, dtype="<U250000000")}))
+    tracemalloc.start()
+    try:
+        _refused(bomb, r"takes 1000000000 bytes per element, more than the 4096")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 50 << 20
+
+
+def test_deep_documents_are_refused(saved, tmp_path):
+    def nest(meta, depth=12):
+        node = meta["root"]
+        for _ in range(depth):
+            node = {"kind": "pipeline", "steps": [["p", node]]}
+        meta["root"] = node
+
+    _refused(_rewrite(saved, tmp_path, nest), "pipelines nested deeper than 4 levels")
+    deep = _rewrite(saved, tmp_path, lambda m: m["root"]["params"].update(
+        {"epochs": json.loads("[" * 500 + "]" * 500)}))
+    _refused(deep, "nested deeper than 64 levels")
+    meta, model = _meta(saved)
+    text = json.dumps(meta)[:-1] + ', "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    _refused(_zip(tmp_path / "deep.skf", {"skfashion.json": text, "model-0.keras": model}),
+             "is not valid JSON")
+
+
+def test_corrupt_archives_are_a_value_error_naming_the_file(saved, tmp_path):
+    meta, model = _meta(saved)
+    stored = _zip(tmp_path / "stored.skf", {"skfashion.json": json.dumps(meta),
+                                            "model-0.keras": model},
+                  compression=zipfile.ZIP_STORED)
+    data = bytearray(stored.read_bytes())
+    at = data.index(b'"format"')
+    data[at + 1] ^= 0x01  # one flipped bit inside the metadata: a CRC mismatch
+    flipped = tmp_path / "flipped.skf"
+    flipped.write_bytes(bytes(data))
+    _refused(flipped, "is corrupt")
+    twice = tmp_path / "twice.skf"
+    with pytest.warns(UserWarning, match="Duplicate name"):
+        with zipfile.ZipFile(twice, "w") as zf:
+            zf.writestr("skfashion.json", json.dumps(meta))
+            zf.writestr("model-0.keras", model)
+            zf.writestr("skfashion.json", json.dumps(meta))
+    _refused(twice, "contains the member 'skfashion.json' twice")
+
+
+def test_devices_and_links_to_them_are_not_read(tmp_path):
+    """load('/dev/zero') read until MemoryError."""
+    _refused(pytest.importorskip("pathlib").Path("/dev/zero"), "not a regular file")
+    link = tmp_path / "model.skf"
+    link.symlink_to("/dev/zero")
+    _refused(link, "not a regular file")
+
+
+@pytest.mark.parametrize("change, match", [
+    (lambda m: m.update({"classes_": {"dtype": "<U250000000", "values": ["a"]}}),
+     "bytes per element"),
+    (lambda m: m.update({"classes_": {"dtype": "nonsense", "values": ["a"]}}),
+     "unknown dtype"),
+    (lambda m: m.update({"history_": {"loss": 5}}), "TypeError"),
+    (lambda m: m.update({"n_features_in_": "784"}), "n_features_in_ and history_"),
+])
+def test_malformed_format_1_files_are_a_value_error(saved, tmp_path, change, match):
+    _, model = _meta(saved)
+    meta = {"format": "skfashion-estimator", "format_version": 1, "class": "SoftmaxClassifier",
+            "params": {"epochs": 1}, "classes_": {"dtype": "<i8", "values": list(range(10))},
+            "n_features_in_": 784, "history_": {"loss": [1.0]}}
+    change(meta)
+    bad = _zip(tmp_path / "v1.skf", {"skfashion.json": json.dumps(meta), "model.keras": model})
+    _refused(bad, match)
