@@ -99,6 +99,20 @@ def open_archive(path, *, label=None):
             from exc
 
 
+def _umask():
+    """The process's umask, read without changing it (Linux), else by setting it back."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path, write):
     """Create ``path`` by ``write(file_object)`` on a temporary file, then rename it.
 
@@ -111,13 +125,20 @@ def write_atomic(path, write):
         raise IsADirectoryError(f"Cannot save to {path}: it is a directory.")
     directory = path.parent if str(path.parent) else Path(".")
     try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".part")
+        mode = stat.S_IMODE(os.stat(path).st_mode)  # an existing file keeps its mode
+    except OSError:
+        mode = 0o666 & ~_umask()  # a new one gets what open() would give it
+    try:
+        # A short temporary name: any valid target name (up to 255 bytes) works.
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name[:64]}.",
+                                   suffix=".part")
     except OSError as exc:
-        raise OSError(f"Cannot save to {path}: {exc.strerror or exc}") from exc
+        raise OSError(exc.errno, f"Cannot save to {path}: {exc.strerror or exc}") from exc
     try:
         with os.fdopen(fd, "wb") as fh:
             write(fh)
             fh.flush()
+            os.fchmod(fh.fileno(), mode)
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException as exc:

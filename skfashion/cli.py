@@ -11,6 +11,8 @@ import os
 import sys
 from pathlib import Path
 
+import numpy as np
+
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 
@@ -64,8 +66,6 @@ def cmd_benchmark(args):
         names = resolve_models(args.models)
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
-    if args.repeats < 1:
-        raise CommandError(f"--repeats must be at least 1; got {args.repeats}.")
     output = None
     if args.output:
         try:
@@ -176,15 +176,16 @@ def cmd_train(args):
     from ._pixel import PixelScaler
     from .benchmark import MODELS
 
+    output = _file_output(args.output)  # before the training, not after
     X, y, X_test, y_test, source = _data(args)
     clf = MODELS[args.model].make(args.random_state, 1)
     if args.epochs is not None:
         clf.set_params(epochs=args.epochs)
     clf.set_params(verbose=0 if args.quiet else 2)
     pipe = make_pipeline(PixelScaler(), clf).fit(X, y)
-    save(pipe, args.output)
+    save(pipe, output)
     print(f"Trained {type(clf).__name__} on {source}: test accuracy "
-          f"{pipe.score(X_test, y_test):.4f}. Saved the pipeline to {args.output}")
+          f"{pipe.score(X_test, y_test):.4f}. Saved the pipeline to {output}")
     return EXIT_OK
 
 
@@ -192,10 +193,10 @@ def cmd_evaluate(args):
     from sklearn.metrics import confusion_matrix
 
     from . import load
-    from .datasets import CLASS_NAMES
 
     if not Path(args.model).is_file():
         raise CommandError(f"No model file at {args.model}; create one with 'skfashion train'.")
+    output = _file_output(args.output, suffix=".png") if args.output else None
     try:
         model = load(args.model)
     except ValueError as exc:  # the file is not a valid skfashion file: say so, no trace
@@ -206,29 +207,94 @@ def cmd_evaluate(args):
         from ._pixel import PixelScaler
 
         model = make_pipeline(PixelScaler(), model)
+    classes = getattr(model[-1], "classes_", None)
+    if classes is None:
+        raise CommandError(f"{args.model} holds a {type(model[-1]).__name__}, not a "
+                           "classifier: 'evaluate' reports a classifier's accuracy.")
     _, _, X_test, y_test, source = _data(args)
+    y_test = _test_labels(classes, y_test, args.model)
     y_pred = model.predict(X_test)
     accuracy = float((y_pred == y_test).mean())
     print(f"{type(model[-1]).__name__} from {args.model} on the test images of {source}")
     print(f"accuracy: {accuracy:.4f}\n")
-    classes = model[-1].classes_
-    names = [CLASS_NAMES[int(c)] for c in classes]
+    names = _class_names(classes)
     cm = confusion_matrix(y_test, y_pred, labels=classes)
     width = max(len(n) for n in names) + 1
     print("confusion matrix (rows: true, columns: predicted)")
     print(" " * width + " ".join(f"{n:>{width}}" for n in names))
     for name, row in zip(names, cm):
         print(f"{name:>{width}}" + " ".join(f"{v:>{width}d}" for v in row))
-    if args.output:
+    if output is not None:
         plt = _pyplot()
         from sklearn.metrics import ConfusionMatrixDisplay
 
         fig, ax = plt.subplots(figsize=(9, 8))
         ConfusionMatrixDisplay(cm, display_labels=names).plot(ax=ax, xticks_rotation=45)
+        ax.set_title(f"{type(model[-1]).__name__}: accuracy {accuracy:.4f} on {len(y_test)} "
+                     "test images")
         fig.tight_layout()
-        fig.savefig(args.output, dpi=110)
-        print(f"\nWrote {args.output}")
+        fig.savefig(output, dpi=110)
+        print(f"\nWrote {output}")
     return EXIT_OK
+
+
+def _file_output(path, *, suffix=None):
+    """Check, before any work, that ``path`` can be written as a file; return it.
+
+    A path without a suffix gets ``suffix`` (matplotlib would add it silently).
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise CommandError(f"--output {path} is a directory; give a file name, e.g. "
+                           f"{path / ('out' + (suffix or ''))}.")
+    if suffix is not None and not path.suffix:
+        path = path.with_suffix(suffix)
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise CommandError(f"--output {path}: the directory {parent} does not exist.")
+    if not os.access(parent, os.W_OK):
+        raise CommandError(f"--output {path}: the directory {parent} is not writable.")
+    return path
+
+
+def _int_at_least(low, *, also=()):
+    """An argparse type: an integer >= ``low`` (or one of ``also``)."""
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if value < low and value not in also:
+            extra = f" or {', '.join(map(str, also))}" if also else ""
+            raise argparse.ArgumentTypeError(f"expected an integer >= {low}{extra}, got {value}")
+        return value
+
+    parse.__name__ = "integer"
+    return parse
+
+
+def _test_labels(classes, y_test, path):
+    """The test labels as the model names its classes: 0-9, or Fashion-MNIST's names."""
+    from .datasets import CLASS_NAMES
+
+    if all(isinstance(c, (int, np.integer)) for c in classes):
+        return y_test
+    if all(isinstance(c, str) for c in classes) and set(classes) <= set(CLASS_NAMES):
+        return np.asarray(CLASS_NAMES, dtype=object)[y_test]
+    raise CommandError(
+        f"{path} predicts the classes {list(classes)[:12]}, which are neither Fashion-MNIST's "
+        f"labels 0-9 nor its class names {list(CLASS_NAMES)}: it was not trained on "
+        "Fashion-MNIST's labels, so its test accuracy cannot be measured here."
+    )
+
+
+def _class_names(classes):
+    """Fashion-MNIST's names for the classes 0-9, the labels themselves otherwise."""
+    from .datasets import CLASS_NAMES
+
+    if all(isinstance(c, (int, np.integer)) and 0 <= c < len(CLASS_NAMES) for c in classes):
+        return [CLASS_NAMES[int(c)] for c in classes]
+    return [str(c) for c in classes]
 
 
 # ------------------------------------------------------------------- parser
@@ -272,11 +338,11 @@ def build_parser():
     bench.add_argument("--models", default=",".join(DEFAULT_MODELS),
                        help=f"comma-separated subset of: {', '.join(MODELS)} (svc is optional "
                             "because slow)")
-    bench.add_argument("--repeats", type=int, default=2,
+    bench.add_argument("--repeats", type=_int_at_least(1), default=2,
                        help="fits of each seeded model, with seeds random-state, "
                             "random-state + 1, ...; the table shows mean and spread")
-    bench.add_argument("--n-jobs", type=int, default=1,
-                       help="cores for the models that parallelise")
+    bench.add_argument("--n-jobs", type=_int_at_least(1, also=(-1,)), default=1,
+                       help="cores for the models that parallelise (-1: all)")
     bench.add_argument("--output", default="skfashion-report",
                        help="directory for report.md, report.html, pictures, results.json and "
                             "results.csv ('' for the table only)")
@@ -307,7 +373,7 @@ def build_parser():
     train.add_argument("--model", default="softmax", choices=[n for n, s in MODELS.items()
                                                               if s.keras],
                        help="which Keras model")
-    train.add_argument("--epochs", type=int, default=None,
+    train.add_argument("--epochs", type=_int_at_least(1), default=None,
                        help="override the model's epochs")
     train.add_argument("--output", default="skfashion-model.skf", help="file to write")
     train.set_defaults(func=cmd_train)

@@ -6,6 +6,7 @@ import sys
 import zipfile
 
 import keras
+import numpy as np
 import pytest
 
 from skfashion.cli import main
@@ -191,3 +192,57 @@ def test_native_noise_matches_what_this_tensorflow_prints():
     if not lines:
         pytest.skip("this TensorFlow printed nothing at start-up")
     assert [line for line in lines if not is_native_noise(line)] == []
+
+
+@pytest.mark.parametrize("argv, match", [
+    (["train", "--epochs", "0"], "--epochs: expected an integer >= 1, got 0"),
+    (["benchmark", "--n-jobs", "0"], "--n-jobs: expected an integer >= 1 or -1, got 0"),
+    (["benchmark", "--repeats", "0"], "--repeats: expected an integer >= 1, got 0"),
+])
+def test_out_of_range_numbers_are_command_line_errors(capsys, argv, match):
+    """They ended in tracebacks from deep inside the fit."""
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2 and match in capsys.readouterr().err
+
+
+def test_train_checks_its_output_before_training(tmp_path, capsys):
+    missing = tmp_path / "no" / "such" / "dir" / "model.skf"
+    assert main(["train", "--quick", "-q", "--output", str(missing)]) == 1
+    err = capsys.readouterr().err
+    assert "does not exist" in err and "Trained" not in err
+    assert main(["train", "--quick", "-q", "--output", str(tmp_path)]) == 1
+    assert "is a directory" in capsys.readouterr().err
+
+
+def test_evaluate_names_what_it_wrote_and_reads_any_labels(tmp_path, capsys, sample):
+    """Class names or an 11th class ended in tracebacks; ``--output cm`` wrote cm.png
+    and said "Wrote cm"; a directory as output exited 0."""
+    from sklearn.pipeline import make_pipeline
+
+    import skfashion
+    from skfashion import PixelScaler, SoftmaxClassifier
+    from skfashion.datasets import CLASS_NAMES
+
+    (X, y), _ = sample
+    X, y = X[:301], np.r_[y[:300], 10]
+
+    def saved(labels, name):
+        pipe = make_pipeline(PixelScaler(), SoftmaxClassifier(epochs=1, random_state=0))
+        skfashion.save(pipe.fit(X, labels), tmp_path / name)
+        return str(tmp_path / name)
+
+    eleven = saved(y, "eleven.skf")
+    assert main(["evaluate", eleven, "--quick", "--output", str(tmp_path / "cm")]) == 0
+    out = capsys.readouterr().out
+    assert f"Wrote {tmp_path / 'cm.png'}" in out and (tmp_path / "cm.png").is_file()
+    assert out.splitlines()[4].split()[-1] == "10"  # the 11th class is a column
+    names = np.asarray(CLASS_NAMES + ("Sock",), dtype=object)[y]
+    assert main(["evaluate", saved(names, "names.skf"), "--quick"]) == 1
+    assert "neither Fashion-MNIST's labels 0-9 nor its class names" in capsys.readouterr().err
+    real = saved(np.asarray(CLASS_NAMES, dtype=object)[y[:-1] % 10].tolist() + ["Bag"],
+                 "real.skf")
+    assert main(["evaluate", real, "--quick"]) == 0
+    assert "accuracy: 0." in capsys.readouterr().out
+    assert main(["evaluate", eleven, "--quick", "--output", str(tmp_path)]) == 1
+    assert "is a directory" in capsys.readouterr().err

@@ -160,3 +160,43 @@ def test_load_refuses_code_in_the_model(small, tmp_path):
     # Pickle is for trusted sources: it round-trips the same model.
     restored = pickle.loads(pickle.dumps(clf))
     np.testing.assert_array_equal(restored.predict_proba(X[:5]), clf.predict_proba(X[:5]))
+
+
+def test_save_follows_the_umask_and_keeps_an_existing_mode(tmp_path):
+    """As open() and Keras do: a new file gets 0666 & ~umask (it was always 0600),
+    an existing one keeps its mode."""
+    import os
+    import stat
+
+    X = np.random.RandomState(0).rand(40, 784).astype("float32")
+    clf = SoftmaxClassifier(epochs=1, random_state=0).fit(X, np.arange(40) % 10)
+    old = os.umask(0o022)
+    try:
+        clf.save(tmp_path / "new.skf")
+        assert stat.S_IMODE((tmp_path / "new.skf").stat().st_mode) == 0o644
+        (tmp_path / "shared.skf").write_bytes(b"")
+        (tmp_path / "shared.skf").chmod(0o664)
+        clf.save(tmp_path / "shared.skf")
+        assert stat.S_IMODE((tmp_path / "shared.skf").stat().st_mode) == 0o664
+        long_name = tmp_path / ("m" * 251 + ".skf")  # 255 bytes, the longest valid name
+        clf.save(long_name)
+        assert skfashion.load(long_name).n_features_in_ == 784
+    finally:
+        os.umask(old)
+
+
+def test_a_permission_error_stays_a_permission_error(tmp_path, monkeypatch):
+    """It became a plain OSError (the tests run as root, so the refusal is simulated
+    where the temporary file is created)."""
+    import errno
+    import tempfile
+
+    X = np.random.RandomState(0).rand(40, 784).astype("float32")
+    clf = SoftmaxClassifier(epochs=1, random_state=0).fit(X, np.arange(40) % 10)
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    with pytest.raises(PermissionError, match="Cannot save to .*m.skf: Permission denied"):
+        clf.save(tmp_path / "m.skf")
