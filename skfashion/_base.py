@@ -22,14 +22,17 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 from sklearn.preprocessing import FunctionTransformer
 
+from ._backend import import_keras
 from ._compile import history_key
 from ._data import (
     check_data,
     check_sample_weight,
     drop_zero_weight,
+    input_scale,
     keras_class_weight,
     stratified_split,
     tail_split,
+    warn_if_rescaled,
 )
 from ._options import Option, check_fit_options, from_mapping, layer
 
@@ -371,6 +374,7 @@ class _BaseKeras(BaseEstimator):
     def _stage(self, X, y, sample_weight, kwargs, *, warm, partial, train=True):
         """Check everything and prepare one training call; change nothing on self."""
         inputs = (X, y)
+        import_keras()  # a missing backend: say which are installed
         self._check_params()
         options = self._collect_options(kwargs, partial=partial)
         reset = not warm
@@ -385,11 +389,14 @@ class _BaseKeras(BaseEstimator):
             require_y=self._requires_y and train,
         )
         sample_weight = check_sample_weight(sample_weight, X)
+        scale = input_scale(X)
         rng = self._rng()
         if reset:
             staged = self._initialize(target, X, y, rng)
         else:
             staged = {k: self.__dict__[k] for k in self._fitted_names() if k in self.__dict__}
+        staged["_input_scale"] = scale  # predict warns about inputs scaled otherwise
+        staged["_rescale_warned"] = False
         fitted = staged["_fitted"]
         if not train:
             return {"staged": staged}
@@ -532,7 +539,7 @@ class _BaseKeras(BaseEstimator):
         at each yield (a search can score it); otherwise the new state is
         committed when training ends, and a failure leaves the old one whole.
         """
-        import keras
+        keras = import_keras()  # a missing backend: say which are installed
 
         warm = (partial or getattr(self, "warm_start", False)) and self.initialized_
         job = self._stage(X, y, sample_weight, dict(kwargs or {}), warm=warm, partial=partial)
@@ -623,9 +630,13 @@ class _BaseKeras(BaseEstimator):
         from ._inference import to_probabilities
 
         fitted = self._require_fitted()
+        import_keras()
         X, _ = check_data(self, X, None, reset=False, x_dtype=self._x_dtype,
                           allow_nd=self._allow_nd, check_dtypes=self._check_dtypes,
                           require_y=False)
+        if not self.__dict__.get("_rescale_warned", True):
+            self.__dict__["_rescale_warned"] = warn_if_rescaled(
+                self.__dict__.get("_input_scale"), X, type(self).__name__)
         X = fitted.model_input(X)
         model = fitted.model
         args = {name: opt.value for name, opt in self._predict_option_values().items()}

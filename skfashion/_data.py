@@ -102,6 +102,14 @@ def check_data(est, X, y, *, reset, x_dtype=None, allow_nd=True, multi_output=Tr
         if check_dtypes:
             _check_dtypes(est, X, None, reset=False)
         return X, None
+    if not allow_nd and getattr(X, "ndim", 2) > 2:
+        name = type(est).__name__
+        raise ValueError(
+            f"Found array with dim {X.ndim}. {name} expected <= 2: it takes one row of "
+            f"features per sample, and X has shape {X.shape}. For images, put PixelScaler "
+            f"before it (make_pipeline(PixelScaler(), {name}(...))), or flatten them with "
+            "X.reshape(len(X), -1)."
+        )
     dtype = x_dtype if x_dtype is not None else (_floatx() if _kind(X) in "OUSV" else None)
     kwargs = dict(accept_sparse=("csr", "csc", "coo"), allow_nd=allow_nd, dtype=dtype,
                   ensure_all_finite=True)
@@ -277,3 +285,47 @@ def stratified_split(y_labels, fraction, rng):
         np.arange(n), test_size=n_val, random_state=rng, stratify=stratify
     )
     return np.sort(train_idx), np.sort(val_idx)
+
+
+def input_scale(X, *, sample=False):
+    """The largest absolute value in ``X`` (of about 64 of its rows with ``sample``).
+
+    None for inputs that are not numeric arrays. Used to notice inputs scaled
+    differently at prediction than at fit (images scaled twice, or not at all).
+    """
+    if not isinstance(X, np.ndarray) or X.dtype.kind not in "fiub" or X.size == 0:
+        return None
+    if sample:
+        X = X[:: max(1, len(X) // 64)]
+    with np.errstate(invalid="ignore"):
+        return float(np.max(np.abs(X.astype(np.float32, copy=False))))
+
+
+#: Fit and predict inputs whose largest values differ by this factor or more were
+#: almost surely scaled differently (pixels: 255 between scaled and raw).
+SCALE_RATIO = 50.0
+
+
+def warn_if_rescaled(fit_scale, X, name):
+    """Warn when ``X``'s range differs from the training data's by orders of magnitude.
+
+    Returns True when it warned.
+    """
+    import warnings
+
+    scale = input_scale(X, sample=True)
+    if not fit_scale or not scale or np.isnan(scale):
+        return False
+    ratio = max(scale, fit_scale) / min(scale, fit_scale)
+    if ratio < SCALE_RATIO:
+        return False
+    warnings.warn(
+        f"X reaches {scale:.4g} here but the training data of this {name} reached "
+        f"{fit_scale:.4g} ({ratio:.0f} times {'more' if scale > fit_scale else 'less'}): the "
+        "inputs look scaled differently from fit (images scaled twice, or not at all?). "
+        "Predictions on such inputs are meaningless; scale them as the training data was "
+        "(put PixelScaler and the estimator in one Pipeline). Shown once per fit.",
+        UserWarning,
+        stacklevel=4,
+    )
+    return True

@@ -16,6 +16,7 @@ import json
 import zipfile
 
 from . import _json_codec
+from ._backend import import_keras
 from ._registry import lookup, names
 from ._safe_zip import ArchiveError, check_archive, open_archive, read_member, write_atomic
 from ._version import __version__
@@ -343,6 +344,7 @@ def load(path):
         format version, is over the size limits of real files, or holds a model
         Keras refuses in safe mode. The message names the file.
     """
+    import_keras()  # the models inside need a backend: say which are installed
     with open_archive(path) as zf:
         limits = {_META: _MAX_META, "model.keras": _MAX_MODEL,
                   **{f"model-{i}.keras": _MAX_MODEL for i in range(16)}}

@@ -64,12 +64,12 @@ def load_backend_quietly():
     Keras imports it when it saves a model even on JAX or PyTorch
     (``serialization_lib`` checks for ``tf.TensorShape``).
     """
-    import importlib.util
+    from ._backend import import_keras, installed_backends
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     with native_stderr_filtered():
-        import keras
+        keras = import_keras()
 
-        if importlib.util.find_spec("tensorflow") is not None:
+        if "tensorflow" in installed_backends():
             import tensorflow  # noqa: F401
         keras.ops.convert_to_numpy(keras.ops.ones((1,)))

@@ -392,11 +392,16 @@ def build_parser():
 def main(argv=None):
     """Run the command line; returns the exit code."""
     args = build_parser().parse_args(argv)
-    if args.command in ("benchmark", "train", "evaluate") and not args.verbose:
-        from ._quiet import load_backend_quietly
-
-        load_backend_quietly()
     try:
+        if args.command in ("benchmark", "train", "evaluate"):
+            from ._backend import import_keras
+
+            if args.verbose:
+                import_keras()
+            else:
+                from ._quiet import load_backend_quietly
+
+                load_backend_quietly()
         return args.func(args)
     except (CommandError, OSError, ImportError) as exc:
         print(f"skfashion: error: {exc}", file=sys.stderr)

@@ -93,3 +93,73 @@ def test_a_failed_refit_of_a_model_instance_keeps_the_previous_predictions(data)
     np.testing.assert_array_equal(clf.predict_proba(X_test), before)
     for a, b in zip(model.get_weights(), weights):
         np.testing.assert_array_equal(a, b)
+
+
+def test_images_without_pixel_scaler_get_advice(sample):
+    from skfashion import SoftmaxClassifier
+
+    (X, y), _ = sample
+    with pytest.raises(ValueError, match=r"Found array with dim 3. SoftmaxClassifier expected "
+                                         r"<= 2: .* X has shape \(100, 28, 28\). For images, "
+                                         r"put PixelScaler before it"):
+        SoftmaxClassifier(epochs=1).fit(X[:100], y[:100])
+
+
+def test_inputs_scaled_otherwise_than_at_fit_warn_once(sample):
+    """Scaled twice (all values under 1/255) or not at all (0-255 floats): the
+    predictions are meaningless, and nothing said so."""
+    import warnings
+
+    from sklearn.pipeline import make_pipeline
+
+    from skfashion import PixelScaler, SoftmaxClassifier
+
+    (X, y), (X_test, _) = sample
+    pipe = make_pipeline(PixelScaler(), SoftmaxClassifier(epochs=1, random_state=0))
+    pipe.fit(X[:300], y[:300])
+    clf, scaled = pipe[-1], PixelScaler().transform(X_test[:20])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # the right scaling: no warning
+        pipe.predict(X_test[:20])
+        clf.predict(scaled)
+    with pytest.warns(UserWarning, match=r"X reaches 0.003922 here but the training data of "
+                                         r"this SoftmaxClassifier reached 1 \(255 times less\)"):
+        clf.predict(scaled / 255)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # once per fit
+        clf.predict(scaled / 255)
+    clf.fit(PixelScaler().transform(X[:300]), y[:300])
+    with pytest.warns(UserWarning, match=r"X reaches 255 here .* \(255 times more\)"):
+        clf.predict(X_test[:20].reshape(20, -1).astype("float32"))
+
+
+def test_a_missing_backend_says_which_are_installed(tmp_path):
+    """A JAX-only install without KERAS_BACKEND: a raw ``ModuleNotFoundError:
+    tensorflow`` from inside Keras, from fit and from the command line."""
+    import os
+    import subprocess
+    import sys
+
+    code = """
+import sys
+sys.modules["tensorflow"] = None  # an install without TensorFlow
+import numpy as np
+from skfashion import SoftmaxClassifier
+from skfashion.cli import main
+try:
+    SoftmaxClassifier(epochs=1).fit(np.random.rand(20, 784), np.arange(20) % 10)
+except ImportError as exc:
+    print(exc)
+print("exit", main(["train", "--quick", "--epochs", "1"]))
+"""
+    env = {k: v for k, v in os.environ.items() if k != "KERAS_BACKEND"}
+    env["KERAS_HOME"] = str(tmp_path)  # no keras.json naming another backend
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         cwd=tmp_path)
+    lines = out.stdout.splitlines()
+    assert lines[0].startswith("Keras cannot load its backend 'tensorflow', which is not "
+                               "installed (KERAS_BACKEND is not set"), out.stdout + out.stderr
+    assert "Installed backends: jax" in lines[0] and "set KERAS_BACKEND=jax" in lines[0]
+    assert lines[-1] == "exit 1"
+    assert "skfashion: error: Keras cannot load its backend 'tensorflow'" in out.stderr
+    assert "Traceback" not in out.stderr
