@@ -85,7 +85,7 @@ class Fails(keras.callbacks.Callback):
 def test_a_failed_refit_of_a_model_instance_keeps_the_previous_predictions(data):
     X, y, X_test = data
     model = softmax_model({"n_features_in_": X.shape[1], "n_classes_": 10})
-    clf = KerasClassifier(model, loss=SPARSE, optimizer="adam", random_state=0).fit(X, y)
+    clf = KerasClassifier(model, loss=SPARSE, random_state=0).fit(X, y)
     before = clf.predict_proba(X_test)
     weights = [w.copy() for w in model.get_weights()]
     with pytest.raises(RuntimeError, match="a callback failed"):
