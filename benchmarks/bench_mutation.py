@@ -67,6 +67,8 @@ RUNNER_OF = {
 #: Fast tests of the fit path, strongest first (a killed mutant stops at its first failure).
 TESTS = [
     "tests/test_keras_equivalence.py",
+    "tests/test_training_edges.py",
+    "tests/test_silent_results.py",
     "tests/test_fit_paths.py",
     "tests/test_keras_training.py",
     "tests/test_softmax.py",
@@ -446,6 +448,10 @@ def main(argv=None):
     parser.add_argument("--timeout", type=float, default=600,
                         help="seconds before a mutant's tests count as killed (hung)")
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
+    parser.add_argument("--rerun", type=Path, metavar="REPORT",
+                        help="run only the mutants that survived in this earlier --report "
+                             "(matched by file, function and change, so edits elsewhere in "
+                             "the files do not matter): have new tests killed them?")
     parser.add_argument("--report", type=Path, help="write the results as JSON")
     args = parser.parse_args(argv)
 
@@ -459,6 +465,14 @@ def main(argv=None):
             print(f"{m.file}:{m.line} [{m.kind}] {m.original!r} -> {m.mutated!r}")
         print(f"{len(mutants)} mutants")
         return
+    if args.rerun is not None:
+        earlier = json.loads(args.rerun.read_text())["mutants"]
+        wanted = {(m["file"], m["function"], m["kind"], m["original"], m["mutated"])
+                  for m in earlier if m["outcome"] in ("survived", "not covered")}
+        mutants = [m for m in mutants
+                   if (m.file, m.function, m.kind, m.original, m.mutated) in wanted]
+        print(f"Rerunning {len(mutants)} of the {len(wanted)} earlier survivors (the others "
+              "no longer exist as such in the source)")
     if args.sample is not None and args.sample < len(mutants):
         mutants = sorted(random.Random(args.seed).sample(mutants, args.sample),
                          key=lambda m: (m.file, m.index))
