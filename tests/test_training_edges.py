@@ -139,3 +139,21 @@ def test_partial_fit_first_batch_of_two_classes_of_many(data):
     assert clf.target_type_ == "multiclass" and clf.predict_proba(X_test).shape == (40, 10)
     clf.partial_fit(X, y)
     np.testing.assert_array_equal(clf.classes_, np.arange(10))
+
+
+@pytest.mark.parametrize("routed, value, error, match", [
+    ("fit__shuffle", 0, None, None),  # 0 and 1 are booleans, as for Keras
+    ("fit__shuffle", 2, TypeError, r"fit__shuffle=2 is not valid: expected True or False"),
+    ("fit__verbose", 3, ValueError, r"fit__verbose=3 is not valid: expected 0, 1, 2 or \"auto\""),
+    ("validation_split", 1.0, ValueError,
+     r"validation_split=1.0 is not valid: expected a float in \[0, 1\)"),
+])
+def test_training_options_are_checked_as_keras_would_take_them(data, routed, value, error,
+                                                               match):
+    X, y, _ = data
+    clf = KerasClassifier(softmax_model, loss=SPARSE, random_state=0, **{routed: value})
+    if error is None:
+        assert clf.fit(X[:50], y[:50]).n_iter_ == 1
+    else:
+        with pytest.raises(error, match=match):
+            clf.fit(X[:50], y[:50])
