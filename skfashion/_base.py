@@ -25,6 +25,7 @@ from sklearn.preprocessing import FunctionTransformer
 from ._backend import import_keras
 from ._compile import history_key
 from ._data import (
+    check_cardinality,
     check_data,
     check_sample_weight,
     drop_zero_weight,
@@ -539,10 +540,10 @@ class _BaseKeras(BaseEstimator):
         at each yield (a search can score it); otherwise the new state is
         committed when training ends, and a failure leaves the old one whole.
         """
-        keras = import_keras()  # a missing backend: say which are installed
-
         warm = (partial or getattr(self, "warm_start", False)) and self.initialized_
         job = self._stage(X, y, sample_weight, dict(kwargs or {}), warm=warm, partial=partial)
+        import keras  # _stage imported it (or said which backends are installed)
+
         model, fit, staged = job["model"], job["fit"], job["staged"]
         history = staged["history_"]
         callbacks, user_held = self._fit_callbacks(fit)
@@ -630,7 +631,6 @@ class _BaseKeras(BaseEstimator):
         from ._inference import to_probabilities
 
         fitted = self._require_fitted()
-        import_keras()
         X, _ = check_data(self, X, None, reset=False, x_dtype=self._x_dtype,
                           allow_nd=self._allow_nd, check_dtypes=self._check_dtypes,
                           require_y=False)
@@ -871,25 +871,6 @@ def _with_weights(data):
     if w is None:
         w = np.ones(len(keras_first(y)), dtype=np.float32)
     return (x, y, w)
-
-
-def check_cardinality(x, y, sample_weight=None, *, what="the training data"):
-    """Keras's "Data cardinality is ambiguous" check, after the encoders ran.
-
-    An encoder that drops or adds rows would otherwise pair inputs with the
-    targets of other samples, silently.
-    """
-    import keras
-
-    sizes = {name: sorted({int(np.shape(a)[0]) for a in keras.tree.flatten(data)})
-             for name, data in (("x", x), ("y", y), ("sample_weight", sample_weight))
-             if data is not None}
-    if len({n for ns in sizes.values() for n in ns}) > 1:
-        listed = ", ".join(f"{name} sizes: {ns}" for name, ns in sizes.items())
-        raise ValueError(
-            f"Data cardinality is ambiguous in {what} after the encoders: {listed}. Make "
-            "sure feature_encoder and target_encoder return one row per sample."
-        )
 
 
 def keras_first(data):

@@ -297,8 +297,8 @@ def input_scale(X, *, sample=False):
         return None
     if sample:
         X = X[:: max(1, len(X) // 64)]
-    with np.errstate(invalid="ignore"):
-        return float(np.max(np.abs(X.astype(np.float32, copy=False))))
+    # Two reductions, no temporary array (abs() would copy the training set).
+    return max(float(X.max()), -float(X.min()))
 
 
 #: Fit and predict inputs whose largest values differ by this factor or more were
@@ -329,3 +329,22 @@ def warn_if_rescaled(fit_scale, X, name):
         stacklevel=4,
     )
     return True
+
+
+def check_cardinality(x, y, sample_weight=None, *, what="the training data"):
+    """Keras's "Data cardinality is ambiguous" check, after the encoders ran.
+
+    An encoder that drops or adds rows would otherwise pair inputs with the
+    targets of other samples, silently.
+    """
+    import keras
+
+    sizes = {name: sorted({int(np.shape(a)[0]) for a in keras.tree.flatten(data)})
+             for name, data in (("x", x), ("y", y), ("sample_weight", sample_weight))
+             if data is not None}
+    if len({n for ns in sizes.values() for n in ns}) > 1:
+        listed = ", ".join(f"{name} sizes: {ns}" for name, ns in sizes.items())
+        raise ValueError(
+            f"Data cardinality is ambiguous in {what} after the encoders: {listed}. Make "
+            "sure feature_encoder and target_encoder return one row per sample."
+        )

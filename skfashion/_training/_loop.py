@@ -187,7 +187,9 @@ def evaluate(runner, model, validation, callbacks, steps_per_execution):
 class _EpochLogs(keras.callbacks.Callback):
     """The last callback of a fit: keeps the epoch logs as every user callback left them."""
 
-    logs = {}
+    def __init__(self):
+        super().__init__()
+        self.logs = {}
 
     def on_epoch_end(self, epoch, logs=None):
         self.logs = dict(logs or {})
