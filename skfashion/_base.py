@@ -12,7 +12,6 @@ predictor) lives in one :class:`_Fitted` object that a fit replaces at once, so
 a ``predict`` in another thread sees the old model or the new one, never a mix.
 """
 
-import copy
 import math
 import warnings
 from dataclasses import dataclass
@@ -220,7 +219,9 @@ class _BaseKeras(BaseEstimator):
     def model_(self):
         """The fitted Keras model. Reading it hands it to you: predictions then
         follow whatever you do to it (no weight snapshot is used)."""
-        fitted = self.__dict__.get("_fitted")
+        staging = self.__dict__.get("_staging")
+        fitted = staging.fitted if staging is not None and staging.fitted is not None \
+            else self.__dict__.get("_fitted")
         if fitted is None:
             raise AttributeError(f"This {type(self).__name__} has no model_: fit it first.")
         fitted.hand_out()
@@ -360,7 +361,12 @@ class _BaseKeras(BaseEstimator):
         self : object
             The initialized estimator.
         """
-        job = self._stage(X, y, None, {}, warm=False, partial=False, train=False)
+        previous = _Rollback(self)
+        try:
+            job = self._stage(X, y, None, {}, warm=False, partial=False, train=False)
+        except BaseException:
+            previous.restore(self)
+            raise
         self._commit(job["staged"])
         return self
 
@@ -372,36 +378,50 @@ class _BaseKeras(BaseEstimator):
             options.pop("initial_epoch", None)
         return options
 
+    def _check_fit_data(self, X, y, *, reset, require_y):
+        return check_data(
+            self, X, y, reset=reset, x_dtype=self._x_dtype, allow_nd=self._allow_nd,
+            multi_output=self._multi_output, y_numeric=self._y_numeric,
+            check_dtypes=self._check_dtypes, require_y=require_y,
+        )
+
     def _stage(self, X, y, sample_weight, kwargs, *, warm, partial, train=True):
-        """Check everything and prepare one training call; change nothing on self."""
+        """Check everything and prepare one training call.
+
+        A new fit (not ``warm``) puts its fitted state on the estimator through
+        :meth:`_initialize` before the model is built, as scikeras does, so a
+        builder or a subclass reads this fit's ``n_features_in_``, ``classes_``...
+        The caller (:meth:`_fit_epochs`) restores the previous state if the fit
+        fails.
+        """
         inputs = (X, y)
         import_keras()  # a missing backend: say which are installed
         self._check_params()
         options = self._collect_options(kwargs, partial=partial)
-        reset = not warm
-        target = copy.copy(self) if reset else self  # reset=True writes n_features_in_
-        if reset:
-            for key in self._fitted_names():
-                target.__dict__.pop(key, None)
-        X, y = check_data(
-            target, X, y, reset=reset, x_dtype=self._x_dtype, allow_nd=self._allow_nd,
-            multi_output=self._multi_output,
-            y_numeric=self._y_numeric, check_dtypes=self._check_dtypes,
-            require_y=self._requires_y and train,
-        )
-        sample_weight = check_sample_weight(sample_weight, X)
-        scale = input_scale(X)
         rng = self._rng()
-        if reset:
-            staged = self._initialize(target, X, y, rng)
-        else:
-            staged = {k: self.__dict__[k] for k in self._fitted_names() if k in self.__dict__}
-        staged["_input_scale"] = scale  # predict warns about inputs scaled otherwise
+        require_y = self._requires_y and train
+        if warm:
+            X, y = self._check_fit_data(X, y, reset=False, require_y=require_y)
+        staging = None
+        if not warm:
+            staging = self.__dict__["_staging"] = _Staging(rng=rng, require_y=require_y,
+                                                           train=train)
+            try:
+                X, y = self._initialize(X, y)
+            finally:
+                self.__dict__.pop("_staging", None)
+        staged = {k: self.__dict__[k] for k in self._fitted_names() if k in self.__dict__}
+        if staging is not None:
+            staged["_fitted"] = staging.fitted
+        staged["_input_scale"] = input_scale(X)  # predict warns about inputs scaled otherwise
         staged["_rescale_warned"] = False
+        sample_weight = check_sample_weight(sample_weight, X)
         fitted = staged["_fitted"]
         if not train:
             return {"staged": staged}
         model = fitted.model
+        if warm:  # the model may come from initialize(), which asks for no loss
+            self._check_compiled_model(model, True)
         target_encoder = fitted.target_encoder
         sample_weight = self._sample_weight_for_classes(y, sample_weight, options,
                                                         target_encoder)
@@ -422,7 +442,7 @@ class _BaseKeras(BaseEstimator):
                     f"`{name}=-1` requires that `X` implement `shape` ({options[name].source}; "
                     "the feature_encoder made X a structure of several inputs)."
                 )
-        fit = check_fit_options(options, n_samples=len(X), allow_extra=passthrough)
+        fit = check_fit_options(options, n_samples=X.shape[0], allow_extra=passthrough)
         history = staged.get("history_")
         initial = fit.initial_epoch if "initial_epoch" in options else (
             len((history or {}).get("loss", []))
@@ -434,29 +454,57 @@ class _BaseKeras(BaseEstimator):
         return {
             "staged": staged, "fitted": fitted, "model": model, "X": X_enc, "y": y_enc,
             "y_labels": y, "w": sample_weight, "fit": fit, "options": options,
-            "initial": initial, "passthrough": passthrough, "rng": rng, "target": target,
+            "initial": initial, "passthrough": passthrough, "rng": rng, "target": self,
             "warm": warm, "inputs": inputs,
         }
 
-    def _initialize(self, target, X, y, rng):
-        """A new fitted state for ``(X, y)``: encoders, metadata and a built model."""
+    def _initialize(self, X, y=None):
+        """Start a new fitted state for ``(X, y)``; return the validated ``(X, y)``.
+
+        scikeras's extension point, with its signature and meaning: the data is
+        checked (``n_features_in_``, ``X_shape_``... are set), the encoders are
+        fitted (``target_encoder_``, ``feature_encoder_`` and their
+        ``get_metadata()`` become attributes), and the model is built
+        (``model_``), all on the estimator, before any training. A subclass may
+        override it, call ``super()._initialize(X, y)`` and set fitted
+        attributes of its own; ``fit`` calls it at each new fit (not on a warm
+        start), and a fit that fails puts the previous attributes back.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+            Training inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            Targets.
+
+        Returns
+        -------
+        X, y : ndarray
+            The validated inputs and targets (before the encoders).
+        """
         import keras
 
-        staged = {
-            name: target.__dict__[name]
-            for name in ("n_features_in_", "feature_names_in_", "X_dtype_", "X_shape_",
-                         "y_dtype_", "y_ndim_")
-            if name in target.__dict__
-        }
-        staged["target_type_"] = self._type_of_target(y) if y is not None else None
+        staging = self.__dict__.get("_staging") or _Staging(
+            rng=self._rng(), require_y=self._requires_y and y is not None, train=False)
+        for key in self._fitted_names():
+            if key not in _PUBLISHED:
+                self.__dict__.pop(key, None)
+        X, y = self._check_fit_data(X, y, reset=True, require_y=staging.require_y)
+        names = [name for name in ("n_features_in_", "feature_names_in_", "X_dtype_",
+                                   "X_shape_", "y_dtype_", "y_ndim_") if name in self.__dict__]
+        state = self.__dict__
+        state["target_type_"] = self._type_of_target(y) if y is not None else None
         target_encoder = self.target_encoder.fit(y)
+        state["target_encoder_"] = target_encoder
         feature_encoder = self.feature_encoder.fit(X)
-        staged["target_encoder_"] = target_encoder
-        staged["feature_encoder_"] = feature_encoder
+        state["feature_encoder_"] = feature_encoder
+        names += ["target_type_", "target_encoder_", "feature_encoder_"]
         for encoder in (target_encoder, feature_encoder):
-            staged.update(getattr(encoder, "get_metadata", dict)())
-        meta = {k: v for k, v in staged.items() if k != "history_"}
-        seed = self._random_seed(rng)
+            metadata = getattr(encoder, "get_metadata", dict)()
+            state.update(metadata)
+            names += [k for k in metadata if k not in names]
+        meta = {k: state[k] for k in names}
+        seed = self._random_seed(staging.rng)
         model, compile_applied, shared = self._make_model(meta, seed)
         if not isinstance(model, keras.Model):
             raise TypeError(
@@ -466,8 +514,9 @@ class _BaseKeras(BaseEstimator):
         if not model.compiled:
             model.compile(**self._compile_settings())
             compile_applied = True
-        self._check_compiled_model(model, compile_applied)
-        expected = staged.get("n_outputs_expected_")
+        if staging.train:  # a model only initialized (to predict) needs no loss
+            self._check_compiled_model(model, compile_applied)
+        expected = meta.get("n_outputs_expected_")
         if expected and expected != len(model.outputs):
             raise ValueError(
                 f"Detected a Keras model input of size {expected}, but {model} has "
@@ -477,9 +526,14 @@ class _BaseKeras(BaseEstimator):
         if hasattr(target_encoder, "_adapt_to_model"):
             target_encoder._adapt_to_model(model)
         features = None if _is_identity(feature_encoder) else feature_encoder
-        staged["_fitted"] = _Fitted(model, features, target_encoder, shared=shared)
-        staged["_seed"] = seed
-        return staged
+        fitted = _Fitted(model, features, target_encoder, shared=shared)
+        if "_staging" in state:
+            staging.fitted = fitted  # published when the fit commits
+        else:
+            state["_fitted"] = fitted
+        state["_seed"] = seed
+        state["_fitted_keys"] = tuple(names) + ("_fitted", "_seed")
+        return X, y
 
     def _type_of_target(self, y):
         from sklearn.utils.multiclass import type_of_target
@@ -521,7 +575,7 @@ class _BaseKeras(BaseEstimator):
         if fit.validation_split:
             train, val = tail_split(train, fit.validation_split)
             return _Split(train=train, validation=validation(val),
-                          held_out=len(keras_first(val[0])))
+                          held_out=_n_rows(val[0]))
         stopping = self._early_stopping()
         if stopping is not None:
             labels = job["y_labels"] if self._multi_output is False or np.ndim(
@@ -541,18 +595,21 @@ class _BaseKeras(BaseEstimator):
         committed when training ends, and a failure leaves the old one whole.
         """
         warm = (partial or getattr(self, "warm_start", False)) and self.initialized_
-        job = self._stage(X, y, sample_weight, dict(kwargs or {}), warm=warm, partial=partial)
-        import keras  # _stage imported it (or said which backends are installed)
-
-        model, fit, staged = job["model"], job["fit"], job["staged"]
-        history = staged["history_"]
-        callbacks, user_held = self._fit_callbacks(fit)
-        # Training changes the model in place when it is kept (warm start) or is
-        # the user's own instance (model=keras.Model): a failed fit puts it back.
-        current = self.__dict__.get("_fitted")
-        keeps = warm or (current is not None and current.model is model)
-        snapshot = _snapshot_variables(model) if keeps else None
+        previous = _Rollback(self)
+        snapshot = None
         try:
+            job = self._stage(X, y, sample_weight, dict(kwargs or {}), warm=warm,
+                              partial=partial)
+            import keras  # _stage imported it (or said which backends are installed)
+
+            model, fit, staged = job["model"], job["fit"], job["staged"]
+            history = staged["history_"]
+            # Training changes the model in place when it is kept (warm start) or
+            # is the user's own instance (model=keras.Model): a failure puts it back.
+            current = previous.state.get("_fitted")
+            keeps = warm or (current is not None and current.model is model)
+            snapshot = _snapshot_variables(model) if keeps else None
+            callbacks, user_held = self._fit_callbacks(fit)
             if job["passthrough"]:
                 if commit_each_epoch:
                     raise TypeError(
@@ -576,7 +633,7 @@ class _BaseKeras(BaseEstimator):
                     callbacks=callbacks, steps_per_execution=fit.steps_per_execution,
                     steps_per_epoch=fit.steps_per_epoch, validation=split.validation,
                     rng=job["rng"],
-                    n_train=len(keras_first(job["X"])) - split.held_out,
+                    n_train=_n_rows(job["X"]) - split.held_out,
                 )
                 if w_t is None:
                     w_t = np.ones(len(keras_first(y_t)), np.float32)
@@ -593,6 +650,7 @@ class _BaseKeras(BaseEstimator):
         except BaseException:
             if snapshot is not None:
                 _restore_variables(snapshot)
+            previous.restore(self)
             raise
         if user_held:
             staged["_fitted"].hand_out()
@@ -607,9 +665,11 @@ class _BaseKeras(BaseEstimator):
         fit = job["fit"]
         validation_data = None
         if fit.validation_data is not None:
-            validation_data = self._validation(job).validation.data
+            validation_data = densify(self._validation(job).validation.data)
+        from ._training._sparse import densify
+
         args = dict(
-            x=job["X"], y=job["y"], sample_weight=job["w"], batch_size=fit.batch_size,
+            x=densify(job["X"]), y=job["y"], sample_weight=job["w"], batch_size=fit.batch_size,
             epochs=job["initial"] + fit.epochs, initial_epoch=job["initial"],
             verbose=fit.verbose, callbacks=callbacks, validation_split=fit.validation_split,
             validation_data=validation_data, shuffle=fit.shuffle,
@@ -628,8 +688,6 @@ class _BaseKeras(BaseEstimator):
     # --------------------------------------------------------------- prediction
     def _outputs(self, X, kwargs, *, proba):
         """Validated ``X`` through the model: ``(fitted, outputs)``."""
-        from ._inference import to_probabilities
-
         fitted = self._require_fitted()
         X, _ = check_data(self, X, None, reset=False, x_dtype=self._x_dtype,
                           allow_nd=self._allow_nd, check_dtypes=self._check_dtypes,
@@ -638,6 +696,20 @@ class _BaseKeras(BaseEstimator):
             self.__dict__["_rescale_warned"] = warn_if_rescaled(
                 self.__dict__.get("_input_scale"), X, type(self).__name__)
         X = fitted.model_input(X)
+        from ._training._sparse import dense_blocks, is_sparse
+
+        if is_sparse(X):  # dense rows a block at a time, never the whole matrix
+            import keras
+
+            parts = [self._model_outputs(fitted, block, kwargs, proba=proba)
+                     for block in dense_blocks(X)]
+            return fitted, keras.tree.map_structure(
+                lambda *arrays: np.concatenate(arrays), *parts)
+        return fitted, self._model_outputs(fitted, X, kwargs, proba=proba)
+
+    def _model_outputs(self, fitted, X, kwargs, *, proba):
+        from ._inference import to_probabilities
+
         model = fitted.model
         args = {name: opt.value for name, opt in self._predict_option_values().items()}
         args.update(kwargs)
@@ -654,9 +726,9 @@ class _BaseKeras(BaseEstimator):
             if callbacks:
                 args["callbacks"] = callbacks
             out = model.predict(x=X, **args)
-            return fitted, to_probabilities(out, model) if proba else out
+            return to_probabilities(out, model) if proba else out
         predictor = fitted.predictor()
-        return fitted, predictor.proba(X) if proba else predictor.outputs(X)
+        return predictor.proba(X) if proba else predictor.outputs(X)
 
     def predict(self, X, **kwargs):
         """Predictions for ``X``: the model's outputs decoded by the target encoder.
@@ -816,6 +888,50 @@ def _check_imported(state, model):
                          f"the estimator was fitted on samples of shape {sample}")
 
 
+@dataclass
+class _Staging:
+    """What a fit hands to :meth:`_BaseKeras._initialize` besides scikeras's
+    ``(X, y)``, and the new model it gets back (``fitted``)."""
+
+    rng: np.random.RandomState
+    require_y: bool
+    train: bool
+    fitted: object = None
+
+
+#: What ``predict`` reads: replaced only when a fit commits, so a prediction
+#: in another thread during a refit uses the previous model whole.
+_PUBLISHED = ("_fitted", "_input_scale", "_rescale_warned")
+
+
+#: Private attributes that belong to the fitted state (public ones end in "_").
+_PRIVATE_FITTED = ("_fitted", "_fitted_keys", "_seed", "_input_scale", "_rescale_warned")
+
+
+def _is_fitted_name(name):
+    return name in _PRIVATE_FITTED or (
+        name.endswith("_") and not name.startswith("_") and not name.endswith("__"))
+
+
+class _Rollback:
+    """The estimator's fitted attributes before a fit, to put back if it fails.
+
+    A fit sets its fitted attributes on the estimator as it goes (scikeras's
+    order: a builder reads them); every attribute that names fitted state (a
+    trailing underscore, or one of skfashion's private ones), including those a
+    subclass sets, is restored, and those the failed fit added are removed.
+    """
+
+    def __init__(self, estimator):
+        self.state = {k: v for k, v in estimator.__dict__.items() if _is_fitted_name(k)}
+
+    def restore(self, estimator):
+        state = estimator.__dict__
+        for key in [k for k in state if _is_fitted_name(k) and k not in self.state]:
+            del state[key]
+        state.update(self.state)
+
+
 @dataclass(frozen=True)
 class _Split:
     """One training call's data: what it trains on, what it validates on.
@@ -877,6 +993,11 @@ def keras_first(data):
     import keras
 
     return keras.tree.flatten(data)[0]
+
+
+def _n_rows(data):
+    """Samples in ``data`` (arrays, sparse matrices or structures of them)."""
+    return int(keras_first(data).shape[0])
 
 
 def _plain(value):

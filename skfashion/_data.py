@@ -94,8 +94,8 @@ def check_data(est, X, y, *, reset, x_dtype=None, allow_nd=True, multi_output=Tr
 
     Returns
     -------
-    X : ndarray
-        Dense, finite.
+    X : ndarray or scipy.sparse.csr_matrix
+        Finite; sparse input stays sparse (CSR).
     y : ndarray or None
     """
     if not reset and y is None and _already_valid(est, X, x_dtype):
@@ -126,7 +126,9 @@ def check_data(est, X, y, *, reset, x_dtype=None, allow_nd=True, multi_output=Tr
         if y_numeric and y.dtype.kind in "OUS":
             y = y.astype(_floatx())
     if sp.issparse(X):
-        X = X.toarray()
+        # Kept sparse (rows are densified batch by batch when training and
+        # predicting); CSR slices rows cheaply.
+        X = X.tocsr()
     if check_dtypes:
         _check_dtypes(est, X, y, reset=reset)
     return X, y

@@ -265,7 +265,10 @@ def seeded_build(build, seed):
                 return model
             current = _fingerprint(model)
             if _same(current, prev_print):
-                return previous
+                # Bit-identical: keep the last build, whose side effects (a
+                # builder that also sets attributes, e.g. an encoder sharing
+                # its layers) are the ones left in place.
+                return model
             previous, prev_print = model, current
         warnings.warn(
             f"random_state={seed}: {_MAX_BUILDS + 1} builds of the model under the same seed "

@@ -19,6 +19,9 @@ from ._routing import ROUTES, is_routed, routed
 from ._registry import register
 
 
+_MISSING = object()
+
+
 def _accepts(fn, name):
     try:
         parameters = inspect.signature(fn).parameters.values()
@@ -244,7 +247,14 @@ class BaseWrapper(_BaseKeras):
         -------
         params : dict
         """
-        params = {name: getattr(self, name) for name in self._own_names()}
+        params = {}
+        for name in self._own_names():
+            # A subclass may take a parameter in __init__ and not store it
+            # (scikeras's MLPClassifier notebook does): as in scikeras, it is
+            # then not a parameter (clone leaves it at its default).
+            value = getattr(self, name, _MISSING)
+            if value is not _MISSING:
+                params[name] = value
         for key, value in self.__dict__.items():
             if not key.startswith("_") and not key.endswith("_") and key not in params:
                 params[key] = value  # a subclass's attribute set in its __init__

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import keras  # this module is imported when a fit starts, never by ``import skfashion``
 import numpy as np
+import scipy.sparse as sp
 
 #: Runner calls per epoch when something listens to batch events and
 #: steps_per_execution is "auto": the progress bar and batch callbacks see about
@@ -83,6 +84,9 @@ def standardize(data):
     floatx = np.dtype(keras.backend.floatx())
 
     def convert(array):
+        if sp.issparse(array):  # densified batch by batch (``_sparse``)
+            return array.astype(floatx) if array.dtype.kind == "f" and \
+                array.dtype != floatx else array
         array = np.asarray(array)
         if array.dtype.kind == "f" and array.dtype != floatx:
             return array.astype(floatx)
@@ -225,11 +229,14 @@ def fit_epochs(model, data, plan):
     # past int32 would overflow TensorFlow's indices).
     batch_size = max(1, min(plan.batch_size, n))
     steps = _steps(n, batch_size, plan.steps_per_epoch, "steps_per_epoch")
-    first = keras.tree.map_structure(lambda a: a[:batch_size], data)
-    model._symbolic_build(data_batch=first)
+    from ._sparse import SparseFeed, densify, is_sparse
+
+    model._symbolic_build(data_batch=densify(data, slice(0, batch_size)))
     runner = make_runner(model, batch_size)
-    device_data = runner.to_device(data)
     validation = plan.validation
+    if is_sparse(data) or (validation is not None and is_sparse(validation.data)):
+        runner = SparseFeed(runner, batch_size)
+    device_data = runner.to_device(data)
     if validation is not None:
         validation.data = standardize(validation.data)
         validation.device_data = runner.to_device(validation.data)
