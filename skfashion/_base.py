@@ -665,11 +665,9 @@ class _BaseKeras(BaseEstimator):
         fit = job["fit"]
         validation_data = None
         if fit.validation_data is not None:
-            validation_data = densify(self._validation(job).validation.data)
-        from ._training._sparse import densify
-
+            validation_data = _dense(self._validation(job).validation.data)
         args = dict(
-            x=densify(job["X"]), y=job["y"], sample_weight=job["w"], batch_size=fit.batch_size,
+            x=_dense(job["X"]), y=job["y"], sample_weight=job["w"], batch_size=fit.batch_size,
             epochs=job["initial"] + fit.epochs, initial_epoch=job["initial"],
             verbose=fit.verbose, callbacks=callbacks, validation_split=fit.validation_split,
             validation_data=validation_data, shuffle=fit.shuffle,
@@ -993,6 +991,14 @@ def keras_first(data):
     import keras
 
     return keras.tree.flatten(data)[0]
+
+
+def _dense(data):
+    """``data`` with its sparse matrices densified (for Keras's own ``fit``)."""
+    import keras
+    import scipy.sparse as sp
+
+    return keras.tree.map_structure(lambda a: a.toarray() if sp.issparse(a) else a, data)
 
 
 def _n_rows(data):

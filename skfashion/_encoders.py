@@ -124,6 +124,23 @@ class ClassifierLabelEncoder(TransformerMixin, BaseEstimator):
         self.loss = loss
         self.categories = categories
 
+    def __getstate__(self):
+        # The loss may be a custom Keras Loss: Keras pickles those through its
+        # saving library, which cannot find an unregistered class again; keep
+        # it by class and configuration instead (as the estimator does).
+        from ._model_bytes import freeze
+
+        state = super().__getstate__()
+        state["loss"] = freeze(state.get("loss"))
+        return state
+
+    def __setstate__(self, state):
+        from ._model_bytes import thaw
+
+        state = dict(state)
+        state["loss"] = thaw(state.get("loss"))
+        super().__setstate__(state)
+
     def _type_of_target(self, y):
         target_type = type_of_target(y)
         if target_type == "binary" and not _is_auto(self.categories):

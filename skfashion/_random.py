@@ -16,11 +16,13 @@ Two defences, in this order of preference:
    :func:`seed_sequence`, so no global generator is involved at all.
 2. A model made by a user's builder is built by :func:`seeded_build`: under a
    process-wide lock (so skfashion's own concurrent fits never interleave their
-   seeding), with Python, NumPy, TensorFlow, torch and Keras seeded; then
-   :func:`reseed` draws its random initial state again from the seed alone
-   (each weight by the initializer that made it). A model whose weights cannot
-   all be traced to an initializer is built twice and accepted when both builds
-   agree bit for bit.
+   seeding), with Python, NumPy, TensorFlow, torch and Keras seeded, and with
+   Keras's default seeds drawn from a generator of the building thread alone
+   (:func:`keras_default_seeds`), seeded as ``random.seed(seed)`` seeds the
+   global one: the model starts exactly where plain Keras (and scikeras) start
+   under that seed, and no other thread can shift it. A model whose weights
+   cannot all be traced to a seeded initializer is built twice and accepted
+   when both builds agree bit for bit.
 
 Every global generator is restored afterwards, so a fit never changes the
 randomness of the user's own code.
@@ -167,57 +169,68 @@ def _reproduces(initializer, variable):
     return value.shape == current.shape and np.array_equal(value, current)
 
 
-def reseed(model, seed):
-    """Redraw ``model``'s random initial state from ``seed`` alone.
+class _ThreadDefaultSeeds:
+    """Stands in for the ``random`` module inside Keras's ``seed_generator``.
 
-    Each variable is matched to the initializer of its layer that reproduces
-    its current value; those drawn from a default (global) seed are drawn
-    again from a seed derived from ``seed``, and so are the states of default
-    seeded random generators (dropout). Initializers and generators the user
-    seeded explicitly are left alone. The redrawn generators count as seeded
-    from then on (``_initial_seed``), as if the layer had been given the seed.
-
-    Returns
-    -------
-    covered : bool
-        True when every variable was accounted for, so the model's state
-        depends on ``seed`` and nothing else; False leaves the model unchanged.
+    Keras draws every default seed with ``python_random.randint`` (module
+    ``keras.src.random.seed_generator``). While a thread builds under
+    :func:`keras_default_seeds`, its draws come from its own generator, seeded
+    as ``random.seed(seed)`` would seed the global one; every other thread's
+    draws go to the global ``random`` module as before.
     """
+
+    def __init__(self):
+        self.local = threading.local()
+
+    def __getattr__(self, name):
+        generator = getattr(self.local, "generator", None)
+        return getattr(random if generator is None else generator, name)
+
+
+_DEFAULT_SEEDS = _ThreadDefaultSeeds()
+
+
+@contextmanager
+def keras_default_seeds(seed):
+    """Keras's default seeds in this thread, for the block, as under ``random.seed(seed)``.
+
+    A model built inside gets the initial weights and dropout seeds that plain
+    Keras gives it after ``keras.utils.set_random_seed(seed)`` (the weights
+    scikeras's ``random_state=seed`` gives), and no other thread drawing from
+    Python's ``random`` at the same moment can change them.
+    """
+    from . import _keras_internals
+
+    with _SEED_LOCK:
+        previous = getattr(_DEFAULT_SEEDS.local, "generator", None)
+        _DEFAULT_SEEDS.local.generator = random.Random(int(seed))
+        restore = _keras_internals.replace_default_seed_source(_DEFAULT_SEEDS)
+        try:
+            yield
+        finally:
+            restore()
+            _DEFAULT_SEEDS.local.generator = previous
+
+
+def _covered(model):
+    """True when every variable of ``model`` is reproduced by its layer's
+    initializer from that initializer's own seed, or is the state of a seeded
+    random generator: then the model's initial state follows from those seeds."""
     import keras
-    from keras.src.initializers.random_initializers import RandomInitializer
     from keras.src.random.seed_generator import SeedGenerator
 
-    remaining = {id(v): v for v in model.variables}
-    redraw, generators = [], []
+    remaining = {id(v) for v in model.variables}
     for layer in model._flatten_layers(include_self=True):
         attributes = list(vars(layer).values())
         initializers = [a for a in attributes if isinstance(a, keras.initializers.Initializer)]
         for gen in attributes:
-            if isinstance(gen, SeedGenerator) and remaining.pop(id(gen.state), None) is not None:
-                if gen._initial_seed is None:
-                    generators.append(gen)
+            if isinstance(gen, SeedGenerator):
+                remaining.discard(id(gen.state))
         for variable in layer.weights:
-            if id(variable) not in remaining:
-                continue
-            for init in initializers:
-                if _reproduces(init, variable):
-                    del remaining[id(variable)]
-                    if isinstance(init, RandomInitializer) and init._init_seed is None:
-                        redraw.append((variable, init))
-                    break
-    if remaining:
-        return False
-    seeds = seed_sequence(seed, len(redraw) + len(generators))
-    for (variable, init), s in zip(redraw, seeds):
-        fresh = type(init).from_config({**init.get_config(), "seed": s})
-        variable.assign(fresh(tuple(variable.shape), dtype=variable.dtype))
-    for gen, s in zip(generators, seeds[len(redraw):]):
-        gen.state.assign(np.array([s, 0], dtype=keras.backend.standardize_dtype(gen.state.dtype)))
-        # Now seeded like SeedGenerator(s): Keras's torch backend draws an unseeded
-        # generator's dropout masks from torch's global generator, a seeded one's
-        # from its own state (the other backends always use the state).
-        gen._initial_seed = s
-    return True
+            if id(variable) in remaining and any(_reproduces(i, variable)
+                                                 for i in initializers):
+                remaining.discard(id(variable))
+    return not remaining
 
 
 def _fingerprint(model):
@@ -236,14 +249,16 @@ def _same(a, b):
 def seeded_build(build, seed):
     """Call ``build()`` under ``seed`` so that its model is reproducible.
 
-    With ``seed=None`` the builder is called once, unseeded. Otherwise it is
-    built under the seed and :func:`reseed` redraws its random state from the
-    seed alone, which other threads drawing from Python's generator cannot
-    disturb. A model :func:`reseed` cannot account for (a layer keeping its
-    initializer elsewhere, weights set by the builder) is built twice instead and
-    kept when both builds agree bit for bit; a disagreement means another
-    thread drew from a shared generator during the build, and the pair is built
-    again.
+    With ``seed=None`` the builder is called once, unseeded (plain Keras under
+    whatever global seed the user set). Otherwise it is built with every global
+    generator seeded (:func:`keras_seed`) and Keras's default seeds drawn in this
+    thread alone (:func:`keras_default_seeds`): the model starts where plain
+    Keras starts after ``keras.utils.set_random_seed(seed)``, whatever other
+    threads draw meanwhile. A model whose weights do not all come from its
+    initializers (weights set by the builder from a global generator) is built
+    twice instead and kept when both builds agree bit for bit; a disagreement
+    means another thread drew from a shared generator during the build, and the
+    pair is built again.
 
     Returns
     -------
@@ -253,13 +268,13 @@ def seeded_build(build, seed):
     if seed is None:
         return build()
     with _SEED_LOCK:
-        with keras_seed(seed):
+        with keras_seed(seed), keras_default_seeds(seed):
             model = build()
-        if not _is_keras_model(model) or reseed(model, seed):
+        if not _is_keras_model(model) or _covered(model):
             return model
         previous, prev_print = model, _fingerprint(model)
         for _ in range(_MAX_BUILDS):
-            with keras_seed(seed):
+            with keras_seed(seed), keras_default_seeds(seed):
                 model = build()
             if model is previous:  # the builder hands out one shared model
                 return model
@@ -274,8 +289,8 @@ def seeded_build(build, seed):
             f"random_state={seed}: {_MAX_BUILDS + 1} builds of the model under the same seed "
             "gave different initial weights, so another thread of this process keeps "
             "drawing from Python's or NumPy's global random generator while models are "
-            "built, and this model's layers keep their initializers where skfashion cannot "
-            "redraw them. This fit is not reproducible.",
+            "built, and this model sets weights that skfashion cannot trace to a seeded "
+            "initializer. This fit is not reproducible.",
             RuntimeWarning,
             stacklevel=3,
         )

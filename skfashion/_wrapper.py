@@ -8,6 +8,7 @@ fast on every backend.
 
 import inspect
 import warnings
+from numbers import Integral
 
 from sklearn.utils.metaestimators import available_if
 
@@ -342,6 +343,20 @@ class BaseWrapper(_BaseKeras):
             "``model`` must be a callable, a Keras Model instance or None; got "
             f"{type(model).__name__}."
         )
+
+    def _random_seed(self, rng):
+        """scikeras's seeding: an integer ``random_state`` is the seed of the build.
+
+        The model then starts from the initial weights that scikeras's
+        ``random_state`` and plain Keras after ``keras.utils.set_random_seed``
+        give it (see :func:`~skfashion._random.seeded_build`); a RandomState
+        instance gives a seed drawn from it.
+        """
+        drawn = super()._random_seed(rng)  # drawn all the same: shuffling follows it
+        random_state = getattr(self, "random_state", None)
+        if isinstance(random_state, Integral) and not isinstance(random_state, bool):
+            return int(random_state)
+        return drawn
 
     def _make_model(self, meta, seed):
         builder, instance = self._builder()

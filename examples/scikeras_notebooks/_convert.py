@@ -10,7 +10,8 @@ Fashion-MNIST files of the Debian package (same shapes and dtypes); IPython
 magics (``%memit``, ``%timeit``) become plain calls measured with ``psutil``
 and ``time``; ``plt.show()`` draws nothing when run as a script. With
 ``SKFASHION_EXAMPLES_QUICK=1`` (the tests) the image data sets are cut to a few
-thousand images so each script runs in seconds.
+thousand images and the sparse notebook to 2,000 samples, so each script runs
+in seconds.
 
 The notebooks are scikeras's documentation, MIT licensed, Copyright (c) 2020
 Adrian Garcia Badaracco (see tests/scikeras_compat/LICENSE-scikeras).
@@ -93,6 +94,8 @@ RULES = [
     (r"^from keras\.datasets import mnist\n", "", None),
     (r"^%memit (.*)$", r'_measure("memit \1", lambda: \1)', "%memit and %timeit become _measure"),
     (r"^%timeit (.*)$", r'_measure("timeit \1", lambda: \1)', None),
+    (r"^N_SAMPLES = 20_000", "N_SAMPLES = 2_000 if QUICK else 20_000",
+     "N_SAMPLES is 2,000 under SKFASHION_EXAMPLES_QUICK"),
 ]
 
 

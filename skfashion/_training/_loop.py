@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 
 import keras  # this module is imported when a fit starts, never by ``import skfashion``
 import numpy as np
-import scipy.sparse as sp
+
+from ._sparse import SparseFeed, densify, is_sparse, standardize
 
 #: Runner calls per epoch when something listens to batch events and
 #: steps_per_execution is "auto": the progress bar and batch callbacks see about
@@ -75,24 +76,6 @@ def make_runner(model, batch_size):
     from ._eager import EagerRunner
 
     return EagerRunner(model, batch_size)
-
-
-def standardize(data):
-    """Floats in Keras's float type, other dtypes as they are (Keras's rule)."""
-    import keras
-
-    floatx = np.dtype(keras.backend.floatx())
-
-    def convert(array):
-        if sp.issparse(array):  # densified batch by batch (``_sparse``)
-            return array.astype(floatx) if array.dtype.kind == "f" and \
-                array.dtype != floatx else array
-        array = np.asarray(array)
-        if array.dtype.kind == "f" and array.dtype != floatx:
-            return array.astype(floatx)
-        return array
-
-    return keras.tree.map_structure(convert, data)
 
 
 def n_samples(data):
@@ -229,8 +212,6 @@ def fit_epochs(model, data, plan):
     # past int32 would overflow TensorFlow's indices).
     batch_size = max(1, min(plan.batch_size, n))
     steps = _steps(n, batch_size, plan.steps_per_epoch, "steps_per_epoch")
-    from ._sparse import SparseFeed, densify, is_sparse
-
     model._symbolic_build(data_batch=densify(data, slice(0, batch_size)))
     runner = make_runner(model, batch_size)
     validation = plan.validation

@@ -1,4 +1,5 @@
-"""Sparse inputs, densified one small chunk of batches at a time.
+"""Host data for the backend runners: Keras's dtypes, sparse inputs densified
+one small chunk of batches at a time.
 
 scikit-learn hands sparse matrices to estimators (``OneHotEncoder``,
 ``TfidfVectorizer``); a Keras model takes dense batches. Densifying the whole
@@ -14,7 +15,25 @@ import numpy as np
 import scipy.sparse as sp
 
 #: Bytes of dense input built at once from a sparse matrix.
-DENSE_BYTES = 8 * 2**20
+DENSE_BYTES = 2 * 2**20
+
+
+def standardize(data):
+    """Floats in Keras's float type, other dtypes as they are (Keras's rule)."""
+    import keras
+
+    floatx = np.dtype(keras.backend.floatx())
+
+    def convert(array):
+        if sp.issparse(array):  # densified a few rows at a time (SparseFeed)
+            return array.astype(floatx) if array.dtype.kind == "f" and \
+                array.dtype != floatx else array
+        array = np.asarray(array)
+        if array.dtype.kind == "f" and array.dtype != floatx:
+            return array.astype(floatx)
+        return array
+
+    return keras.tree.map_structure(convert, data)
 
 
 def is_sparse(data):
@@ -26,8 +45,6 @@ def is_sparse(data):
 def densify(data, rows=None):
     """``data`` (a structure of arrays and sparse matrices) as dense arrays, for ``rows``."""
     import keras
-
-    from ._loop import standardize
 
     def dense(a):
         if rows is not None:

@@ -1,9 +1,8 @@
 """Stand-ins for what scikeras's tests take from outside: documented changes.
 
-1. ``tensorflow_random_state`` is a helper of scikeras itself
-   (``scikeras.utils.random_state``), not of its public API; skfashion's
-   equivalent, the seeding context of its fits, stands in for it, so the test
-   checks skfashion's seeding.
+1. ``tensorflow_random_state`` is ``scikeras.utils.random_state``'s helper;
+   skfashion has it under the same name (``skfashion.utils.random_state``,
+   added for scikeras's Benchmarks notebook), and the tests take it from there.
 2. ``keras.datasets.mnist.load_data()`` and ``fetch_california_housing()``
    download at test time; CI has no network. Fashion-MNIST (the same 28x28
    uint8 layout as MNIST, from the Debian package CI installs) and scikit-learn's
@@ -15,9 +14,9 @@ from sklearn.datasets import load_diabetes
 
 
 def tensorflow_random_state(seed):
-    from skfashion._random import keras_seed
+    from skfashion.utils.random_state import tensorflow_random_state
 
-    return keras_seed(seed)
+    return tensorflow_random_state(seed)
 
 
 def load_mnist_like():
