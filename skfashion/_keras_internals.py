@@ -30,3 +30,26 @@ def replace_default_seed_source(source):
         seed_generator.python_random = previous if previous is not source else random
 
     return restore
+
+
+def seed_torch_dropout(model):
+    """On PyTorch, make ``model``'s unseeded random generators draw from their own state.
+
+    Keras's torch backend draws the dropout masks of a layer whose
+    ``SeedGenerator`` was created without a seed (``_initial_seed is None``)
+    from torch's global generator, which a seeded fit does not control; every
+    other backend draws them from the generator's state, seeded when the layer
+    was built. Marking each such generator as seeded with the seed its state
+    started from makes the torch backend do the same, so a seeded fit is
+    reproducible there too (its masks then differ from plain Keras's, which come
+    from torch's global generator).
+    """
+    import keras
+    from keras.src.random.seed_generator import SeedGenerator
+
+    if keras.backend.backend() != "torch":
+        return
+    for layer in model._flatten_layers(include_self=True):
+        for value in vars(layer).values():
+            if isinstance(value, SeedGenerator) and value._initial_seed is None:
+                value._initial_seed = int(keras.ops.convert_to_numpy(value.state)[0])

@@ -267,9 +267,13 @@ def seeded_build(build, seed):
     """
     if seed is None:
         return build()
+    from ._keras_internals import seed_torch_dropout
+
     with _SEED_LOCK:
         with keras_seed(seed), keras_default_seeds(seed):
             model = build()
+        if _is_keras_model(model):
+            seed_torch_dropout(model)
         if not _is_keras_model(model) or _covered(model):
             return model
         previous, prev_print = model, _fingerprint(model)
@@ -278,6 +282,7 @@ def seeded_build(build, seed):
                 model = build()
             if model is previous:  # the builder hands out one shared model
                 return model
+            seed_torch_dropout(model)
             current = _fingerprint(model)
             if _same(current, prev_print):
                 # Bit-identical: keep the last build, whose side effects (a

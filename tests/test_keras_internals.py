@@ -62,6 +62,17 @@ def test_default_seed_source_replaced_by_seeded_builds():
     assert seed_generator.python_random is random
 
 
+def test_seed_generator_attributes_used_for_torch_dropout():
+    from keras.src.random.seed_generator import SeedGenerator
+
+    assert SeedGenerator()._initial_seed is None and SeedGenerator(3)._initial_seed == 3, \
+        _explain("SeedGenerator._initial_seed",
+                 "skfashion/_keras_internals.py (seed_torch_dropout)")
+    state = keras.ops.convert_to_numpy(SeedGenerator(7).state)
+    assert int(state[0]) == 7, _explain("SeedGenerator.state starts at [seed, 0]",
+                                        "skfashion/_keras_internals.py (seed_torch_dropout)")
+
+
 def test_layer_attributes_used_by_the_coverage_check():
     from keras.src.random.seed_generator import SeedGenerator
 

