@@ -1,8 +1,11 @@
-"""The one place where skfashion reaches into Keras's private modules.
+"""The one place where skfashion reaches into Keras's (and TensorFlow's) private parts.
 
-Each function here uses a part of ``keras.src`` that Keras does not document,
+Each function here uses something Keras or TensorFlow does not document
+(``keras.src``, a private attribute, a protocol between Keras's own classes),
 says why, and is pinned by ``tests/test_keras_internals.py``: a Keras upgrade
-that moves it fails that test with the name of the function to fix, here.
+that moves it fails that test with the name of the function to fix, here. No
+other module of the package touches them (``tests/test_keras_internals.py``
+checks that too).
 """
 
 import random
@@ -53,3 +56,94 @@ def seed_torch_dropout(model):
         for value in vars(layer).values():
             if isinstance(value, SeedGenerator) and value._initial_seed is None:
                 value._initial_seed = int(keras.ops.convert_to_numpy(value.state)[0])
+
+
+# ----------------------------------------------------------------- seeding
+def seed_generator_class():
+    """Keras's ``SeedGenerator`` class (the state of dropout and random layers)."""
+    from keras.src.random.seed_generator import SeedGenerator
+
+    return SeedGenerator
+
+
+def keras_seed_state():
+    """Keras's global seed and global ``SeedGenerator``, as a pair to restore later.
+
+    ``keras.utils.set_random_seed`` sets them; Keras offers no getter.
+    """
+    from keras.src.backend.common import global_state
+    from keras.src.random import seed_generator
+
+    return (global_state.get_global_attribute("global_random_seed"),
+            global_state.get_global_attribute(seed_generator.GLOBAL_SEED_GENERATOR))
+
+
+def set_keras_seed_state(seed, generator=None):
+    """Set Keras's global seed (``generator=None``: a new one is made from it on use)."""
+    from keras.src.backend.common import global_state
+    from keras.src.random import seed_generator
+
+    global_state.set_global_attribute("global_random_seed", seed)
+    global_state.set_global_attribute(seed_generator.GLOBAL_SEED_GENERATOR, generator)
+
+
+def tensorflow_seed_context():
+    """TensorFlow's eager context (``global_seed``/``set_global_seed``), or None
+    when TensorFlow is not imported (then no TensorFlow code depends on its seed)."""
+    import sys
+
+    if sys.modules.get("tensorflow") is None:
+        return None
+    from tensorflow.python.eager import context
+
+    return context
+
+
+# ------------------------------------------------------------------ models
+def layers_of(model, *, include_self):
+    """Every layer inside ``model`` (nested ones too), Keras's own traversal."""
+    return model._flatten_layers(include_self=include_self)
+
+
+def compile_config_of(model):
+    """The arguments ``model.compile`` received (a dict), or None if not compiled."""
+    config = getattr(model, "_compile_config", None)
+    return None if config is None else config.config
+
+
+def symbolic_build(model, batch):
+    """Build ``model``'s variables, metrics and optimizer for ``batch`` (Keras's
+    own step before training: ``model.fit`` calls it on its first batch)."""
+    model._symbolic_build(data_batch=batch)
+
+
+# -------------------------------------------------------------- JAX state
+def jax_state_synced(model):
+    """False while Keras's JAX callbacks protocol holds newer values than the variables."""
+    return getattr(model, "_jax_state_synced", True)
+
+
+def offer_jax_state(model, trainable, non_trainable, optimizer, metrics):
+    """Offer carried JAX values to callbacks as Keras's JAX trainer does
+    (``Callback.model`` calls ``model.jax_state_sync()``, which reads these)."""
+    model._jax_state = {
+        "trainable_variables": trainable,
+        "non_trainable_variables": non_trainable,
+        "optimizer_variables": optimizer,
+        "metrics_variables": metrics,
+    }
+    model._jax_state_synced = False
+
+
+def clear_jax_state(model):
+    """The variables hold the current values again."""
+    model._jax_state = None
+    model._jax_state_synced = True
+
+
+# ------------------------------------------------------- TensorFlow memory
+def tensorflow_gradient_registry():
+    """TensorFlow's process-wide registry of custom gradient functions (a dict)."""
+    from tensorflow.python.framework import ops
+
+    return ops._gradient_registry._registry

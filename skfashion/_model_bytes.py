@@ -50,8 +50,10 @@ def _candidates(model):
     """Python classes and functions a model's configuration may refer to."""
     import keras
 
+    from ._keras_internals import compile_config_of, layers_of
+
     found = [type(model)]
-    for layer in model._flatten_layers(include_self=False):
+    for layer in layers_of(model, include_self=False):
         found.append(type(layer))
         for value in vars(layer).values():
             if callable(value) and not isinstance(value, keras.layers.Layer):
@@ -59,11 +61,11 @@ def _candidates(model):
                              else type(value))
     for obj in (getattr(model, "loss", None), getattr(model, "optimizer", None)):
         found.extend(_leaves(obj))
-    config = getattr(model, "_compile_config", None)
+    config = compile_config_of(model)
     if config is not None:
-        found.extend(_leaves(config.config.get("metrics")))
-        found.extend(_leaves(config.config.get("weighted_metrics")))
-        found.extend(_leaves(config.config.get("loss")))
+        found.extend(_leaves(config.get("metrics")))
+        found.extend(_leaves(config.get("weighted_metrics")))
+        found.extend(_leaves(config.get("loss")))
     return [f for f in found if f is not None]
 
 

@@ -78,18 +78,14 @@ def keras_seed(seed):
 
 
 def _save_global_state():
-    from keras.src.backend.common import global_state
-    from keras.src.random import seed_generator
+    from ._keras_internals import keras_seed_state, tensorflow_seed_context
 
     state = {
         "python": random.getstate(),
         "numpy": np.random.get_state(),
-        "keras_seed": global_state.get_global_attribute("global_random_seed"),
-        "keras_generator": global_state.get_global_attribute(
-            seed_generator.GLOBAL_SEED_GENERATOR
-        ),
+        "keras": keras_seed_state(),
     }
-    tf = _tensorflow_context()
+    tf = tensorflow_seed_context()
     if tf is not None:
         state["tensorflow"] = tf.global_seed()
     torch = _torch_if_backend()
@@ -101,14 +97,12 @@ def _save_global_state():
 def _set_global_seed(seed):
     """What ``keras.utils.set_random_seed`` does, without importing TensorFlow
     when another backend runs (Keras's function imports it to seed it)."""
-    from keras.src.backend.common import global_state
-    from keras.src.random import seed_generator
+    from ._keras_internals import set_keras_seed_state, tensorflow_seed_context
 
-    global_state.set_global_attribute("global_random_seed", seed)
-    global_state.set_global_attribute(seed_generator.GLOBAL_SEED_GENERATOR, None)
+    set_keras_seed_state(seed)
     random.seed(seed)
     np.random.seed(seed)
-    tf = _tensorflow_context()
+    tf = tensorflow_seed_context()
     if tf is not None:
         tf.set_global_seed(seed)
     torch = _torch_if_backend()
@@ -117,31 +111,15 @@ def _set_global_seed(seed):
 
 
 def _restore_global_state(state):
-    from keras.src.backend.common import global_state
-    from keras.src.random import seed_generator
+    from ._keras_internals import set_keras_seed_state, tensorflow_seed_context
 
     random.setstate(state["python"])
     np.random.set_state(state["numpy"])
-    global_state.set_global_attribute("global_random_seed", state["keras_seed"])
-    global_state.set_global_attribute(
-        seed_generator.GLOBAL_SEED_GENERATOR, state["keras_generator"]
-    )
+    set_keras_seed_state(*state["keras"])
     if "tensorflow" in state:
-        _tensorflow_context().set_global_seed(state["tensorflow"])
+        tensorflow_seed_context().set_global_seed(state["tensorflow"])
     if "torch" in state:
         _torch_if_backend().set_rng_state(state["torch"])
-
-
-def _tensorflow_context():
-    """TensorFlow's eager context module, or None when TensorFlow is not in use
-    (not imported: no TensorFlow code can depend on its seed)."""
-    import sys
-
-    if sys.modules.get("tensorflow") is None:
-        return None
-    from tensorflow.python.eager import context
-
-    return context
 
 
 def _torch_if_backend():
@@ -156,7 +134,10 @@ def _torch_if_backend():
 
 def _reproduces(initializer, variable):
     import keras
-    from keras.src.random.seed_generator import SeedGenerator
+
+    from ._keras_internals import seed_generator_class
+
+    SeedGenerator = seed_generator_class()
 
     if isinstance(getattr(initializer, "seed", None), SeedGenerator):
         return False  # stateful: calling it again would draw something else
@@ -217,10 +198,12 @@ def _covered(model):
     initializer from that initializer's own seed, or is the state of a seeded
     random generator: then the model's initial state follows from those seeds."""
     import keras
-    from keras.src.random.seed_generator import SeedGenerator
 
+    from ._keras_internals import layers_of, seed_generator_class
+
+    SeedGenerator = seed_generator_class()
     remaining = {id(v) for v in model.variables}
-    for layer in model._flatten_layers(include_self=True):
+    for layer in layers_of(model, include_self=True):
         attributes = list(vars(layer).values())
         initializers = [a for a in attributes if isinstance(a, keras.initializers.Initializer)]
         for gen in attributes:

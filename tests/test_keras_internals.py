@@ -1,10 +1,15 @@
 """The private Keras and TensorFlow internals skfashion relies on, pinned.
 
-Each workaround lives in a small module that says why; if a new Keras or
-TensorFlow version removes what it uses, these tests say what broke and where.
+Every use lives in ``skfashion/_keras_internals.py``, which says why; if a new
+Keras or TensorFlow version removes what it uses, these tests say what broke
+and where. The last test keeps the quarantine: no other module of the package
+imports ``keras.src`` or ``tensorflow.python`` or touches Keras's private
+attributes.
 """
 
+import ast
 import random
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -24,7 +29,7 @@ def test_keras_seeds_layers_from_pythons_random():
     first = seed_generator.make_default_seed()
     random.seed(7)
     assert seed_generator.make_default_seed() == first, _explain(
-        "make_default_seed drawing from Python's random", "skfashion/_random.py")
+        "make_default_seed drawing from Python's random", "skfashion/_keras_internals.py")
 
 
 def test_global_seed_state_used_by_skfashion_random():
@@ -32,10 +37,10 @@ def test_global_seed_state_used_by_skfashion_random():
     from keras.src.random import seed_generator
 
     assert hasattr(seed_generator, "GLOBAL_SEED_GENERATOR"), _explain(
-        "keras.src.random.seed_generator.GLOBAL_SEED_GENERATOR", "skfashion/_random.py")
+        "keras.src.random.seed_generator.GLOBAL_SEED_GENERATOR", "skfashion/_keras_internals.py")
     for name in ("get_global_attribute", "set_global_attribute"):
         assert hasattr(global_state, name), _explain(f"global_state.{name}",
-                                                     "skfashion/_random.py")
+                                                     "skfashion/_keras_internals.py")
 
 
 def test_default_seed_source_replaced_by_seeded_builds():
@@ -81,7 +86,7 @@ def test_layer_attributes_used_by_the_coverage_check():
         "Dropout keeps its SeedGenerator as an attribute", "skfashion/_random.py (_covered)")
     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
     assert len(list(model._flatten_layers(include_self=True))) >= 2, _explain(
-        "Layer._flatten_layers", "skfashion/_random.py (_covered), skfashion/_model_bytes.py")
+        "Layer._flatten_layers", "skfashion/_keras_internals.py (layers_of)")
 
 
 def test_symbolic_build_used_by_the_training_loop():
@@ -91,14 +96,14 @@ def test_symbolic_build_used_by_the_training_loop():
              np.ones(4, "float32"))
     model._symbolic_build(data_batch=batch)
     assert model.metrics_variables, _explain("Trainer._symbolic_build(data_batch=...)",
-                                             "skfashion/_training/_loop.py")
+                                             "skfashion/_keras_internals.py (symbolic_build)")
 
 
 @pytest.mark.skipif(keras.backend.backend() != "jax", reason="JAX backend only")
 def test_jax_state_protocol_used_by_the_jax_runner():
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
     assert hasattr(model, "jax_state_sync"), _explain(
-        "JAXTrainer.jax_state_sync / _jax_state", "skfashion/_training/_jax.py")
+        "JAXTrainer.jax_state_sync / _jax_state", "skfashion/_keras_internals.py")
 
 
 @pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TensorFlow backend only")
@@ -107,4 +112,30 @@ def test_gradient_registry_used_by_the_tensorflow_runner():
 
     assert isinstance(getattr(ops._gradient_registry, "_registry", None), dict), _explain(
         "tensorflow.python.framework.ops._gradient_registry._registry",
-        "skfashion/_training/_tensorflow.py (release_all_reduce_gradients)")
+        "skfashion/_keras_internals.py (tensorflow_gradient_registry)")
+
+
+#: Private attributes of Keras objects that only _keras_internals.py may touch.
+_PRIVATE = {"_symbolic_build", "_jax_state", "_jax_state_synced", "_flatten_layers",
+            "_compile_config", "_gradient_registry", "_initial_seed", "_init_seed",
+            "_registry"}
+
+
+def test_only_keras_internals_reaches_into_keras():
+    package = Path(__file__).resolve().parents[1] / "skfashion"
+    offenders = []
+    for path in sorted(package.rglob("*.py")):
+        if path.name == "_keras_internals.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                if name.startswith(("keras.src", "tensorflow.python")):
+                    offenders.append(f"{path.name}:{node.lineno} imports {name}")
+            if isinstance(node, ast.Attribute) and node.attr in _PRIVATE:
+                offenders.append(f"{path.name}:{node.lineno} uses .{node.attr}")
+    assert not offenders, offenders

@@ -16,6 +16,8 @@ variables, the next chunk starts from them.
 
 import numpy as np
 
+from .._keras_internals import clear_jax_state, jax_state_synced, offer_jax_state
+
 
 def _state_of(model, *, optimizer):
     state = [
@@ -108,20 +110,13 @@ class JaxRunner:
     def train(self, data, order, begin, end):
         """Run train steps ``begin`` to ``end - 1`` of an epoch; return the logs."""
         model = self.model
-        if self._state is None or getattr(model, "_jax_state_synced", True):
+        if self._state is None or jax_state_synced(model):
             self._state = _state_of(model, optimizer=True)
         logs, self._state = self._run(
             "train", self._state, data, np.asarray(order), self.batch_size, begin, end
         )
-        trainable, non_trainable, optimizer, metrics = self._state
         # The protocol of Keras's JAX trainer: callbacks sync through this.
-        model._jax_state = {
-            "trainable_variables": trainable,
-            "non_trainable_variables": non_trainable,
-            "optimizer_variables": optimizer,
-            "metrics_variables": metrics,
-        }
-        model._jax_state_synced = False
+        offer_jax_state(model, *self._state)
         return _to_floats(logs)
 
     def test(self, data, batch_size, begin, end):
@@ -139,7 +134,7 @@ class JaxRunner:
     def sync(self):
         """Write the carried state back into the model's variables."""
         model = self.model
-        if self._state is not None and not getattr(model, "_jax_state_synced", True):
+        if self._state is not None and not jax_state_synced(model):
             trainable, non_trainable, optimizer, metrics = self._state
             for refs, values in (
                 (model.trainable_variables, trainable),
@@ -149,8 +144,7 @@ class JaxRunner:
             ):
                 for ref, value in zip(refs, values):
                     ref.assign(value)
-        model._jax_state = None
-        model._jax_state_synced = True
+        clear_jax_state(model)
         self._state = None
 
     def close(self):

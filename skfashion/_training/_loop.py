@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import keras  # this module is imported when a fit starts, never by ``import skfashion``
 import numpy as np
 
+from .._keras_internals import symbolic_build
 from ._sparse import SparseFeed, densify, is_sparse, standardize
 
 #: Runner calls per epoch when something listens to batch events and
@@ -212,7 +213,7 @@ def fit_epochs(model, data, plan):
     # past int32 would overflow TensorFlow's indices).
     batch_size = max(1, min(plan.batch_size, n))
     steps = _steps(n, batch_size, plan.steps_per_epoch, "steps_per_epoch")
-    model._symbolic_build(data_batch=densify(data, slice(0, batch_size)))
+    symbolic_build(model, densify(data, slice(0, batch_size)))
     runner = make_runner(model, batch_size)
     validation = plan.validation
     if is_sparse(data) or (validation is not None and is_sparse(validation.data)):

@@ -48,9 +48,9 @@ def release_all_reduce_gradients():
     tracing registered for an all-reduce are removed on exit. Entries of anyone
     else (other names, or functions not from tf.distribute) are left alone.
     """
-    from tensorflow.python.framework import ops
+    from .._keras_internals import tensorflow_gradient_registry
 
-    registry = ops._gradient_registry._registry
+    registry = tensorflow_gradient_registry()
     before = set(registry)
     try:
         yield
