@@ -7,15 +7,22 @@ Used with the PyTorch backend (where Keras itself runs one step per call and
 data pipeline: mini-batches are gathered from tensors that stay in memory.
 """
 
+from ._runner import Runner, to_floats
 
-class EagerRunner:
+
+def _numpy(value):
+    import keras
+
+    return keras.ops.convert_to_numpy(value)
+
+
+class EagerRunner(Runner):
     """``model.train_step`` / ``model.test_step`` called once per batch."""
 
     def __init__(self, model, batch_size):
         import keras
 
-        self.model = model
-        self.batch_size = batch_size
+        super().__init__(model, batch_size)
         self._torch = keras.backend.backend() == "torch"
         if self._torch:
             model.train()  # torch module mode, as Keras's torch fit sets it
@@ -50,7 +57,7 @@ class EagerRunner:
         if self._torch:
             self.model.train()
         logs = self._steps(self.model.train_step, data, order, self.batch_size, begin, end)
-        return _to_floats(logs)
+        return to_floats(logs, _numpy)
 
     def test(self, data, batch_size, begin, end):
         """Run test steps ``begin`` to ``end - 1`` over ``data`` in order."""
@@ -73,7 +80,7 @@ class EagerRunner:
         finally:
             if self._torch:
                 self.model.train()
-        return _to_floats(logs)
+        return to_floats(logs, _numpy)
 
     def sync(self):
         """Model variables are always current in eager execution."""
@@ -82,14 +89,3 @@ class EagerRunner:
         """Put a torch module back in evaluation mode, as Keras's fit leaves it."""
         if self._torch:
             self.model.eval()
-
-
-def _to_floats(logs):
-    import keras
-    import numpy as np
-
-    out = {}
-    for key, value in (logs or {}).items():
-        value = np.asarray(keras.ops.convert_to_numpy(value))
-        out[key] = float(value) if value.ndim == 0 else value
-    return out

@@ -17,6 +17,7 @@ variables, the next chunk starts from them.
 import numpy as np
 
 from .._keras_internals import clear_jax_state, jax_state_synced, offer_jax_state
+from ._runner import Runner, to_floats
 
 
 def _state_of(model, *, optimizer):
@@ -30,12 +31,11 @@ def _state_of(model, *, optimizer):
     return tuple(state)
 
 
-class JaxRunner:
+class JaxRunner(Runner):
     """Jitted chunks of ``model.train_step`` / ``model.test_step`` for one model."""
 
     def __init__(self, model, batch_size):
-        self.model = model
-        self.batch_size = batch_size
+        super().__init__(model, batch_size)
         self._jit = not model.run_eagerly
         self._compiled = {}
         self._state = None
@@ -117,7 +117,7 @@ class JaxRunner:
         )
         # The protocol of Keras's JAX trainer: callbacks sync through this.
         offer_jax_state(model, *self._state)
-        return _to_floats(logs)
+        return to_floats(logs)
 
     def test(self, data, batch_size, begin, end):
         """Run test steps ``begin`` to ``end - 1`` over ``data`` in order."""
@@ -129,7 +129,7 @@ class JaxRunner:
         logs, state = self._run("test", state, data, np.arange(n), batch_size, begin, end)
         for ref, value in zip(self.model.metrics_variables, state[2]):
             ref.assign(value)
-        return _to_floats(logs)
+        return to_floats(logs)
 
     def sync(self):
         """Write the carried state back into the model's variables."""
@@ -151,11 +151,3 @@ class JaxRunner:
         """Sync the model and release the compiled functions."""
         self.sync()
         self._compiled.clear()
-
-
-def _to_floats(logs):
-    out = {}
-    for key, value in (logs or {}).items():
-        value = np.asarray(value)
-        out[key] = float(value) if value.ndim == 0 else value
-    return out

@@ -14,6 +14,8 @@ several consecutive runner calls, whose metrics accumulate as one call's would.
 import numpy as np
 import scipy.sparse as sp
 
+from ._runner import Runner
+
 #: Bytes of dense input built at once from a sparse matrix.
 DENSE_BYTES = 2 * 2**20
 
@@ -78,12 +80,12 @@ def _n(data):
     return int(keras.tree.flatten(data)[0].shape[0])
 
 
-class SparseFeed:
+class SparseFeed(Runner):
     """A runner over host data with sparse parts; ``runner`` gets dense sub-chunks."""
 
     def __init__(self, runner, batch_size):
+        super().__init__(runner.model, batch_size)
         self.runner = runner
-        self.batch_size = batch_size
 
     @staticmethod
     def to_device(data):

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 import numpy as np
 
 from .._memory import is_aligned
+from ._runner import Runner, to_floats
 
 
 def _defined_in_distribute(fn, depth=4):
@@ -123,12 +124,11 @@ class _StepLoop:
         return logs
 
 
-class TensorFlowRunner:
+class TensorFlowRunner(Runner):
     """Traced chunks of ``model.train_step`` / ``model.test_step`` for one model."""
 
     def __init__(self, model, batch_size):
-        self.model = model
-        self.batch_size = batch_size
+        super().__init__(model, batch_size)
         self._train = None
         self._tests = {}
 
@@ -167,7 +167,7 @@ class TensorFlowRunner:
             with release_all_reduce_gradients():  # tracing happens here, once
                 self._train = traced.get_concrete_function()
         logs = self._train(data, order, tf.constant(begin), tf.constant(end))
-        return _to_floats(logs)
+        return to_floats(logs)
 
     def test(self, data, batch_size, begin, end):
         """Run test steps ``begin`` to ``end - 1`` over ``data`` in order."""
@@ -179,7 +179,7 @@ class TensorFlowRunner:
                 self.model.test_step, data, batch_size).get_concrete_function()
         n = int(tf.nest.flatten(data)[0].shape[0])
         order = tf.range(n, dtype=tf.int32)
-        return _to_floats(fn(data, order, tf.constant(begin), tf.constant(end)))
+        return to_floats(fn(data, order, tf.constant(begin), tf.constant(end)))
 
     def sync(self):
         """Model variables are always current with TensorFlow."""
@@ -188,11 +188,3 @@ class TensorFlowRunner:
         """Release the traced functions."""
         self._train = None
         self._tests.clear()
-
-
-def _to_floats(logs):
-    out = {}
-    for key, value in logs.items():
-        value = np.asarray(value)
-        out[key] = float(value) if value.ndim == 0 else value
-    return out
