@@ -367,7 +367,7 @@ class _BaseKeras(BaseEstimator):
         except BaseException:
             previous.restore(self)
             raise
-        self._commit(job["staged"])
+        self._commit(job.staged)
         return self
 
     def _collect_options(self, kwargs, *, partial):
@@ -418,7 +418,7 @@ class _BaseKeras(BaseEstimator):
         sample_weight = check_sample_weight(sample_weight, X)
         fitted = staged["_fitted"]
         if not train:
-            return {"staged": staged}
+            return _Job(staged=staged)
         model = fitted.model
         if warm:  # the model may come from initialize(), which asks for no loss
             self._check_compiled_model(model, True)
@@ -451,12 +451,10 @@ class _BaseKeras(BaseEstimator):
         if not warm or not history or initial == 0:
             history = {}
         staged["history_"] = {k: list(v) for k, v in history.items()}
-        return {
-            "staged": staged, "fitted": fitted, "model": model, "X": X_enc, "y": y_enc,
-            "y_labels": y, "w": sample_weight, "fit": fit, "options": options,
-            "initial": initial, "passthrough": passthrough, "rng": rng, "target": self,
-            "warm": warm, "inputs": inputs,
-        }
+        return _Job(
+            staged=staged, fitted=fitted, X=X_enc, y=y_enc, y_labels=y, w=sample_weight,
+            fit=fit, initial=initial, passthrough=passthrough, rng=rng, inputs=inputs,
+        )
 
     def _initialize(self, X, y=None):
         """Start a new fitted state for ``(X, y)``; return the validated ``(X, y)``.
@@ -548,8 +546,8 @@ class _BaseKeras(BaseEstimator):
         """
         from ._training import Validation
 
-        fit = job["fit"]
-        train = (job["X"], job["y"], job["w"])
+        fit = job.fit
+        train = (job.X, job.y, job.w)
         batch = fit.validation_batch_size or fit.batch_size
 
         def validation(data):
@@ -559,18 +557,18 @@ class _BaseKeras(BaseEstimator):
         if fit.validation_data is not None:
             X_val, y_val, *w_val = fit.validation_data
             X_val, y_val = check_data(
-                job["target"], X_val, y_val, reset=False, x_dtype=self._x_dtype,
+                self, X_val, y_val, reset=False, x_dtype=self._x_dtype,
                 allow_nd=self._allow_nd,
                 multi_output=self._multi_output, y_numeric=self._y_numeric,
                 check_dtypes=self._check_dtypes,
             )
-            fitted = job["fitted"]
+            fitted = job.fitted
             encoder = fitted.target_encoder
             val = (fitted.model_input(X_val),
                    encoder.transform(y_val) if encoder is not None else y_val,
                    check_sample_weight(w_val[0] if w_val else None, X_val))
             check_cardinality(*val, what="validation_data")
-            _warn_if_training_data(fit.validation_data, job["inputs"])
+            _warn_if_training_data(fit.validation_data, job.inputs)
             return _Split(train=train, validation=validation(val), held_out=0)
         if fit.validation_split:
             train, val = tail_split(train, fit.validation_split)
@@ -578,9 +576,9 @@ class _BaseKeras(BaseEstimator):
                           held_out=_n_rows(val[0]))
         stopping = self._early_stopping()
         if stopping is not None:
-            labels = job["y_labels"] if self._multi_output is False or np.ndim(
-                job["y_labels"]) == 1 else None
-            train_idx, val_idx = stratified_split(labels, stopping[0], job["rng"])
+            labels = job.y_labels if self._multi_output is False or np.ndim(
+                job.y_labels) == 1 else None
+            train_idx, val_idx = stratified_split(labels, stopping[0], job.rng)
             return _Split(train=tuple(_take(a, train_idx) for a in train),
                           validation=validation(tuple(_take(a, val_idx) for a in train)),
                           held_out=len(val_idx), stopping=stopping)
@@ -602,7 +600,7 @@ class _BaseKeras(BaseEstimator):
                               partial=partial)
             import keras  # _stage imported it (or said which backends are installed)
 
-            model, fit, staged = job["model"], job["fit"], job["staged"]
+            model, fit, staged = job.fitted.model, job.fit, job.staged
             history = staged["history_"]
             # Training changes the model in place when it is kept (warm start) or
             # is the user's own instance (model=keras.Model): a failure puts it back.
@@ -610,7 +608,7 @@ class _BaseKeras(BaseEstimator):
             keeps = warm or (current is not None and current.model is model)
             snapshot = _snapshot_variables(model) if keeps else None
             callbacks, user_held = self._fit_callbacks(fit)
-            if job["passthrough"]:
+            if job.passthrough:
                 if commit_each_epoch:
                     raise TypeError(
                         f"{type(model).__name__} overrides fit(), so skfashion cannot "
@@ -628,12 +626,12 @@ class _BaseKeras(BaseEstimator):
                 from ._training import Plan, fit_epochs
 
                 plan = Plan(
-                    epochs=job["initial"] + fit.epochs, initial_epoch=job["initial"],
+                    epochs=job.initial + fit.epochs, initial_epoch=job.initial,
                     batch_size=fit.batch_size, shuffle=fit.shuffle, verbose=fit.verbose,
                     callbacks=callbacks, steps_per_execution=fit.steps_per_execution,
                     steps_per_epoch=fit.steps_per_epoch, validation=split.validation,
-                    rng=job["rng"],
-                    n_train=_n_rows(job["X"]) - split.held_out,
+                    rng=job.rng,
+                    n_train=_n_rows(job.X) - split.held_out,
                 )
                 if w_t is None:
                     w_t = np.ones(len(keras_first(y_t)), np.float32)
@@ -662,13 +660,13 @@ class _BaseKeras(BaseEstimator):
         """Train with the model's own ``fit`` (a model that overrides it)."""
         from ._random import keras_seed
 
-        fit = job["fit"]
+        fit = job.fit
         validation_data = None
         if fit.validation_data is not None:
             validation_data = _dense(self._validation(job).validation.data)
         args = dict(
-            x=_dense(job["X"]), y=job["y"], sample_weight=job["w"], batch_size=fit.batch_size,
-            epochs=job["initial"] + fit.epochs, initial_epoch=job["initial"],
+            x=_dense(job.X), y=job.y, sample_weight=job.w, batch_size=fit.batch_size,
+            epochs=job.initial + fit.epochs, initial_epoch=job.initial,
             verbose=fit.verbose, callbacks=callbacks, validation_split=fit.validation_split,
             validation_data=validation_data, shuffle=fit.shuffle,
             validation_batch_size=fit.validation_batch_size,
@@ -678,8 +676,8 @@ class _BaseKeras(BaseEstimator):
         if fit.class_weight is not None:
             args["class_weight"] = fit.class_weight
         args.update(fit.extra)
-        with keras_seed(job["staged"].get("_seed")):
-            result = job["model"].fit(**args)
+        with keras_seed(job.staged.get("_seed")):
+            result = job.fitted.model.fit(**args)
         for key, values in getattr(result, "history", {}).items():
             history.setdefault(history_key(key), []).extend(_plain(v) for v in values)
 
@@ -884,6 +882,29 @@ def _check_imported(state, model):
             and math.prod(inputs[0].shape[1:]) != math.prod(sample)):
         raise ValueError(f"the model takes inputs of shape {tuple(inputs[0].shape[1:])} but "
                          f"the estimator was fitted on samples of shape {sample}")
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One training call, checked and encoded by ``_stage`` (typed: no string keys).
+
+    ``X``, ``y`` and ``w`` are the training data as the model takes it (after
+    the encoders, samples of weight 0 dropped); validation data is derived
+    from them and the options by ``_validation`` into a :class:`_Split`, whose
+    fields name the training and the validation data separately.
+    """
+
+    staged: dict
+    fitted: "_Fitted" = None
+    X: object = None
+    y: object = None
+    y_labels: object = None
+    w: object = None
+    fit: object = None  # the checked FitOptions
+    initial: int = 0
+    passthrough: bool = False
+    rng: np.random.RandomState = None
+    inputs: tuple = None  # the user's (X, y), to warn if validation_data is them
 
 
 @dataclass
