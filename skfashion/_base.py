@@ -15,6 +15,7 @@ a ``predict`` in another thread sees the old model or the new one, never a mix.
 import math
 import warnings
 from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -133,7 +134,7 @@ class _BaseKeras(BaseEstimator):
     scikit-learn's warm start continues it).
     """
 
-    _x_dtype = None
+    _x_dtype: Optional[type] = None
     _allow_nd = True
     _multi_output = True
     _y_numeric = False
@@ -895,7 +896,7 @@ class _Job:
     """
 
     staged: dict
-    fitted: "_Fitted" = None
+    fitted: Optional[_Fitted] = None
     X: object = None
     y: object = None
     y_labels: object = None
@@ -903,8 +904,8 @@ class _Job:
     fit: object = None  # the checked FitOptions
     initial: int = 0
     passthrough: bool = False
-    rng: np.random.RandomState = None
-    inputs: tuple = None  # the user's (X, y), to warn if validation_data is them
+    rng: Optional[np.random.RandomState] = None
+    inputs: Optional[tuple] = None  # the user's (X, y), to warn if validation_data is them
 
 
 @dataclass
@@ -964,7 +965,7 @@ class _Split:
     train: tuple
     validation: object
     held_out: int
-    stopping: tuple = None
+    stopping: Optional[tuple] = None
 
 
 def _warn_if_training_data(validation_data, inputs):

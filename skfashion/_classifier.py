@@ -225,7 +225,7 @@ EARLY_STOPPING_CONSTRAINTS = {
 
 
 @register
-class KerasClassifier(_ClassifierBase, ClassifierMixin, BaseWrapper):
+class KerasClassifier(_ClassifierBase, ClassifierMixin, BaseWrapper):  # type: ignore[misc]
     """A Keras model, or a function that builds one, as a scikit-learn classifier.
 
     A drop-in for scikeras's ``KerasClassifier`` (same parameters, routing,

@@ -18,7 +18,7 @@ import weakref
 from pathlib import Path
 
 #: Classes and functions defined inside functions, by token, for this process.
-_LOCAL_OBJECTS = weakref.WeakValueDictionary()
+_LOCAL_OBJECTS: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 _MODEL_FILE = "model.keras"
 
 

@@ -5,7 +5,7 @@ names up here, so the file format needs to import none of the estimator
 modules, and a name in a file that is not registered is refused.
 """
 
-_CLASSES = {}
+_CLASSES: dict = {}
 
 
 def register(cls):

@@ -17,7 +17,7 @@ _ACTIVATIONS = {"relu", "tanh", "sigmoid", "elu", "gelu", "selu", "swish", "line
 
 
 @register
-class SoftmaxClassifier(_ClassifierBase, ClassifierMixin, _BaseKeras):
+class SoftmaxClassifier(_ClassifierBase, ClassifierMixin, _BaseKeras):  # type: ignore[misc]
     """Softmax regression, or a multilayer perceptron, trained by Keras.
 
     With the defaults this is exactly the model of the Keras Fashion-MNIST

@@ -17,6 +17,7 @@ validation logs are ``val_``-prefixed.
 
 import math
 from dataclasses import dataclass, field
+from typing import Optional
 
 import keras  # this module is imported when a fit starts, never by ``import skfashion``
 import numpy as np
@@ -36,7 +37,7 @@ class Validation:
 
     data: tuple
     batch_size: int
-    steps: int = None
+    steps: Optional[int] = None
     freq: object = 1  # an int, or the list of (1-based) epochs to validate
     device_data: object = None
     user_callbacks: list = field(default_factory=list)
@@ -52,13 +53,15 @@ class Plan:
     shuffle: bool
     verbose: int
     callbacks: list
+    #: The generator of the shuffles (the estimator's ``random_state``): required,
+    #: never a silent unseeded default.
+    rng: np.random.RandomState
     steps_per_execution: object = "auto"
-    steps_per_epoch: int = None
-    validation: Validation = None
-    rng: np.random.RandomState = field(default_factory=np.random.RandomState)
+    steps_per_epoch: Optional[int] = None
+    validation: Optional[Validation] = None
     #: Training samples the estimator counted from the user's data (None: not
     #: checked); the data given to :func:`fit_epochs` must have exactly these.
-    n_train: int = None
+    n_train: Optional[int] = None
 
 
 def make_runner(model, batch_size):

@@ -10,6 +10,7 @@ are fitted once.
 import time
 import warnings
 from dataclasses import asdict, dataclass, field
+from typing import Optional
 
 import numpy as np
 
@@ -78,7 +79,7 @@ class Result:
     fit_seconds: float
     fit_std: float
     predict_ms_per_1000: float
-    paper_accuracy: float = None
+    paper_accuracy: Optional[float] = None
     n_train: int = 0
     n_test: int = 0
     y_pred: list = field(default_factory=list, repr=False)
