@@ -25,6 +25,7 @@ from sklearn.preprocessing import FunctionTransformer
 from ._backend import import_keras
 from ._compile import history_key
 from ._data import (
+    DATA_FACTS,
     check_cardinality,
     check_data,
     check_sample_weight,
@@ -489,8 +490,7 @@ class _BaseKeras(BaseEstimator):
             if key not in _PUBLISHED:
                 self.__dict__.pop(key, None)
         X, y = self._check_fit_data(X, y, reset=True, require_y=staging.require_y)
-        names = [name for name in ("n_features_in_", "feature_names_in_", "X_dtype_",
-                                   "X_shape_", "y_dtype_", "y_ndim_") if name in self.__dict__]
+        names = [name for name in DATA_FACTS if name in self.__dict__]
         state = self.__dict__
         state["target_type_"] = self._type_of_target(y) if y is not None else None
         target_encoder = self.target_encoder.fit(y)

@@ -61,6 +61,19 @@ def _already_valid(est, X, x_dtype):
         return bool(np.isfinite(X.sum()))
 
 
+#: Facts about the training data that ``check_data`` records (scikit-learn's and scikeras's).
+DATA_FACTS = ("n_features_in_", "feature_names_in_", "X_dtype_", "X_shape_", "y_dtype_",
+              "y_ndim_")
+#: The public fitted attributes of skfashion's Keras estimators, declared once:
+#: the data facts, the target type, the encoders, what skfashion's own encoders'
+#: ``get_metadata()`` adds, and the history. (A user's encoder may add more:
+#: ``_fitted_keys`` lists what one fit set.) Persistence accepts these names.
+FITTED_ATTRIBUTES = DATA_FACTS + (
+    "target_type_", "target_encoder_", "feature_encoder_", "n_outputs_",
+    "n_outputs_expected_", "classes_", "n_classes_", "history_",
+)
+
+
 def check_data(est, X, y, *, reset, x_dtype=None, allow_nd=True, multi_output=True,
                y_numeric=False, check_dtypes=False, require_y=True):
     """Validate ``X`` (and ``y``); set or check ``n_features_in_`` and the like.

@@ -17,6 +17,7 @@ import zipfile
 
 from . import _json_codec
 from ._backend import import_keras
+from ._data import FITTED_ATTRIBUTES
 from ._registry import lookup, names
 from ._safe_zip import ArchiveError, check_archive, open_archive, read_member, write_atomic
 from ._version import __version__
@@ -35,12 +36,8 @@ _PLAIN_SKLEARN = {
     "MinMaxScaler": "sklearn.preprocessing",
     "MaxAbsScaler": "sklearn.preprocessing",
 }
-#: Fitted attributes a Keras estimator's file may set.
-_FITTED_NAMES = frozenset({
-    "n_features_in_", "feature_names_in_", "X_dtype_", "X_shape_", "y_dtype_", "y_ndim_",
-    "target_type_", "n_outputs_", "n_outputs_expected_", "classes_", "n_classes_",
-    "history_", "target_encoder_", "feature_encoder_",
-})
+#: Fitted attributes a Keras estimator's file may set (declared in ``_data``).
+_FITTED_NAMES = frozenset(FITTED_ATTRIBUTES)
 
 
 # ------------------------------------------------------------------- saving
