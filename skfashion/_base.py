@@ -693,10 +693,11 @@ class _BaseKeras(BaseEstimator):
             self.__dict__["_rescale_warned"] = warn_if_rescaled(
                 self.__dict__.get("_input_scale"), X, type(self).__name__)
         X = fitted.model_input(X)
-        from ._training._sparse import dense_blocks, is_sparse
-
-        if is_sparse(X):  # dense rows a block at a time, never the whole matrix
+        if not isinstance(X, np.ndarray) and _has_sparse(X):
+            # dense rows a block at a time, never the whole matrix
             import keras
+
+            from ._training._sparse import dense_blocks
 
             parts = [self._model_outputs(fitted, block, kwargs, proba=proba)
                      for block in dense_blocks(X)]
@@ -1013,6 +1014,12 @@ def keras_first(data):
     import keras
 
     return keras.tree.flatten(data)[0]
+
+
+def _has_sparse(data):
+    from ._training._sparse import is_sparse
+
+    return is_sparse(data)
 
 
 def _dense(data):
