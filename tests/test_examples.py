@@ -1,5 +1,6 @@
-"""scikeras's documentation examples run with only the import changed (issue:
-scikeras drop-in). Each runs as its own program, as a user would run it."""
+"""scikeras's quickstart runs with only the import changed (issue: scikeras
+drop-in), as its own program, as a user would run it. Its notebooks, "Basic
+usage" among them, are tests/test_scikeras_notebooks.py's."""
 
 import os
 import subprocess
@@ -14,7 +15,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 @pytest.mark.skipif(keras.backend.backend() != "tensorflow",
                     reason="scikeras's examples import TensorFlow's logger")
-@pytest.mark.parametrize("script", ["scikeras_quickstart.py", "scikeras_basic_usage.py"])
+@pytest.mark.parametrize("script", ["scikeras_quickstart.py"])
 def test_scikeras_documentation_runs_unchanged_but_for_the_import(script, tmp_path):
     source = (EXAMPLES / script).read_text()
     assert "scikeras.wrappers" not in source.split('"""', 2)[-1]  # only skfashion is used
