@@ -8,8 +8,6 @@ other module of the package touches them (``tests/test_keras_internals.py``
 checks that too).
 """
 
-import random
-
 
 def replace_default_seed_source(source):
     """Make Keras draw its default seeds from ``source``; return the undo function.
@@ -30,7 +28,7 @@ def replace_default_seed_source(source):
     seed_generator.python_random = source
 
     def restore():
-        seed_generator.python_random = previous if previous is not source else random
+        seed_generator.python_random = previous  # a nested replacement restores the outer
 
     return restore
 

@@ -436,3 +436,27 @@ def test_integer_random_state_starts_where_keras_starts_under_that_seed():
         plain.fit(X, y, epochs=2, shuffle=False, verbose=0)
     for u, v in zip(plain.get_weights(), ours.model_.get_weights()):
         np.testing.assert_allclose(u, v, rtol=2e-5, atol=2e-6)
+
+
+def test_a_seeded_build_inside_a_seeded_build_leaves_the_outer_draws_alone():
+    """A builder that initializes another seeded wrapper (scikeras's AutoEncoder
+    pattern, with a seed) must not shift the outer model's seeds: as under
+    scikeras's nested tensorflow_random_state, the outer draws continue where
+    they were. The oracle is the same builder without the nested build."""
+    X, y = _data()
+
+    def builder(nested):
+        def build(meta):
+            first = keras.layers.Dense(8, activation="relu")
+            if nested:
+                KerasClassifier(_dropout_net, random_state=1).initialize(X, y)
+            second = keras.layers.Dense(3, activation="softmax")
+            model = keras.Sequential([keras.Input((6,)), first, second])
+            model.compile(loss="sparse_categorical_crossentropy", optimizer="adam")
+            return model
+        return build
+
+    alone = KerasClassifier(builder(False), random_state=5).initialize(X, y)
+    nested = KerasClassifier(builder(True), random_state=5).initialize(X, y)
+    for u, v in zip(alone.model_.get_weights(), nested.model_.get_weights()):
+        np.testing.assert_array_equal(u, v)
