@@ -402,10 +402,10 @@ class _BaseKeras(BaseEstimator):
         options = self._collect_options(kwargs, partial=partial)
         rng = self._rng()
         require_y = self._requires_y and train
+        staging = None
         if warm:
             X, y = self._check_fit_data(X, y, reset=False, require_y=require_y)
-        staging = None
-        if not warm:
+        else:
             staging = self.__dict__["_staging"] = _Staging(rng=rng, require_y=require_y,
                                                            train=train)
             try:
@@ -557,12 +557,7 @@ class _BaseKeras(BaseEstimator):
 
         if fit.validation_data is not None:
             X_val, y_val, *w_val = fit.validation_data
-            X_val, y_val = check_data(
-                self, X_val, y_val, reset=False, x_dtype=self._x_dtype,
-                allow_nd=self._allow_nd,
-                multi_output=self._multi_output, y_numeric=self._y_numeric,
-                check_dtypes=self._check_dtypes,
-            )
+            X_val, y_val = self._check_fit_data(X_val, y_val, reset=False, require_y=True)
             fitted = job.fitted
             encoder = fitted.target_encoder
             val = (fitted.model_input(X_val),
@@ -926,7 +921,7 @@ _PUBLISHED = ("_fitted", "_input_scale", "_rescale_warned")
 
 
 #: Private attributes that belong to the fitted state (public ones end in "_").
-_PRIVATE_FITTED = ("_fitted", "_fitted_keys", "_seed", "_input_scale", "_rescale_warned")
+_PRIVATE_FITTED = _PUBLISHED + ("_fitted_keys", "_seed")
 
 
 def _is_fitted_name(name):
@@ -1023,16 +1018,16 @@ def _has_sparse(data):
 
 
 def _dense(data):
-    """``data`` with its sparse matrices densified (for Keras's own ``fit``)."""
-    import keras
-    import scipy.sparse as sp
+    """``data`` with its sparse matrices densified, dtypes kept (Keras's own ``fit``)."""
+    from ._training._sparse import densify
 
-    return keras.tree.map_structure(lambda a: a.toarray() if sp.issparse(a) else a, data)
+    return densify(data, keras_dtypes=False)
 
 
 def _n_rows(data):
-    """Samples in ``data`` (arrays, sparse matrices or structures of them)."""
-    return int(keras_first(data).shape[0])
+    from ._training._sparse import n_samples
+
+    return n_samples(data)
 
 
 def _plain(value):

@@ -23,7 +23,7 @@ import keras  # this module is imported when a fit starts, never by ``import skf
 import numpy as np
 
 from .._keras_internals import symbolic_build
-from ._sparse import SparseFeed, densify, is_sparse, standardize
+from ._sparse import SparseFeed, densify, is_sparse, n_samples, standardize
 
 #: Runner calls per epoch when something listens to batch events and
 #: steps_per_execution is "auto": the progress bar and batch callbacks see about
@@ -80,13 +80,6 @@ def make_runner(model, batch_size):
     from ._eager import EagerRunner
 
     return EagerRunner(model, batch_size)
-
-
-def n_samples(data):
-    """Number of samples of a (nested) data structure."""
-    import keras
-
-    return int(keras.tree.flatten(data)[0].shape[0])
 
 
 def _overrides(callback, *methods):

@@ -44,8 +44,9 @@ def is_sparse(data):
     return any(sp.issparse(a) for a in keras.tree.flatten(data))
 
 
-def densify(data, rows=None):
-    """``data`` (a structure of arrays and sparse matrices) as dense arrays, for ``rows``."""
+def densify(data, rows=None, *, keras_dtypes=True):
+    """``data`` (a structure of arrays and sparse matrices) as dense arrays, for
+    ``rows`` (all by default), floats in Keras's float type unless not ``keras_dtypes``."""
     import keras
 
     def dense(a):
@@ -53,7 +54,15 @@ def densify(data, rows=None):
             a = a[rows]
         return a.toarray() if sp.issparse(a) else a
 
-    return standardize(keras.tree.map_structure(dense, data))
+    data = keras.tree.map_structure(dense, data)
+    return standardize(data) if keras_dtypes else data
+
+
+def n_samples(data):
+    """Samples in ``data`` (arrays, sparse matrices or structures of them)."""
+    import keras
+
+    return int(keras.tree.flatten(data)[0].shape[0])
 
 
 def _row_bytes(data):
@@ -68,16 +77,10 @@ def _row_bytes(data):
 
 def dense_blocks(X):
     """Dense row blocks of ``X`` (a structure with sparse parts), in order."""
-    n = _n(X)
+    n = n_samples(X)
     step = max(1, DENSE_BYTES // _row_bytes(X))
     for begin in range(0, n, step):
         yield densify(X, slice(begin, min(begin + step, n)))
-
-
-def _n(data):
-    import keras
-
-    return int(keras.tree.flatten(data)[0].shape[0])
 
 
 class SparseFeed(Runner):
@@ -115,14 +118,11 @@ class SparseFeed(Runner):
 
     def test(self, data, batch_size, begin, end):
         """Test steps ``begin`` to ``end - 1`` over ``data`` in order."""
-        import keras
-
-        n = keras.tree.flatten(data)[0].shape[0]
 
         def call(dense, order, first, last):
             return self.runner.test(dense, batch_size, first, last)
 
-        return self._run(call, data, np.arange(n), batch_size, begin, end)
+        return self._run(call, data, np.arange(n_samples(data)), batch_size, begin, end)
 
     def sync(self):
         self.runner.sync()
