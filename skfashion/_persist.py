@@ -107,6 +107,13 @@ def save(obj, path):
 
     from ._model_bytes import model_to_bytes
 
+    if str(path).lower().endswith((".keras", ".onnx")):
+        raise ValueError(
+            f"Cannot save to {str(path)!r}: skfashion's file holds the whole estimator and is "
+            "not a Keras (or ONNX) model. Use skfashion.export(estimator, path) for a file "
+            "that keras.saving.load_model (or ONNX Runtime) opens, or another name "
+            "(e.g. '.skf') for skfashion.load."
+        )
     check_is_fitted(obj)
     models, skipped = [], []
     root = _node(obj, models, skipped)

@@ -297,6 +297,24 @@ def _class_names(classes):
     return [str(c) for c in classes]
 
 
+def cmd_export(args):
+    from . import export, load
+    from ._export import ExportError
+
+    if not Path(args.model).is_file():
+        raise CommandError(f"No model file at {args.model}; create one with 'skfashion train'.")
+    try:
+        model = load(args.model)
+        path = export(model, args.output, format=args.format, input_dtype=args.input_dtype)
+    except (ValueError, ExportError) as exc:  # a bad file, path or step: one line, no trace
+        raise CommandError(str(exc)) from exc
+    if not args.quiet:
+        print(f"exported {type(model).__name__} from {args.model} to {path}")
+    else:
+        print(path)
+    return 0
+
+
 # ------------------------------------------------------------------- parser
 class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
     """Help that shows each option's default."""
@@ -386,6 +404,23 @@ def build_parser():
     evaluate.add_argument("model", help="file written by 'skfashion train'")
     evaluate.add_argument("--output", default=None, help="also save the confusion matrix PNG")
     evaluate.set_defaults(func=cmd_evaluate)
+
+    export = sub.add_parser(
+        "export", formatter_class=_Formatter,
+        help="write a saved model as a Keras, SavedModel or ONNX file for serving",
+        description="Load a pipeline saved by 'skfashion train' or skfashion.save and write "
+                    "it as one model that serves without skfashion or scikit-learn (the "
+                    "pipeline's scalers become Keras layers): a .keras file, a TensorFlow "
+                    "SavedModel directory or an .onnx file. See skfashion.export.")
+    export.add_argument("model", help="file written by 'skfashion train' or skfashion.save")
+    export.add_argument("output", help="a .keras or .onnx file, or a SavedModel directory")
+    export.add_argument("--format", choices=["keras", "tf_saved_model", "onnx"], default=None,
+                        help="default: from OUTPUT's suffix (none: tf_saved_model)")
+    export.add_argument("--input-dtype", default=None,
+                        help="dtype of the served input (default: uint8 after a PixelScaler, "
+                             "else float32)")
+    export.add_argument("-q", "--quiet", action="store_true", help="print only the path")
+    export.set_defaults(func=cmd_export, verbose=False)
     return parser
 
 
@@ -393,7 +428,7 @@ def main(argv=None):
     """Run the command line; returns the exit code."""
     args = build_parser().parse_args(argv)
     try:
-        if args.command in ("benchmark", "train", "evaluate"):
+        if args.command in ("benchmark", "train", "evaluate", "export"):
             from ._backend import import_keras
 
             if args.verbose:

@@ -44,7 +44,11 @@ results = []
 for i, block in enumerate(json.loads(sys.stdin.read())):
     exec(compile(block, f"README.md snippet {i + 1}", "exec"), namespace)
     results.append(sorted(k for k in namespace if not k.startswith("__")))
-print(json.dumps({"score": float(namespace["pipe"].fit(namespace["X_tr"], namespace["y_tr"])
+served_equal = "labels" in namespace and bool(
+    (namespace["labels"] == namespace["pipe"].predict(namespace["X_test"])).all()
+    and (namespace["onnx_labels"] == namespace["labels"]).all())
+print(json.dumps({"served_equal": served_equal,
+                  "score": float(namespace["pipe"].fit(namespace["X_tr"], namespace["y_tr"])
                                  .score(namespace["X_val"], namespace["y_val"])),
                   "proba_rows": [float(r.sum()) for r in
                                  namespace["clf"].predict_proba(namespace["X_test_flat"][:5])],
@@ -58,16 +62,17 @@ def snippets():
 
 @pytest.mark.skipif(keras.backend.backend() != "tensorflow",
                     reason="the README's snippets run on the default backend")
-def test_every_readme_snippet_runs_as_written():
+def test_every_readme_snippet_runs_as_written(tmp_path):
     import json
 
     blocks = snippets()
     assert len(blocks) >= 3
     proc = subprocess.run([sys.executable, "-c", HARNESS], input=json.dumps(blocks),
-                          capture_output=True, text=True, timeout=900,
+                          capture_output=True, text=True, timeout=900, cwd=tmp_path,
                           env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert 0.75 < result["score"] < 0.95  # "~0.85" on the full data; the sample is smaller
     assert all(abs(total - 1) < 1e-5 for total in result["proba_rows"])
     assert len(result["proba_rows"]) == 5
+    assert result["served_equal"]  # the Serving snippet's labels are pipe.predict's
