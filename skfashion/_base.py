@@ -10,11 +10,13 @@ A fit that fails leaves the previous fitted state as it was (a warm start's
 weights are put back). What prediction needs (model, encoders, the fast
 predictor) lives in one :class:`_Fitted` object that a fit replaces at once, so
 a ``predict`` in another thread sees the old model or the new one, never a mix.
+
+The rest of an estimator lives beside this module: the fitted state and its
+commit/rollback in ``_fitted``, one training call's typed data in
+``_fit_data``, prediction in ``_predicting`` and pickling/saving in
+``_persisting`` (mixins of :class:`_BaseKeras`).
 """
 
-import math
-import warnings
-from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
@@ -34,96 +36,33 @@ from ._data import (
     keras_class_weight,
     stratified_split,
     tail_split,
-    warn_if_rescaled,
+)
+from ._fit_data import (
+    _Job,
+    _Split,
+    _dense,
+    _n_rows,
+    _plain,
+    _take,
+    _warn_if_training_data,
+    _with_weights,
+    keras_first,
+)
+from ._fitted import (
+    _PUBLISHED,
+    _Fitted,
+    _Rollback,
+    _Staging,
+    _is_identity,
+    _restore_variables,
+    _snapshot_variables,
 )
 from ._options import Option, check_fit_options, from_mapping, layer
+from ._persisting import _PersistMixin
+from ._predicting import _PredictMixin, _overridden
 
 
-def _overridden(model, method):
-    """True if ``model`` has its own ``method`` (a subclass or an instance attribute)."""
-    import keras
-
-    if method in vars(model):
-        return True
-    return getattr(type(model), method, None) is not getattr(keras.Model, method)
-
-
-class _Fitted:
-    """What prediction needs, replaced as one object when a fit commits.
-
-    ``shared`` is True once the model may be changed by others: it was handed
-    out through ``model_``, passed in by the user, or reached by user callbacks.
-    Then predictions read the model's current weights at every call instead of
-    a snapshot (same numbers, always current).
-    """
-
-    def __init__(self, model, feature_encoder, target_encoder, *, shared):
-        self.model = model
-        self.feature_encoder = feature_encoder
-        self.target_encoder = target_encoder
-        self.shared = shared
-        self._predictor = None
-
-    def hand_out(self):
-        """The model leaves skfashion's hands: predictions read its weights each time."""
-        if not self.shared:
-            self.shared = True
-            predictor = self._predictor
-            if predictor is not None:
-                predictor.live = True
-
-    def predictor(self):
-        """The fast inference path for this model (built on first use)."""
-        from ._inference import Predictor
-
-        predictor = self._predictor
-        if predictor is None:
-            predictor = self._predictor = Predictor(self.model, snapshot=not self.shared)
-        return predictor
-
-    def model_input(self, X):
-        """``X`` after the feature encoder, shaped for the model's single input."""
-        if self.feature_encoder is not None:
-            X = self.feature_encoder.transform(X)
-        return as_model_input(X, self.model)
-
-
-def as_model_input(X, model):
-    """Reshape flat rows to a single-input model's input shape (e.g. images for a CNN)."""
-    if not isinstance(X, np.ndarray) or len(getattr(model, "inputs", None) or ()) != 1:
-        return X
-    shape = tuple(model.inputs[0].shape[1:])
-    if None in shape or shape == X.shape[1:]:
-        return X
-    if math.prod(shape) != math.prod(X.shape[1:]):
-        raise ValueError(
-            f"The model expects inputs of shape {shape} ({math.prod(shape)} values per "
-            f"sample) but X has samples of shape {X.shape[1:]}."
-        )
-    return X.reshape((len(X), *shape))
-
-
-def _is_identity(encoder):
-    return (
-        type(encoder) is FunctionTransformer
-        and encoder.func is None
-        and encoder.inverse_func is None
-        and not encoder.validate
-    )
-
-
-def _snapshot_variables(model):
-    optimizer = getattr(model, "optimizer", None)
-    variables = list(model.variables) + list(getattr(optimizer, "variables", []) or [])
-    return [(v, np.array(v.numpy())) for v in variables]
-
-
-def _restore_variables(snapshot):
-    for variable, value in snapshot:
-        variable.assign(value)
-
-
-class _BaseKeras(BaseEstimator):
+class _BaseKeras(_PredictMixin, _PersistMixin, BaseEstimator):
     """Fitting, prediction and persistence of a Keras model as an estimator.
 
     Subclasses provide the model (``_make_model``), its compile settings
@@ -677,370 +616,7 @@ class _BaseKeras(BaseEstimator):
         for key, values in getattr(result, "history", {}).items():
             history.setdefault(history_key(key), []).extend(_plain(v) for v in values)
 
-    # --------------------------------------------------------------- prediction
-    def _outputs(self, X, kwargs, *, proba):
-        """Validated ``X`` through the model: ``(fitted, outputs)``."""
-        fitted = self._require_fitted()
-        X, _ = check_data(self, X, None, reset=False, x_dtype=self._x_dtype,
-                          allow_nd=self._allow_nd, check_dtypes=self._check_dtypes,
-                          require_y=False)
-        if not self.__dict__.get("_rescale_warned", True):
-            self.__dict__["_rescale_warned"] = warn_if_rescaled(
-                self.__dict__.get("_input_scale"), X, type(self).__name__)
-        X = fitted.model_input(X)
-        if not isinstance(X, np.ndarray) and _has_sparse(X):
-            # dense rows a block at a time, never the whole matrix
-            import keras
-
-            from ._training._sparse import dense_blocks
-
-            parts = [self._model_outputs(fitted, block, kwargs, proba=proba)
-                     for block in dense_blocks(X)]
-            return fitted, keras.tree.map_structure(
-                lambda *arrays: np.concatenate(arrays), *parts)
-        return fitted, self._model_outputs(fitted, X, kwargs, proba=proba)
-
-    def _model_outputs(self, fitted, X, kwargs, *, proba):
-        from ._inference import to_probabilities
-
-        model = fitted.model
-        args = {name: opt.value for name, opt in self._predict_option_values().items()}
-        args.update(kwargs)
-        if args.get("batch_size") == -1:
-            if not hasattr(X, "shape"):
-                raise ValueError(
-                    "`batch_size=-1` requires that `X` implement `shape` (the "
-                    "feature_encoder made X a structure of several inputs)."
-                )
-            args["batch_size"] = X.shape[0]
-        callbacks = [cb for cb in self._predict_callbacks() if _wants_predict_events(cb)]
-        if kwargs or callbacks or _overridden(model, "predict"):
-            args.setdefault("verbose", 0)
-            if callbacks:
-                args["callbacks"] = callbacks
-            out = model.predict(x=X, **args)
-            return to_probabilities(out, model) if proba else out
-        predictor = fitted.predictor()
-        return predictor.proba(X) if proba else predictor.outputs(X)
-
-    def predict(self, X, **kwargs):
-        """Predictions for ``X``: the model's outputs decoded by the target encoder.
-
-        Parameters
-        ----------
-        X : array-like, sparse matrix or DataFrame of shape (n_samples, ...)
-            Inputs.
-        **kwargs : dict
-            Options of Keras's ``Model.predict`` (then ``model.predict`` runs).
-
-        Returns
-        -------
-        y_pred : ndarray
-        """
-        fitted, out = self._outputs(X, kwargs, proba=False)
-        encoder = fitted.target_encoder
-        return encoder.inverse_transform(out) if encoder is not None else out
-
-    # ----------------------------------------------------------- persistence
-    def __getstate__(self):
-        from ._model_bytes import ModelBytes, freeze
-
-        state = {}
-        for key, value in self.__dict__.items():
-            if key == "_fitted":
-                value = {
-                    "model": ModelBytes.from_model(value.model),
-                    "feature_encoder": value.feature_encoder,
-                    "target_encoder": value.target_encoder,
-                    "shared": value.shared,
-                }
-            else:
-                value = freeze(value)
-            state[key] = value
-        return state
-
-    def __setstate__(self, state):
-        from ._model_bytes import thaw
-
-        state = dict(state)
-        fitted = state.pop("_fitted", None)
-        state = {key: thaw(value) for key, value in state.items()}
-        if fitted is not None:
-            state["_fitted"] = _Fitted(
-                fitted["model"].to_model(), fitted["feature_encoder"],
-                fitted["target_encoder"], shared=fitted["shared"],
-            )
-        self.__dict__.update(state)
-
-    def _export_state(self):
-        """The fitted state as plain Python values, for :mod:`skfashion._persist`.
-
-        Returns
-        -------
-        attributes : dict
-            Fitted attributes (numbers, strings, dtypes, tuples, arrays, dicts of
-            lists), the encoders as ``(class name, state)``.
-        model : keras.Model
-            The fitted model.
-        """
-        from ._encoders import export_encoder
-
-        fitted = self._require_fitted()
-        attributes = {
-            name: self.__dict__[name] for name in self._fitted_names()
-            if not name.startswith("_") and name not in ("target_encoder_", "feature_encoder_")
-        }
-        attributes["target_encoder_"] = export_encoder(self.target_encoder_)
-        attributes["feature_encoder_"] = export_encoder(self.feature_encoder_)
-        return attributes, fitted.model
-
-    def _import_state(self, attributes, model):
-        """Restore what :meth:`_export_state` gave (used when loading a file)."""
-        from ._encoders import import_encoder
-
-        staged = dict(attributes)
-        staged["target_encoder_"] = import_encoder(*attributes["target_encoder_"])
-        staged["feature_encoder_"] = import_encoder(*attributes["feature_encoder_"])
-        _check_imported(staged, model)
-        features = staged["feature_encoder_"]
-        staged["_fitted"] = _Fitted(
-            model, None if _is_identity(features) else features, staged["target_encoder_"],
-            shared=False,
-        )
-        self._commit(staged)
-        return self
-
-    def save(self, path):
-        """Save the fitted estimator to ``path`` without pickle.
-
-        The file can be loaded with :func:`skfashion.load`, even from an
-        untrusted source: loading runs no code stored in the file. Parameters
-        that are not plain data (a builder function, callback objects) are not
-        stored: they are listed in the returned list and take their default
-        values on load. A loaded ``KerasClassifier`` or ``KerasRegressor`` can
-        be refitted: its ``model`` parameter is the loaded model's architecture.
-
-        Parameters
-        ----------
-        path : str or path-like
-            Destination file; written atomically.
-
-        Returns
-        -------
-        skipped : list of str
-            Names of the parameters that were not stored.
-        """
-        from ._persist import save
-
-        return save(self, path)
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
-
-
-def _check_imported(state, model):
-    """Refuse a loaded fitted state that no fit could have produced with ``model``.
-
-    A file declaring 3 classes for a 10-output model, or a ``history_`` that is
-    not a dict of per-epoch lists, would load and then fail (or mislead) at
-    ``predict`` or ``partial_fit``; it fails at load instead.
-    """
-    history = state.get("history_", {})
-    if not isinstance(history, dict) or not all(
-            isinstance(k, str) and isinstance(v, list) and all(
-                isinstance(x, (int, float, list)) and not isinstance(x, bool) for x in v)
-            for k, v in history.items()):
-        raise ValueError("history_ must map metric names to lists of per-epoch values")
-    n_features = state.get("n_features_in_")
-    if n_features is not None and (not isinstance(n_features, int) or isinstance(
-            n_features, bool) or n_features < 1):
-        raise ValueError(f"n_features_in_ must be a positive integer, not {n_features!r}")
-    names = state.get("feature_names_in_")
-    if names is not None and len(names) != n_features:
-        raise ValueError(f"{len(names)} feature names for {n_features} features")
-    classes = state.get("classes_")
-    if classes is not None and len(classes) != state.get("n_classes_", len(classes)):
-        raise ValueError(f"{len(classes)} classes_ but n_classes_={state['n_classes_']}")
-    encoder = state.get("target_encoder_")
-    if hasattr(encoder, "_adapt_to_model"):
-        encoder._adapt_to_model(model)  # the output layer's width against the targets
-    shape = state.get("X_shape_")
-    if shape is not None and n_features is not None and (
-            len(shape) < 2 or shape[1] != n_features):
-        raise ValueError(f"n_features_in_={n_features} but the training data had shape "
-                         f"{tuple(shape)}")
-    sample = tuple(shape[1:]) if shape is not None else (
-        (n_features,) if n_features is not None else None)
-    inputs = getattr(model, "inputs", None) or ()
-    if (sample is not None and len(inputs) == 1 and _is_identity(state["feature_encoder_"])
-            and None not in inputs[0].shape[1:]
-            and math.prod(inputs[0].shape[1:]) != math.prod(sample)):
-        raise ValueError(f"the model takes inputs of shape {tuple(inputs[0].shape[1:])} but "
-                         f"the estimator was fitted on samples of shape {sample}")
-
-
-@dataclass(frozen=True)
-class _Job:
-    """One training call, checked and encoded by ``_stage`` (typed: no string keys).
-
-    ``X``, ``y`` and ``w`` are the training data as the model takes it (after
-    the encoders, samples of weight 0 dropped); validation data is derived
-    from them and the options by ``_validation`` into a :class:`_Split`, whose
-    fields name the training and the validation data separately.
-    """
-
-    staged: dict
-    fitted: Optional[_Fitted] = None
-    X: object = None
-    y: object = None
-    y_labels: object = None
-    w: object = None
-    fit: object = None  # the checked FitOptions
-    initial: int = 0
-    passthrough: bool = False
-    rng: Optional[np.random.RandomState] = None
-    inputs: Optional[tuple] = None  # the user's (X, y), to warn if validation_data is them
-
-
-@dataclass
-class _Staging:
-    """What a fit hands to :meth:`_BaseKeras._initialize` besides scikeras's
-    ``(X, y)``, and the new model it gets back (``fitted``)."""
-
-    rng: np.random.RandomState
-    require_y: bool
-    train: bool
-    fitted: object = None
-
-
-#: What ``predict`` reads: replaced only when a fit commits, so a prediction
-#: in another thread during a refit uses the previous model whole.
-_PUBLISHED = ("_fitted", "_input_scale", "_rescale_warned")
-
-
-#: Private attributes that belong to the fitted state (public ones end in "_").
-_PRIVATE_FITTED = _PUBLISHED + ("_fitted_keys", "_seed")
-
-
-def _is_fitted_name(name):
-    return name in _PRIVATE_FITTED or (
-        name.endswith("_") and not name.startswith("_") and not name.endswith("__"))
-
-
-class _Rollback:
-    """The estimator's fitted attributes before a fit, to put back if it fails.
-
-    A fit sets its fitted attributes on the estimator as it goes (scikeras's
-    order: a builder reads them); every attribute that names fitted state (a
-    trailing underscore, or one of skfashion's private ones), including those a
-    subclass sets, is restored, and those the failed fit added are removed.
-    """
-
-    def __init__(self, estimator):
-        self.state = {k: v for k, v in estimator.__dict__.items() if _is_fitted_name(k)}
-
-    def restore(self, estimator):
-        state = estimator.__dict__
-        for key in [k for k in state if _is_fitted_name(k) and k not in self.state]:
-            del state[key]
-        state.update(self.state)
-
-
-@dataclass(frozen=True)
-class _Split:
-    """One training call's data: what it trains on, what it validates on.
-
-    Named fields, so the training data and the validation data cannot trade
-    places unseen (they once did: ``fit(validation_data=...)`` trained on the
-    validation set). ``held_out`` counts the samples taken out of the user's
-    training data for validation (0 for ``validation_data``).
-    """
-
-    train: tuple
-    validation: object
-    held_out: int
-    stopping: Optional[tuple] = None
-
-
-def _warn_if_training_data(validation_data, inputs):
-    """Warn when ``validation_data`` is the training data (same object or values).
-
-    Validation scores on the training data measure the fit, not generalization:
-    almost always a mistake (a swapped argument, a split not applied).
-    """
-    X_val, y_val = validation_data[0], validation_data[1]
-    X, y = inputs
-    same = X_val is X and y_val is y
-    if not same:
-        try:
-            a, b = np.asarray(X_val), np.asarray(X)
-            same = a.shape == b.shape and np.array_equal(a, b) and np.array_equal(
-                np.asarray(y_val), np.asarray(y))
-        except (TypeError, ValueError):  # structures that are not arrays
-            same = False
-    if same:
-        warnings.warn(
-            "validation_data is the training data: the val_* scores will measure how well "
-            "the model fits its training set, not how it generalizes. Pass held-out data "
-            "(e.g. from train_test_split), or use validation_split.",
-            UserWarning,
-            stacklevel=5,
-        )
-
-
-def _take(array, idx):
-    import keras
-
-    if array is None:
-        return None
-    return keras.tree.map_structure(lambda a: a[idx], array)
-
-
-def _with_weights(data):
-    x, y, w = data
-    if w is None:
-        w = np.ones(len(keras_first(y)), dtype=np.float32)
-    return (x, y, w)
-
-
-def keras_first(data):
-    import keras
-
-    return keras.tree.flatten(data)[0]
-
-
-def _has_sparse(data):
-    from ._training._sparse import is_sparse
-
-    return is_sparse(data)
-
-
-def _dense(data):
-    """``data`` with its sparse matrices densified, dtypes kept (Keras's own ``fit``)."""
-    from ._training._sparse import densify
-
-    return densify(data, keras_dtypes=False)
-
-
-def _n_rows(data):
-    from ._training._sparse import n_samples
-
-    return n_samples(data)
-
-
-def _plain(value):
-    value = np.asarray(value)
-    return float(value) if value.ndim == 0 else value.tolist()
-
-
-def _wants_predict_events(callback):
-    import keras
-
-    base = keras.callbacks.Callback
-    return any(
-        getattr(type(callback), name, None) is not getattr(base, name)
-        for name in ("on_predict_begin", "on_predict_end", "on_predict_batch_begin",
-                     "on_predict_batch_end")
-    )

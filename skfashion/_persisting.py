@@ -1,0 +1,147 @@
+"""Pickling and pickle-free saving of skfashion's Keras estimators.
+
+Each estimator says what its fitted state is (``_export_state``) and takes it
+back (``_import_state``, checked by :func:`_check_imported` against the model
+before anything is set); :mod:`skfashion._persist` owns the file format.
+"""
+
+import math
+
+from ._fitted import _Fitted, _is_identity
+
+
+class _PersistMixin:
+    """``__getstate__``/``__setstate__``, ``save`` and the fitted state as plain data."""
+
+    def __getstate__(self):
+        from ._model_bytes import ModelBytes, freeze
+
+        state = {}
+        for key, value in self.__dict__.items():
+            if key == "_fitted":
+                value = {
+                    "model": ModelBytes.from_model(value.model),
+                    "feature_encoder": value.feature_encoder,
+                    "target_encoder": value.target_encoder,
+                    "shared": value.shared,
+                }
+            else:
+                value = freeze(value)
+            state[key] = value
+        return state
+
+    def __setstate__(self, state):
+        from ._model_bytes import thaw
+
+        state = dict(state)
+        fitted = state.pop("_fitted", None)
+        state = {key: thaw(value) for key, value in state.items()}
+        if fitted is not None:
+            state["_fitted"] = _Fitted(
+                fitted["model"].to_model(), fitted["feature_encoder"],
+                fitted["target_encoder"], shared=fitted["shared"],
+            )
+        self.__dict__.update(state)
+
+    def _export_state(self):
+        """The fitted state as plain Python values, for :mod:`skfashion._persist`.
+
+        Returns
+        -------
+        attributes : dict
+            Fitted attributes (numbers, strings, dtypes, tuples, arrays, dicts of
+            lists), the encoders as ``(class name, state)``.
+        model : keras.Model
+            The fitted model.
+        """
+        from ._encoders import export_encoder
+
+        fitted = self._require_fitted()
+        attributes = {
+            name: self.__dict__[name] for name in self._fitted_names()
+            if not name.startswith("_") and name not in ("target_encoder_", "feature_encoder_")
+        }
+        attributes["target_encoder_"] = export_encoder(self.target_encoder_)
+        attributes["feature_encoder_"] = export_encoder(self.feature_encoder_)
+        return attributes, fitted.model
+
+    def _import_state(self, attributes, model):
+        """Restore what :meth:`_export_state` gave (used when loading a file)."""
+        from ._encoders import import_encoder
+
+        staged = dict(attributes)
+        staged["target_encoder_"] = import_encoder(*attributes["target_encoder_"])
+        staged["feature_encoder_"] = import_encoder(*attributes["feature_encoder_"])
+        _check_imported(staged, model)
+        features = staged["feature_encoder_"]
+        staged["_fitted"] = _Fitted(
+            model, None if _is_identity(features) else features, staged["target_encoder_"],
+            shared=False,
+        )
+        self._commit(staged)
+        return self
+
+    def save(self, path):
+        """Save the fitted estimator to ``path`` without pickle.
+
+        The file can be loaded with :func:`skfashion.load`, even from an
+        untrusted source: loading runs no code stored in the file. Parameters
+        that are not plain data (a builder function, callback objects) are not
+        stored: they are listed in the returned list and take their default
+        values on load. A loaded ``KerasClassifier`` or ``KerasRegressor`` can
+        be refitted: its ``model`` parameter is the loaded model's architecture.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Destination file; written atomically.
+
+        Returns
+        -------
+        skipped : list of str
+            Names of the parameters that were not stored.
+        """
+        from ._persist import save
+
+        return save(self, path)
+
+
+def _check_imported(state, model):
+    """Refuse a loaded fitted state that no fit could have produced with ``model``.
+
+    A file declaring 3 classes for a 10-output model, or a ``history_`` that is
+    not a dict of per-epoch lists, would load and then fail (or mislead) at
+    ``predict`` or ``partial_fit``; it fails at load instead.
+    """
+    history = state.get("history_", {})
+    if not isinstance(history, dict) or not all(
+            isinstance(k, str) and isinstance(v, list) and all(
+                isinstance(x, (int, float, list)) and not isinstance(x, bool) for x in v)
+            for k, v in history.items()):
+        raise ValueError("history_ must map metric names to lists of per-epoch values")
+    n_features = state.get("n_features_in_")
+    if n_features is not None and (not isinstance(n_features, int) or isinstance(
+            n_features, bool) or n_features < 1):
+        raise ValueError(f"n_features_in_ must be a positive integer, not {n_features!r}")
+    names = state.get("feature_names_in_")
+    if names is not None and len(names) != n_features:
+        raise ValueError(f"{len(names)} feature names for {n_features} features")
+    classes = state.get("classes_")
+    if classes is not None and len(classes) != state.get("n_classes_", len(classes)):
+        raise ValueError(f"{len(classes)} classes_ but n_classes_={state['n_classes_']}")
+    encoder = state.get("target_encoder_")
+    if hasattr(encoder, "_adapt_to_model"):
+        encoder._adapt_to_model(model)  # the output layer's width against the targets
+    shape = state.get("X_shape_")
+    if shape is not None and n_features is not None and (
+            len(shape) < 2 or shape[1] != n_features):
+        raise ValueError(f"n_features_in_={n_features} but the training data had shape "
+                         f"{tuple(shape)}")
+    sample = tuple(shape[1:]) if shape is not None else (
+        (n_features,) if n_features is not None else None)
+    inputs = getattr(model, "inputs", None) or ()
+    if (sample is not None and len(inputs) == 1 and _is_identity(state["feature_encoder_"])
+            and None not in inputs[0].shape[1:]
+            and math.prod(inputs[0].shape[1:]) != math.prod(sample)):
+        raise ValueError(f"the model takes inputs of shape {tuple(inputs[0].shape[1:])} but "
+                         f"the estimator was fitted on samples of shape {sample}")
