@@ -252,6 +252,55 @@ class _BaseKeras(_PredictMixin, _PersistMixin, BaseEstimator):
             pass
         return self
 
+    def fit_epochs(self, X, y, sample_weight=None, **kwargs):
+        """Train as :meth:`fit` does, one epoch at a time: a generator.
+
+        After each epoch it yields the number of epochs trained, with the
+        estimator fitted to that point (``predict``, ``score``, ``history_``
+        and ``n_iter_`` see the model after that epoch). Run to its end, it
+        trains exactly as ``fit`` with the same arguments; left early (a
+        ``break``, or ``close()``), it ends the training there as ``fit`` with
+        that many epochs would: Keras's ``on_train_end`` runs and the estimator
+        keeps those epochs. An error during training leaves the estimator's
+        previous fitted state, as ``fit`` does. :class:`EpochSearchCV` scores
+        its folds through this generator.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, ...)
+            Training inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights; samples of weight 0 are left out.
+        **kwargs : dict
+            Options of Keras's ``Model.fit`` for this call, as for :meth:`fit`.
+
+        Yields
+        ------
+        n_iter : int
+            Epochs trained so far (``n_iter_``).
+
+        See Also
+        --------
+        fit : the same training, to the end.
+
+        Examples
+        --------
+        >>> from skfashion import PixelScaler, SoftmaxClassifier
+        >>> from skfashion.datasets import load_sample
+        >>> (X, y), (X_test, y_test) = load_sample()
+        >>> X, X_test = PixelScaler().transform(X), PixelScaler().transform(X_test)
+        >>> clf = SoftmaxClassifier(epochs=20, random_state=0)
+        >>> for n_iter in clf.fit_epochs(X, y):
+        ...     if clf.score(X_test, y_test) > 0.7:  # stop when good enough
+        ...         break
+        >>> clf.n_iter_ == n_iter < 20
+        True
+        """
+        yield from self._fit_epochs(X, y, sample_weight=sample_weight, kwargs=kwargs,
+                                    commit_each_epoch=True)
+
     def partial_fit(self, X, y, sample_weight=None, **kwargs):
         """Train one epoch on ``(X, y)``, continuing from the current model.
 
@@ -573,13 +622,18 @@ class _BaseKeras(_PredictMixin, _PersistMixin, BaseEstimator):
                 if fit.class_weight is not None:
                     w_t = w_t * keras_class_weight(fit.class_weight, y_t)
                 data = (X_t, y_t, w_t)
-                for _, logs in fit_epochs(model, data, plan):
+                epochs = fit_epochs(model, data, plan)
+                for _, logs in epochs:
                     for key, value in logs.items():
                         history.setdefault(history_key(key), []).append(_plain(value))
-                    staged["_fitted"]._predictor = None  # the weights changed
+                    staged["_fitted"].weights_changed()
                     if commit_each_epoch:
                         self._commit(staged)
-                    yield len(history.get("loss", []))
+                    try:
+                        yield len(history.get("loss", []))
+                    except GeneratorExit:  # the caller stops here (fit_epochs): keep it
+                        epochs.close()  # Keras's ending: on_train_end, final values
+                        break
         except BaseException:
             if snapshot is not None:
                 _restore_variables(snapshot)
@@ -588,7 +642,7 @@ class _BaseKeras(_PredictMixin, _PersistMixin, BaseEstimator):
         if user_held:
             staged["_fitted"].hand_out()
         else:
-            staged["_fitted"]._predictor = None  # weights changed: take a new snapshot
+            staged["_fitted"].weights_changed()
         self._commit(staged)
 
     def _keras_fit(self, job, callbacks, history):

@@ -45,27 +45,45 @@ def _epochs_name(estimator):
     return "epochs"
 
 
-def _route(estimator, params):
-    """Split ``Pipeline.fit``-style parameters: ``(per transformer, for the final step)``."""
+def _fit_transformers(estimator, X, y, params):
+    """Fit the steps before the final estimator as scikit-learn does; route the rest.
+
+    The steps before the last one are fitted by scikit-learn's own Pipeline
+    (``estimator[:-1].fit_transform``, with its routing of
+    ``step__param`` fit parameters); the last step's parameters go on, to a
+    nested pipeline's transformers or to the skfashion estimator.
+
+    Returns
+    -------
+    Xt : array-like
+        ``X`` through the fitted transformers.
+    final : skfashion estimator
+        The estimator to train, inside ``estimator``.
+    final_params : dict
+        Its fit parameters.
+    """
     if not hasattr(estimator, "steps"):
-        return {}, dict(params)
-    names = [name for name, _ in estimator.steps]
-    final_name = names[-1]
-    per_step, final = {}, {}
+        return X, estimator, dict(params)
+    last = estimator.steps[-1][0]
+    head_params, last_params = {}, {}
     for key, value in params.items():
         step, _, rest = key.partition("__")
-        if step not in names or not rest:
+        if not rest:
             raise ValueError(
                 f"Pipeline.fit does not accept the {key} parameter. You can pass parameters "
                 "to specific steps of your pipeline using the stepname__parameter format."
             )
-        if step == final_name:
-            inner_transformers, inner_final = _route(estimator.steps[-1][1], {rest: value})
-            per_step.update(inner_transformers)
-            final.update(inner_final)
+        if step == last:
+            last_params[rest] = value
         else:
-            per_step.setdefault(step, {})[rest] = value
-    return per_step, final
+            head_params[key] = value
+    if len(estimator.steps) > 1:
+        head = estimator[:-1]  # the same step objects: fitting them fits estimator's
+        X = head.fit_transform(X, y, **head_params)
+        estimator.steps[:-1] = head.steps
+    elif head_params:
+        raise ValueError(f"Pipeline.fit got parameters for unknown steps: {sorted(head_params)}.")
+    return _fit_transformers(estimator.steps[-1][1], X, y, last_params)
 
 
 def _fit_path(estimator, params, X, y, train, test, epochs, scorer, fit_params):
@@ -77,20 +95,13 @@ def _fit_path(estimator, params, X, y, train, test, epochs, scorer, fit_params):
     fit_params = _check_method_params(X, params=fit_params, indices=train)
     X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
     X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
-    transformers, final = _chain(est)
-    step_params, final_params = _route(est, fit_params)
-    named = dict(_named_steps(est))
     start = time.perf_counter()
-    Xt = X_train
-    for step in transformers:
-        name = next((n for n, s in named.items() if s is step), None)
-        Xt = step.fit_transform(Xt, y_train, **step_params.get(name, {}))
+    Xt, final, final_params = _fit_transformers(est, X_train, y_train, fit_params)
     sample_weight = final_params.pop("sample_weight", None)
     wanted = set(epochs)
     scores, fit_times, score_times = {}, {}, {}
     scoring = 0.0
-    for n_iter in final._fit_epochs(Xt, y_train, sample_weight=sample_weight,
-                                    kwargs=final_params, commit_each_epoch=True):
+    for n_iter in final.fit_epochs(Xt, y_train, sample_weight=sample_weight, **final_params):
         if n_iter in wanted:
             t0 = time.perf_counter()
             fit_times[n_iter] = t0 - start - scoring
@@ -105,13 +116,6 @@ def _fit_path(estimator, params, X, y, train, test, epochs, scorer, fit_params):
         )
     return ([scores[e] for e in epochs], [fit_times[e] for e in epochs],
             [score_times[e] for e in epochs])
-
-
-def _named_steps(estimator):
-    if not hasattr(estimator, "steps"):
-        return []
-    out = list(estimator.steps[:-1])
-    return out + _named_steps(estimator.steps[-1][1])
 
 
 class EpochSearchCV(MetaEstimatorMixin, BaseEstimator):

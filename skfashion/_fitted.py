@@ -37,6 +37,10 @@ class _Fitted:
             if predictor is not None:
                 predictor.live = True
 
+    def weights_changed(self):
+        """The model was trained: the fast predictor takes a new snapshot on next use."""
+        self._predictor = None
+
     def predictor(self):
         """The fast inference path for this model (built on first use)."""
         from ._inference import Predictor

@@ -182,6 +182,10 @@ class _EpochLogs(keras.callbacks.Callback):
 def fit_epochs(model, data, plan):
     """Train ``model`` on ``data = (x, y, sample_weight)``; yield after each epoch.
 
+    Closing the generator after an epoch ends the training there as if
+    ``plan.epochs`` had been that epoch: the optimizer's final values and
+    ``on_train_end`` run.
+
     Yields
     ------
     epoch : int
@@ -262,7 +266,10 @@ def fit_epochs(model, data, plan):
             # (LearningRateScheduler adds learning_rate, for example).
             epoch_logs = epoch_logs_seen.logs
             logs = epoch_logs
-            yield epoch, epoch_logs
+            try:
+                yield epoch, epoch_logs
+            except GeneratorExit:  # the caller ends the training here: Keras's ending runs
+                break
             if model.stop_training:
                 break
     finally:
