@@ -50,6 +50,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 FIT_PATH = [
     "skfashion/_base.py",
+    "skfashion/_fitting.py",
     "skfashion/_fitted.py",
     "skfashion/_fit_data.py",
     "skfashion/_options.py",

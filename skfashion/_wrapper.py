@@ -6,52 +6,19 @@ skfashion's (``_base``): one training path with Keras's callback semantics,
 fast on every backend.
 """
 
-import inspect
-import warnings
-from numbers import Integral
-
 from sklearn.utils.metaestimators import available_if
 
 from ._base import _BaseKeras
-from ._compile import resolve_callbacks, resolve_loss, resolve_metrics, resolve_optimizer
+from ._compile import resolve_callbacks
 from ._options import Option
-from ._random import seeded_build
-from ._routing import ROUTES, is_routed, routed
 from ._registry import register
-
-
-_MISSING = object()
-
-
-def _accepts(fn, name):
-    try:
-        parameters = inspect.signature(fn).parameters.values()
-    except (TypeError, ValueError):
-        return False
-    return any(p.name == name and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
-               for p in parameters)
-
-
-def _accepts_kwargs(fn):
-    try:
-        parameters = inspect.signature(fn).parameters.values()
-    except (TypeError, ValueError):
-        return False
-    return any(p.kind == p.VAR_KEYWORD for p in parameters)
+from ._routing import ROUTES, routed
+from ._wrapper_model import _ModelBuildingMixin
+from ._wrapper_params import _RoutedParamsMixin
 
 
 def _has_scorer(est):
     return type(est).scorer is not BaseWrapper.scorer
-
-
-def _has_loss(loss):
-    if loss is None:
-        return False
-    if isinstance(loss, dict):
-        return any(_has_loss(v) for v in loss.values())
-    if isinstance(loss, (list, tuple)) or type(loss).__name__ == "ListWrapper":
-        return any(_has_loss(v) for v in loss)
-    return True
 
 
 def _instances(spec):
@@ -68,7 +35,7 @@ def _instances(spec):
 
 
 @register
-class BaseWrapper(_BaseKeras):
+class BaseWrapper(_RoutedParamsMixin, _ModelBuildingMixin, _BaseKeras):
     """A Keras model, or a function that builds one, as a scikit-learn estimator.
 
     The general wrapper (scikeras's ``BaseWrapper``): targets pass through
@@ -217,207 +184,6 @@ class BaseWrapper(_BaseKeras):
         # attributes (est.fit__batch_size), as in scikeras.
         self._extra_params = dict(kwargs)
 
-    # --------------------------------------------------------------- parameters
-    def __getattr__(self, name):
-        extra = self.__dict__.get("_extra_params")
-        if extra is not None and name in extra:
-            return extra[name]
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
-    @property
-    def __name__(self):
-        return type(self).__name__
-
-    def _own_names(self):
-        init = type(self).__init__
-        names = [
-            p.name for p in inspect.signature(init).parameters.values()
-            if p.name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
-        ]
-        return names
-
-    def get_params(self, deep=True):
-        """Parameters of this estimator, routed and extra ones included.
-
-        Parameters
-        ----------
-        deep : bool, default=True
-            Also return the parameters of parameters that are estimators.
-
-        Returns
-        -------
-        params : dict
-        """
-        params = {}
-        for name in self._own_names():
-            # A subclass may take a parameter in __init__ and not store it
-            # (scikeras's MLPClassifier notebook does): as in scikeras, it is
-            # then not a parameter (clone leaves it at its default).
-            value = getattr(self, name, _MISSING)
-            if value is not _MISSING:
-                params[name] = value
-        for key, value in self.__dict__.items():
-            if not key.startswith("_") and not key.endswith("_") and key not in params:
-                params[key] = value  # a subclass's attribute set in its __init__
-        params.update(self.__dict__.get("_extra_params", {}))
-        if deep:
-            for key, value in list(params.items()):
-                if hasattr(value, "get_params") and not isinstance(value, type):
-                    params.update({f"{key}__{k}": v for k, v in value.get_params().items()})
-        return params
-
-    def set_params(self, **params):
-        """Set parameters, routed (``optimizer__learning_rate``) and extra ones included.
-
-        Parameters
-        ----------
-        **params : dict
-            Parameter names and values.
-
-        Returns
-        -------
-        self : object
-        """
-        known = set(self.get_params(deep=False))
-        extra = self.__dict__.setdefault("_extra_params", {})
-        for name, value in params.items():
-            if name in extra or (is_routed(name) and name not in self.__dict__):
-                extra[name] = value
-            elif name in known:
-                setattr(self, name, value)
-            else:
-                raise ValueError(
-                    f"Invalid parameter {name} for estimator {type(self).__name__}.\n"
-                    "This issue can likely be resolved by setting this parameter in the "
-                    f"{type(self).__name__} constructor:\n`{type(self).__name__}({name}="
-                    f"{value!r})`\nCheck the list of available parameters with "
-                    "`estimator.get_params().keys()`"
-                )
-        return self
-
-    def _check_params(self):
-        super()._check_params()
-        for name in self.__dict__.get("_extra_params", {}):
-            if "__" in name and not is_routed(name):
-                raise ValueError(
-                    f"{name}: unknown routing prefix {name.split('__', 1)[0]!r}; routed "
-                    f"parameters start with one of {[r + '__' for r in ROUTES]}."
-                )
-
-    def _user_params(self):
-        """Unprefixed extra parameters (they reach the builder)."""
-        return {k: v for k, v in self.__dict__.get("_extra_params", {}).items() if "__" not in k}
-
-    # -------------------------------------------------------------- the model
-    def _builder(self):
-        """``(builder, instance)``: what makes the model (scikeras's rules)."""
-        import keras
-
-        model = self.model
-        if model is None and self.build_fn is not None:
-            model = self.build_fn
-            warnings.warn(
-                "``build_fn`` will be renamed to ``model`` in a future release, at which "
-                "point use of ``build_fn`` will raise an Error instead.",
-                UserWarning,
-                stacklevel=6,
-            )
-        if model is None:
-            if not hasattr(self, "_keras_build_fn"):
-                raise ValueError(
-                    "If not using the ``build_fn`` param, you must implement "
-                    "``_keras_build_fn``: pass model=<a keras.Model or a function that "
-                    "builds one>."
-                )
-            return self._keras_build_fn, None
-        if isinstance(model, keras.Model):
-            return None, model
-        if callable(model):
-            if hasattr(self, "_keras_build_fn"):
-                raise ValueError(
-                    "This class cannot implement ``_keras_build_fn`` if using the `model` "
-                    "parameter"
-                )
-            return model, None
-        raise TypeError(
-            "``model`` must be a callable, a Keras Model instance or None; got "
-            f"{type(model).__name__}."
-        )
-
-    def _random_seed(self, rng):
-        """scikeras's seeding: an integer ``random_state`` is the seed of the build.
-
-        The model then starts from the initial weights that scikeras's
-        ``random_state`` and plain Keras after ``keras.utils.set_random_seed``
-        give it (see :func:`~skfashion._random.seeded_build`); a RandomState
-        instance gives a seed drawn from it.
-        """
-        drawn = super()._random_seed(rng)  # drawn all the same: shuffling follows it
-        random_state = getattr(self, "random_state", None)
-        if isinstance(random_state, Integral) and not isinstance(random_state, bool):
-            return int(random_state)
-        return drawn
-
-    def _make_model(self, meta, seed):
-        builder, instance = self._builder()
-        if instance is not None:
-            return instance, False, True
-        params = self.get_params()
-        arguments = {**self._user_params(), **routed(params, "model", strict=True)}
-        wants_all = _accepts_kwargs(builder)
-        takes_compile = wants_all or _accepts(builder, "compile_kwargs")
-
-        def build():
-            kwargs = dict(arguments)
-            if wants_all or _accepts(builder, "meta"):
-                kwargs["meta"] = dict(meta)
-            if wants_all or _accepts(builder, "compile_kwargs"):
-                kwargs["compile_kwargs"] = self._compile_settings()
-            if wants_all or _accepts(builder, "params"):
-                kwargs["params"] = self.get_params()
-            return builder(**kwargs)
-
-        return seeded_build(build, seed), takes_compile, False
-
-    def _compile_settings(self):
-        params = self.get_params()
-        settings = {k: params[k] for k in sorted(self._compile_kwargs) if k in params}
-        settings.update(routed(params, "compile"))
-        settings["optimizer"] = resolve_optimizer(
-            settings.get("optimizer"), routed(params, "optimizer", strict=True))
-        settings["loss"] = resolve_loss(settings.get("loss"), routed(params, "loss"))
-        settings["metrics"] = resolve_metrics(settings.get("metrics"), routed(params, "metrics"))
-        return settings
-
-    def _check_compiled_model(self, model, compile_applied):
-        if not _has_loss(getattr(model, "loss", None)):
-            raise ValueError(
-                "No valid loss function found. You must provide a loss or a compiled "
-                "model: pass loss=... to the estimator, or compile the model with a loss in "
-                "the builder."
-            )
-        if getattr(model, "optimizer", None) is None:
-            raise ValueError(
-                "You must provide an optimizer or a compiled model: pass optimizer=... (e.g. "
-                "'rmsprop') or compile the model with an optimizer in the builder."
-            )
-        _check_loss_agrees(self, model)
-        if compile_applied:
-            return
-        params = self.get_params()
-        ignored = [k for k in ("optimizer", "metrics") if not _is_default(self, k)]
-        ignored += sorted(k for k in params if "__" in k and k.split("__", 1)[0] in
-                          ("optimizer", "metrics", "compile")
-                          and k != "compile__steps_per_execution")
-        if ignored:
-            warnings.warn(
-                f"The model came compiled (by a builder that takes no compile_kwargs, or "
-                f"passed compiled), so these parameters were not used: {ignored}. Take "
-                "compile_kwargs in the builder, or return an uncompiled model, to apply them.",
-                UserWarning,
-                stacklevel=6,
-            )
-
     # ------------------------------------------------------- training options
     def _fit_option_values(self):
         params = self.get_params()
@@ -520,36 +286,3 @@ class BaseWrapper(_BaseKeras):
         tags.target_tags.single_output = type(self).target_encoder is not \
             BaseWrapper.target_encoder
         return tags
-
-
-def _check_loss_agrees(est, model):
-    """scikeras's rule: a non-default ``loss`` must be the loss the model compiled with."""
-    import keras
-
-    from ._compile import loss_name
-
-    parameter = inspect.signature(type(est).__init__).parameters.get("loss")
-    default = None if parameter is None else parameter.default
-    given, got = est.loss, model.loss
-    simple = (str, keras.losses.Loss, type)
-    if not all(isinstance(x, simple) for x in (given, got)):
-        return  # lists, dicts, functions: nothing to compare by name
-    try:
-        given_name, got_name = loss_name(given), loss_name(got)
-        default_name = loss_name(default) if default is not None else None
-    except (TypeError, ValueError):
-        return
-    if given_name != default_name and got_name != given_name:
-        raise ValueError(
-            f"loss={given!r} but model compiled with {got!r}. Data may not match loss "
-            "function! Compile the model with the loss parameter (take compile_kwargs in "
-            "the builder) or leave loss at its default."
-        )
-
-
-def _is_default(est, name):
-    parameter = inspect.signature(type(est).__init__).parameters.get(name)
-    if parameter is None:
-        return True
-    value = getattr(est, name)
-    return value is parameter.default or (isinstance(value, str) and value == parameter.default)
