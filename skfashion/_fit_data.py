@@ -27,8 +27,7 @@ class _Job:
     y: object = None
     y_labels: object = None
     w: object = None
-    fit: object = None  # the checked FitOptions
-    initial: int = 0
+    fit: object = None  # the checked FitOptions, initial_epoch resolved
     passthrough: bool = False
     rng: Optional[np.random.RandomState] = None
     inputs: Optional[tuple] = None  # the user's (X, y), to warn if validation_data is them

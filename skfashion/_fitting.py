@@ -9,6 +9,8 @@ validation data into named fields, train with the epoch generator of
 all go through it; a fit that fails leaves the previous fitted state whole.
 """
 
+from dataclasses import replace
+
 import numpy as np
 
 from ._backend import import_keras
@@ -134,7 +136,8 @@ class _FitMixin:
         staged["history_"] = {k: list(v) for k, v in history.items()}
         return _Job(
             staged=staged, fitted=fitted, X=X_enc, y=y_enc, y_labels=y, w=sample_weight,
-            fit=fit, initial=initial, passthrough=passthrough, rng=rng, inputs=inputs,
+            fit=replace(fit, initial_epoch=initial), passthrough=passthrough, rng=rng,
+            inputs=inputs,
         )
 
     def _initialize(self, X, y=None):
@@ -298,16 +301,10 @@ class _FitMixin:
                     callbacks = list(callbacks) + [keras.callbacks.EarlyStopping(
                         monitor="val_loss", patience=patience, min_delta=min_delta,
                         restore_best_weights=True)]
-                from ._training import Plan, fit_epochs
+                from ._training import fit_epochs
 
-                plan = Plan(
-                    epochs=job.initial + fit.epochs, initial_epoch=job.initial,
-                    batch_size=fit.batch_size, shuffle=fit.shuffle, verbose=fit.verbose,
-                    callbacks=callbacks, steps_per_execution=fit.steps_per_execution,
-                    steps_per_epoch=fit.steps_per_epoch, validation=split.validation,
-                    rng=job.rng,
-                    n_train=_n_rows(job.X) - split.held_out,
-                )
+                plan = replace(fit, callbacks=callbacks, validation=split.validation,
+                               rng=job.rng, n_train=_n_rows(job.X) - split.held_out)
                 if w_t is None:
                     w_t = np.ones(len(keras_first(y_t)), np.float32)
                 if fit.class_weight is not None:
@@ -346,7 +343,7 @@ class _FitMixin:
             validation_data = _dense(self._validation(job).validation.data)
         args = dict(
             x=_dense(job.X), y=job.y, sample_weight=job.w, batch_size=fit.batch_size,
-            epochs=job.initial + fit.epochs, initial_epoch=job.initial,
+            epochs=fit.end_epoch, initial_epoch=fit.initial_epoch,
             verbose=fit.verbose, callbacks=callbacks, validation_split=fit.validation_split,
             validation_data=validation_data, shuffle=fit.shuffle,
             validation_batch_size=fit.validation_batch_size,

@@ -10,6 +10,9 @@ the user wrote.
 
 import numbers
 from dataclasses import dataclass
+from typing import Any, Optional
+
+import numpy as np
 
 #: Options of Keras's ``Model.fit`` that skfashion's training loop implements.
 FIT_OPTIONS = (
@@ -138,7 +141,16 @@ def check_validation_freq(option):
 
 @dataclass
 class FitOptions:
-    """Validated options of one training call."""
+    """One training call, validated: what ``fit`` was asked, and what the loop runs.
+
+    :func:`check_fit_options` fills the options; the estimator then resolves
+    ``initial_epoch`` (a warm start continues from its history) and, for its
+    own epoch loop, adds the loop's inputs (the callbacks in effect, the
+    validation data, the shuffling generator and the training-sample count)
+    with :func:`dataclasses.replace`. ``epochs`` always counts the epochs of
+    this call, as in scikeras: training runs from ``initial_epoch`` to
+    :attr:`end_epoch`.
+    """
 
     epochs: int
     initial_epoch: int
@@ -155,6 +167,18 @@ class FitOptions:
     steps_per_execution: object
     class_weight: object
     extra: dict
+    #: The loop's inputs (see the class docstring); ``rng`` is required by the
+    #: loop, never a silent unseeded default.
+    validation: Any = None  # a _training.Validation
+    rng: Optional[np.random.RandomState] = None
+    #: Training samples the estimator counted from the user's data (None: not
+    #: checked); the data given to the loop must have exactly these.
+    n_train: Optional[int] = None
+
+    @property
+    def end_epoch(self):
+        """The epoch index training stops at (Keras's ``epochs`` argument)."""
+        return self.initial_epoch + self.epochs
 
 
 def check_fit_options(options, *, n_samples, allow_extra):

@@ -5,6 +5,6 @@ runners (``_tensorflow``, ``_jax``, ``_eager``) run chunks of Keras's own
 ``train_step`` on one backend each.
 """
 
-from ._loop import Plan, Validation, chunk_size, fit_epochs, make_runner, standardize
+from ._loop import Validation, chunk_size, fit_epochs, make_runner, standardize
 
-__all__ = ["Plan", "Validation", "chunk_size", "fit_epochs", "make_runner", "standardize"]
+__all__ = ["Validation", "chunk_size", "fit_epochs", "make_runner", "standardize"]

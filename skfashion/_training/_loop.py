@@ -43,27 +43,6 @@ class Validation:
     user_callbacks: list = field(default_factory=list)
 
 
-@dataclass
-class Plan:
-    """Everything one training call needs, validated (see ``_fit_options``)."""
-
-    epochs: int
-    initial_epoch: int
-    batch_size: int
-    shuffle: bool
-    verbose: int
-    callbacks: list
-    #: The generator of the shuffles (the estimator's ``random_state``): required,
-    #: never a silent unseeded default.
-    rng: np.random.RandomState
-    steps_per_execution: object = "auto"
-    steps_per_epoch: Optional[int] = None
-    validation: Optional[Validation] = None
-    #: Training samples the estimator counted from the user's data (None: not
-    #: checked); the data given to :func:`fit_epochs` must have exactly these.
-    n_train: Optional[int] = None
-
-
 def make_runner(model, batch_size):
     """The fastest runner for ``model`` on the active Keras backend."""
     import keras
@@ -182,8 +161,10 @@ class _EpochLogs(keras.callbacks.Callback):
 def fit_epochs(model, data, plan):
     """Train ``model`` on ``data = (x, y, sample_weight)``; yield after each epoch.
 
-    Closing the generator after an epoch ends the training there as if
-    ``plan.epochs`` had been that epoch: the optimizer's final values and
+    ``plan`` is the call's :class:`~skfashion._options.FitOptions` with the
+    loop's inputs filled in (``callbacks``, ``validation``, ``rng``,
+    ``n_train``). Closing the generator after an epoch ends the training there
+    as if it had been the last: the optimizer's final values and
     ``on_train_end`` run.
 
     Yields
@@ -200,6 +181,9 @@ def fit_epochs(model, data, plan):
     """
     import keras
 
+    if plan.rng is None:
+        raise RuntimeError("skfashion bug: the training loop needs the estimator's generator "
+                           "(FitOptions.rng) for its shuffles; none was given.")
     data = standardize(data)
     n = n_samples(data)
     if plan.n_train is not None and n != plan.n_train:
@@ -227,7 +211,7 @@ def fit_epochs(model, data, plan):
     callbacks = keras.callbacks.CallbackList(
         [*plan.callbacks, epoch_logs_seen], add_history=True,
         add_progbar=plan.verbose != 0, model=model,
-        verbose=plan.verbose, epochs=plan.epochs, steps=steps,
+        verbose=plan.verbose, epochs=plan.end_epoch, steps=steps,
     )
     spe = plan.steps_per_execution
     if spe == "auto" and getattr(model, "steps_per_execution", 1) > 1:
@@ -237,7 +221,7 @@ def fit_epochs(model, data, plan):
     logs = {}
     callbacks.on_train_begin()
     try:
-        for epoch in range(plan.initial_epoch, plan.epochs):
+        for epoch in range(plan.initial_epoch, plan.end_epoch):
             model.reset_metrics()
             callbacks.on_epoch_begin(epoch)
             order = runner.order(plan.rng.permutation(n) if plan.shuffle else np.arange(n))
@@ -276,7 +260,7 @@ def fit_epochs(model, data, plan):
         runner.close()
     # Keras's ending: the optimizer's final values (an EMA optimizer writes its
     # averages into the weights), then on_train_end with the last epoch's logs.
-    if plan.epochs > 0 and isinstance(getattr(model, "optimizer", None),
-                                      keras.optimizers.Optimizer):
+    if plan.end_epoch > 0 and isinstance(getattr(model, "optimizer", None),
+                                         keras.optimizers.Optimizer):
         model.optimizer.finalize_variable_values(model.trainable_weights)
     callbacks.on_train_end(logs)
