@@ -80,6 +80,7 @@ def cmd_benchmark(args):
     progress.log(f"Data: {source}")
     settings = dict(models=names, repeats=args.repeats, random_state=args.random_state,
                     n_jobs=args.n_jobs, progress=progress)
+    load_start = _load_average()  # timings mean more beside the machine's load
     try:
         if args.dask:
             with _dask(args.dask):
@@ -101,9 +102,19 @@ def cmd_benchmark(args):
         report = write_report(results, output, X_test=X_test, y_test=y_test,
                               data_source=source,
                               context={"repeats": args.repeats, "random_state": args.random_state,
-                                       "n_jobs": args.n_jobs, "models": names})
+                                       "n_jobs": args.n_jobs, "models": names,
+                                       "load_average_start": load_start,
+                                       "load_average_end": _load_average()})
         print(f"Report: {report} and {report.with_suffix('.html')}")
     return EXIT_OK
+
+
+def _load_average():
+    """The machine's load average (1, 5 and 15 minutes) as text, or None where unknown."""
+    try:
+        return ", ".join(f"{v:.2f}" for v in os.getloadavg()) + " (1, 5, 15 min)"
+    except (AttributeError, OSError):  # not on every platform
+        return None
 
 
 def _has_matplotlib():

@@ -46,5 +46,57 @@ def test_report_html_renders_with_every_picture(tmp_path):
         assert rows == 3  # header and two models
         text = driver.execute_script("return document.body.innerText;")
         assert "McNemar" in text and "keras_backend" in text
+        assert "load_average_start" in text and "load_average_end" in text
+        assert "`" not in text  # Markdown code spans are <code> elements here
+        assert driver.execute_script("return document.querySelectorAll('code').length;") > 0
+
+        driver.set_window_size(400, 900)  # a phone
+        driver.get(lonely.as_uri())
+        phone = driver.execute_script("""
+            const page = document.documentElement;
+            const cells = Array.from(document.querySelectorAll('td, th')).map(cell => {
+                const box = cell.closest('.scroll'), r = cell.getBoundingClientRect();
+                if (r.right <= window.innerWidth + 0.5) return true;  // on screen
+                if (!box) return false;
+                const b = box.getBoundingClientRect();
+                // or inside a box that scrolls sideways to it
+                return (
+                    getComputedStyle(box).overflowX === 'auto' &&
+                    box.scrollWidth >= r.right - b.left + box.scrollLeft - 0.5 &&
+                    b.right <= window.innerWidth + 0.5);
+            });
+            return {viewport: !!document.querySelector("meta[name='viewport']"),
+                    inner: window.innerWidth, page: page.scrollWidth,
+                    cells: cells, images: Array.from(document.images).map(
+                        i => [i.complete && i.naturalWidth > 0, i.getBoundingClientRect().width])};
+        """)
+        assert phone["viewport"]
+        assert phone["page"] <= phone["inner"], phone  # the page itself never scrolls sideways
+        assert phone["cells"] and all(phone["cells"]), phone["cells"]
+        for loaded, width in phone["images"]:
+            assert loaded and 0 < width <= phone["inner"], phone["images"]
     finally:
         driver.quit()
+
+
+def test_tables_show_the_spread_of_every_timing():
+    """Accuracy, fit and prediction times: mean ± standard deviation over the runs,
+    the same cells in report.md, report.html and the terminal."""
+    import statistics
+
+    from skfashion.benchmark._report import _html_table
+    from skfashion.benchmark._run import _summarize, format_table
+
+    runs = [{"seed": s, "accuracy": a, "fit_seconds": f, "predict_seconds": p, "y_pred": [],
+             "history": {}}
+            for s, a, f, p in ((0, 0.84, 1.5, 0.010), (1, 0.85, 1.9, 0.014), (2, 0.86, 1.1, 0.012))]
+    result = _summarize("softmax", runs, n_train=3000, n_test=1000)
+    fit_sd = statistics.stdev([1.5, 1.9, 1.1])
+    predict = [10.0, 14.0, 12.0]  # ms per 1,000 images
+    expected = (f"{statistics.mean(predict):.2f} ± {statistics.stdev(predict):.2f}")
+    assert f"1.5 ± {fit_sd:.1f}" in format_table([result])
+    assert expected in format_table([result])
+    html_table = _html_table([result])
+    assert f"1.5 ± {fit_sd:.1f}" in html_table and expected in html_table
+    single = _summarize("softmax", runs[:1], n_train=3000, n_test=1000)
+    assert "±" not in format_table([single])

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..datasets import CLASS_NAMES
-from ._run import compare_best, format_comparison, format_table
+from ._run import TABLE_COLUMNS, compare_best, format_comparison, format_table, table_rows
 
 _PICTURES_NEED = "pip install 'skfashion[plotting]' (matplotlib) for the pictures"
 
@@ -160,8 +160,9 @@ def write_report(results, output, *, X_test, y_test, data_source, context=None):
 
 def _env_lines(meta):
     keys = ("date", "machine", "python", "skfashion", "scikit-learn", "keras", "keras_backend",
-            "numpy", "repeats", "random_state", "n_jobs")
-    return [(k, meta[k]) for k in keys if k in meta]
+            "numpy", "repeats", "random_state", "n_jobs", "load_average_start",
+            "load_average_end")
+    return [(k, meta[k]) for k in keys if meta.get(k) is not None]
 
 
 def _markdown(results, meta, comparison, pictures, note, intro):
@@ -179,37 +180,40 @@ def _markdown(results, meta, comparison, pictures, note, intro):
 
 
 def _html_table(results):
-    head = ("<tr><th>model</th><th>test accuracy</th><th>runs</th><th>paper</th>"
-            "<th>fit (s)</th><th>predict (ms / 1,000 images)</th></tr>")
-    body = []
-    for r in sorted(results, key=lambda r: -r.accuracy):
-        spread = f" ± {r.accuracy_std:.4f}" if len(r.runs) > 1 else ""
-        paper = f"{r.paper_accuracy:.3f}" if r.paper_accuracy is not None else ""
-        body.append(
-            f"<tr><td>{html.escape(r.label)}</td><td>{r.accuracy:.4f}{spread}</td>"
-            f"<td>{len(r.runs)}</td><td>{paper}</td><td>{r.fit_seconds:.1f}</td>"
-            f"<td>{r.predict_ms_per_1000:.2f}</td></tr>")
-    return f"<table>{head}{''.join(body)}</table>"
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in TABLE_COLUMNS)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>"
+                   for cells in table_rows(results))
+    # A phone-width screen scrolls the table, not the page.
+    return f"<div class='scroll'><table><tr>{head}</tr>{body}</table></div>"
+
+
+def _inline_code(text):
+    """Escaped ``text`` with its Markdown `code` spans as <code> elements."""
+    parts = html.escape(text).split("`")
+    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
 
 
 def _html(results, meta, comparison, pictures, note, intro, output):
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
         "<title>skfashion benchmark</title><style>",
         "body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}",
+        ".scroll{overflow-x:auto;max-width:100%}",
         "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}",
-        "td:not(:first-child){text-align:right}img{max-width:100%}</style></head><body>",
-        "<h1>skfashion benchmark</h1>", f"<p>{html.escape(intro)}</p>", _html_table(results),
+        "td:not(:first-child){text-align:right;white-space:nowrap}",
+        "img{max-width:100%;height:auto}li{overflow-wrap:anywhere}</style></head><body>",
+        "<h1>skfashion benchmark</h1>", f"<p>{_inline_code(intro)}</p>", _html_table(results),
     ]
     if comparison is not None:
         parts += ["<h2>Is the best Keras model better than the best classical model?</h2>",
-                  f"<p>{html.escape(format_comparison(comparison))}</p>"]
+                  f"<p>{_inline_code(format_comparison(comparison))}</p>"]
     for title, name in pictures:
         data = base64.b64encode((output / name).read_bytes()).decode("ascii")
         parts += [f"<h2>{html.escape(title)}</h2>",
                   f"<img alt='{html.escape(title)}' src='data:image/png;base64,{data}'>"]
     if note:
-        parts.append(f"<p>{html.escape(note)}</p>")
+        parts.append(f"<p>{_inline_code(note)}</p>")
     parts.append("<h2>Environment</h2><ul>")
     parts += [f"<li>{html.escape(str(k))}: {html.escape(str(v))}</li>" for k, v in _env_lines(meta)]
     parts.append("</ul></body></html>")

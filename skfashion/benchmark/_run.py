@@ -80,6 +80,7 @@ class Result:
     fit_std: float
     predict_ms_per_1000: float
     paper_accuracy: Optional[float] = None
+    predict_std: float = 0.0  # ms per 1,000 images, over the runs
     n_train: int = 0
     n_test: int = 0
     y_pred: list = field(default_factory=list, repr=False)
@@ -175,6 +176,7 @@ def _summarize(name, runs, n_train, n_test):
         accuracy=float(acc.mean()), accuracy_std=float(acc.std(ddof=1)) if len(acc) > 1 else 0.0,
         fit_seconds=float(fit.mean()), fit_std=float(fit.std(ddof=1)) if len(fit) > 1 else 0.0,
         predict_ms_per_1000=float(1e6 * predict.mean() / n_test),
+        predict_std=float(1e6 * predict.std(ddof=1) / n_test) if len(predict) > 1 else 0.0,
         paper_accuracy=PAPER_ACCURACY.get(name), n_train=n_train, n_test=n_test,
         y_pred=runs[0]["y_pred"], history=runs[0]["history"],
     )
@@ -287,16 +289,44 @@ def format_table(results):
     -------
     table : str
     """
-    header = ("| model | test accuracy | runs | paper | fit (s) | predict (ms / 1,000 images) |\n"
-              "|---|---:|---:|---:|---:|---:|\n")
+    header = "| " + " | ".join(TABLE_COLUMNS) + " |\n|---|---:|---:|---:|---:|---:|\n"
+    rows = ["| " + " | ".join(cells) + " |" for cells in table_rows(results)]
+    return header + "\n".join(rows) + "\n"
+
+
+#: The columns of the results table (Markdown, the terminal and report.html).
+TABLE_COLUMNS = ("model", "test accuracy", "runs", "paper", "fit (s)",
+                 "predict (ms / 1,000 images)")
+
+
+def table_rows(results):
+    """The cells of the results table, best mean accuracy first.
+
+    Means with ± one standard deviation over the runs where a model ran more
+    than once (accuracy, fit time and prediction time alike).
+
+    Parameters
+    ----------
+    results : list of Result
+        From :func:`run_benchmark`.
+
+    Returns
+    -------
+    rows : list of tuple of str
+        One tuple of cells per model, in the order of ``TABLE_COLUMNS``.
+    """
     rows = []
     for r in sorted(results, key=lambda r: -r.accuracy):
+        several = len(r.runs) > 1
         paper = f"{r.paper_accuracy:.3f}" if r.paper_accuracy is not None else ""
-        spread = f" ± {r.accuracy_std:.4f}" if len(r.runs) > 1 else ""
-        fit_spread = f" ± {r.fit_std:.1f}" if len(r.runs) > 1 else ""
-        rows.append(f"| {r.label} | {r.accuracy:.4f}{spread} | {len(r.runs)} | {paper} | "
-                    f"{r.fit_seconds:.1f}{fit_spread} | {r.predict_ms_per_1000:.2f} |")
-    return header + "\n".join(rows) + "\n"
+        rows.append((
+            r.label,
+            f"{r.accuracy:.4f}" + (f" ± {r.accuracy_std:.4f}" if several else ""),
+            str(len(r.runs)), paper,
+            f"{r.fit_seconds:.1f}" + (f" ± {r.fit_std:.1f}" if several else ""),
+            f"{r.predict_ms_per_1000:.2f}" + (f" ± {r.predict_std:.2f}" if several else ""),
+        ))
+    return rows
 
 
 def format_comparison(comparison):
