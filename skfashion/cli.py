@@ -336,18 +336,27 @@ def build_parser():
     from ._version import __version__
     from .benchmark import DEFAULT_MODELS, MODELS
 
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-home", default=None,
-                        help="directory searched first for the four official .gz files")
-    common.add_argument("--quick", action="store_true",
+    # Each command takes only the options it uses (an option that does nothing
+    # is refused, not silently accepted).
+    data_home = argparse.ArgumentParser(add_help=False)
+    data_home.add_argument("--data-home", default=None,
+                           help="directory searched first for the four official .gz files")
+    sample = argparse.ArgumentParser(add_help=False)
+    sample.add_argument("--quick", action="store_true",
                         help="use the embedded 3,000/1,000-image sample (used anyway when "
                              "the full data is not found)")
-    common.add_argument("--random-state", type=int, default=0, help="seed")
-    verbosity = common.add_mutually_exclusive_group()
-    verbosity.add_argument("-q", "--quiet", action="store_true",
-                           help="print only results (and where they were written)")
-    verbosity.add_argument("-v", "--verbose", action="store_true",
-                           help="also print every epoch, and the backend's own log lines")
+    seed = argparse.ArgumentParser(add_help=False)
+    seed.add_argument("--random-state", type=int, default=0, help="seed")
+    quiet = argparse.ArgumentParser(add_help=False)
+    quiet.add_argument("-q", "--quiet", action="store_true",
+                       help="print only results (and where they were written)")
+    verbosity = argparse.ArgumentParser(add_help=False)
+    group = verbosity.add_mutually_exclusive_group()
+    group.add_argument("-q", "--quiet", action="store_true",
+                       help="print only results (and where they were written)")
+    group.add_argument("-v", "--verbose", action="store_true",
+                       help="also print every epoch, and the backend's own log lines")
+    common = [data_home, sample, seed, verbosity]
 
     parser = argparse.ArgumentParser(
         prog="skfashion", formatter_class=_Formatter,
@@ -358,7 +367,7 @@ def build_parser():
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     bench = sub.add_parser(
-        "benchmark", parents=[common], formatter_class=_Formatter,
+        "benchmark", parents=common, formatter_class=_Formatter,
         help="compare the Keras models with classical scikit-learn models",
         description="Fit every model through the same Pipeline([PixelScaler(), model]) on "
                     "the training images, score on the test images, print a table (with "
@@ -381,20 +390,21 @@ def build_parser():
                             "(default from $DASK_SCHEDULER_ADDRESS)")
     bench.set_defaults(func=cmd_benchmark)
 
-    data = sub.add_parser("data", parents=[common], formatter_class=_Formatter,
+    data = sub.add_parser("data", parents=[data_home], formatter_class=_Formatter,
                           help="where the data is, how to get it",
                           description="List the places searched for Fashion-MNIST and which "
                                       "one is used. Exit code 1 when none has it.")
     data.add_argument("--verify", action="store_true", help="also check the SHA-256 checksums")
     data.set_defaults(func=cmd_data)
 
-    show = sub.add_parser("show", parents=[common], formatter_class=_Formatter,
+    show = sub.add_parser("show", parents=[data_home, sample, seed, quiet],
+                          formatter_class=_Formatter,
                           help="save a grid of one image per class",
                           description="Save a PNG with one training image of each class.")
     show.add_argument("--output", default="fashion_mnist_samples.png", help="PNG path")
     show.set_defaults(func=cmd_show)
 
-    train = sub.add_parser("train", parents=[common], formatter_class=_Formatter,
+    train = sub.add_parser("train", parents=common, formatter_class=_Formatter,
                            help="fit a model and save its pipeline safely",
                            description="Fit Pipeline([PixelScaler(), model]) for a Keras "
                                        "model of the benchmark and save the pipeline in "
@@ -407,7 +417,8 @@ def build_parser():
     train.add_argument("--output", default="skfashion-model.skf", help="file to write")
     train.set_defaults(func=cmd_train)
 
-    evaluate = sub.add_parser("evaluate", parents=[common], formatter_class=_Formatter,
+    evaluate = sub.add_parser("evaluate", parents=[data_home, sample, verbosity],
+                              formatter_class=_Formatter,
                               help="load a saved model and report its test accuracy",
                               description="Load a pipeline saved by 'skfashion train' (safe "
                                           "for untrusted files) and print its test accuracy "

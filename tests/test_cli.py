@@ -246,3 +246,40 @@ def test_evaluate_names_what_it_wrote_and_reads_any_labels(tmp_path, capsys, sam
     assert "accuracy: 0." in capsys.readouterr().out
     assert main(["evaluate", eleven, "--quick", "--output", str(tmp_path)]) == 1
     assert "is a directory" in capsys.readouterr().err
+
+
+def test_every_option_of_a_command_is_used_by_it():
+    """An option a command accepts must change what it does: each one is read
+    (``args.<name>``) by the command or the helpers it calls; options that
+    would do nothing are refused by the parser."""
+    import inspect
+    import re
+
+    from skfashion import cli
+
+    parser = cli.build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command").choices
+    helpers = {"_data": cli._data, "_say": cli._say}
+    for name, sub in commands.items():
+        func = sub.get_default("func")
+        source = inspect.getsource(func)
+        for helper, fn in helpers.items():
+            if f"{helper}(args" in source:
+                source += inspect.getsource(fn)
+        if name in ("benchmark", "train", "evaluate", "export"):
+            source += inspect.getsource(cli.main)  # -v loads the backend with its logs
+        read = set(re.findall(r"args\.(\w+)", source))
+        for action in sub._actions:
+            if action.dest in ("help",) or not action.option_strings:
+                continue
+            assert action.dest in read, f"skfashion {name} {action.option_strings[0]} does nothing"
+
+
+@pytest.mark.parametrize("argv", [["data", "--quick"], ["data", "--random-state", "3"],
+                                  ["data", "-q"], ["show", "-v"],
+                                  ["evaluate", "m.skf", "--random-state", "3"]])
+def test_options_that_would_do_nothing_are_refused(argv, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert "unrecognized arguments" in capsys.readouterr().err
