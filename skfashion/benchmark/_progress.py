@@ -8,6 +8,7 @@ log, a file) each model gets a start and an end line, and with ``level=2``
 each phase too.
 """
 
+import re
 import sys
 import time
 
@@ -32,7 +33,7 @@ class BenchmarkProgress:
     >>> progress.start("LogisticRegression", 1)
     >>> progress.done("LogisticRegression: accuracy 0.8400")
     >>> progress.close()
-    >>> print(out.getvalue().splitlines()[-1].split(" (")[0])
+    >>> print(out.getvalue().splitlines()[-1].split(";")[0])
     [1/2] LogisticRegression: accuracy 0.8400
     """
 
@@ -51,38 +52,66 @@ class BenchmarkProgress:
 
     def _rich(self):
         from rich.console import Console
+        from rich.progress import Progress
+
+        console = Console(file=self.stream)
+        progress = Progress(*self._columns(console.width), console=console, transient=True,
+                            expand=True)
+        progress.start()
+        self._task = progress.add_task("", total=1.0)
+        return progress
+
+    @staticmethod
+    def _columns(width):
+        """The live line's columns for a terminal ``width`` wide (chosen at every update).
+
+        The description takes what the other columns leave and loses its end
+        ("…"); on a narrow terminal the bar is shorter and the estimate of the
+        time left goes, so the phase and the figures stay readable.
+        """
         from rich.progress import (
             BarColumn,
-            Progress,
             TaskProgressColumn,
             TextColumn,
             TimeElapsedColumn,
             TimeRemainingColumn,
         )
+        from rich.table import Column
 
-        console = Console(file=self.stream)
-        progress = Progress(
-            TextColumn("{task.description}", style="bold"),
-            BarColumn(bar_width=20),
-            TaskProgressColumn(),
-            TimeElapsedColumn(),
-            TextColumn("eta"),
-            TimeRemainingColumn(),
-            console=console,
-            transient=True,
-            expand=False,
-        )
-        progress.start()
-        self._task = progress.add_task("", total=1.0)
-        return progress
+        narrow = width < 80
+        columns = [TextColumn("{task.description}", style="bold", table_column=Column(
+            ratio=1, no_wrap=True, overflow="ellipsis", min_width=10))]
+        columns += [BarColumn(bar_width=10 if narrow else 20), TaskProgressColumn(),
+                    TimeElapsedColumn()]
+        if not narrow:
+            columns += [TextColumn("eta"), TimeRemainingColumn()]
+        return columns
+
+    def _wrap(self, text):
+        """``text`` in lines that fit the terminal, broken only after a comma or semicolon.
+
+        A terminal's own wrapping cuts numbers in two ("fit 0.8" / "s"); these
+        lines break between the parts of a result, the later ones indented.
+        """
+        width = self._live.console.width if self._live is not None else 0
+        if not width or len(text) <= width:
+            return [text]
+        lines, line = [], ""
+        for part in re.split(r"(?<=[,;]) ", text):
+            candidate = f"{line} {part}" if line else part
+            if line and len(candidate) > width:
+                lines.append(line)
+                candidate = "    " + part
+            line = candidate
+        return lines + [line]
 
     def _head(self):
         return f"[{self.count + 1}/{self.total}]"
 
     def _line(self, text):
         if self._live is not None:
-            self._live.console.print(text, markup=False, highlight=False, soft_wrap=False,
-                                     overflow="ellipsis", crop=True)
+            for line in self._wrap(text):
+                self._live.console.print(line, markup=False, highlight=False, soft_wrap=True)
         elif self.level:
             self.stream.write(text + "\n")
             self.stream.flush()
@@ -126,10 +155,15 @@ class BenchmarkProgress:
         """
         kind = text.split(",")[0].split(":")[0]
         if self._live is not None:
+            live = self._live
+            live.columns = tuple(self._columns(live.console.width))  # the terminal may resize
+            description = f"{self._head()} {text} · {self._label}"
             if kind != self._phase:
-                self._live.reset(self._task, total=1.0, completed=0)
-            self._live.update(self._task, description=f"{self._head()} {self._label} · {text}",
-                              completed=fraction or 0.0)
+                # A new phase starts its own bar; one whose progress is unknown (a
+                # scikit-learn model's fit) gets a pulsing bar, not a 0% that never moves.
+                live.remove_task(self._task)
+                self._task = live.add_task(description, total=None if fraction is None else 1.0)
+            live.update(self._task, description=description, completed=fraction or 0.0)
         elif self.level >= 2:
             self._line(f"    {self._head()} {text}")
         self._phase = kind
@@ -143,7 +177,7 @@ class BenchmarkProgress:
             What it reached (a line that stays).
         """
         elapsed = time.perf_counter() - (self._t0 or time.perf_counter())
-        self._line(f"{self._head()} {summary} ({elapsed:.1f} s)")
+        self._line(f"{self._head()} {summary}; {elapsed:.1f} s in all")
         self.count += 1
 
     def close(self):

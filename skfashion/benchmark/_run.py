@@ -244,8 +244,9 @@ def run_benchmark(X_train, y_train, X_test, y_test, *, models=None, repeats=1, r
         result = _summarize(name, runs, n_train, n_test)
         results.append(result)
         if progress is not None:
+            means = f", means of {len(runs)} runs" if len(runs) > 1 else ""
             progress.done(f"{result.label}: accuracy {result.accuracy:.4f}, "
-                          f"fit {result.fit_seconds:.1f} s")
+                          f"fit {result.fit_seconds:.1f} s{means}")
     return results
 
 
