@@ -150,3 +150,41 @@ def test_too_few_axes_is_an_error_not_a_missing_panel(small):
 def test_bad_images():
     with pytest.raises(ValueError, match="not a square"):
         SampleGridDisplay.from_dataset(np.zeros((2, 10)), [0, 1])
+
+
+def test_training_curves_across_cv_folds_are_the_mean_and_a_band(small):
+    """The oracle is NumPy on the folds' own histories."""
+    from sklearn.model_selection import cross_validate
+
+    X, y, _, _ = small
+    clf = SoftmaxClassifier(epochs=3, random_state=0)
+    cv = cross_validate(clf, X, y, cv=3, return_estimator=True,
+                        params={"validation_split": 0.2})  # Keras's, through fit
+    disp = TrainingCurveDisplay.from_cv_results(cv)
+    histories = [e.history_ for e in cv["estimator"]]
+    for axis, q in zip(disp.axes_, ("loss", "accuracy")):
+        for line, key in zip(axis.lines, (q, f"val_{q}")):
+            folds = np.array([h[key] for h in histories])
+            np.testing.assert_allclose(line.get_ydata(), folds.mean(axis=0))
+            assert "mean of 3 fits" in line.get_label()
+        bands = axis.collections
+        assert len(bands) == 2  # training and validation
+        for band, key in zip(bands, (q, f"val_{q}")):
+            folds = np.array([h[key] for h in histories])
+            ys = band.get_paths()[0].vertices[:, 1]
+            np.testing.assert_allclose(
+                [ys.min(), ys.max()],
+                [(folds.mean(0) - folds.std(0)).min(), (folds.mean(0) + folds.std(0)).max()],
+                rtol=1e-6)
+
+
+def test_cv_curves_of_folds_stopped_early_average_what_each_trained():
+    class Fitted:
+        def __init__(self, loss):
+            self.history_ = {"loss": loss}
+
+    disp = TrainingCurveDisplay.from_cv_results([Fitted([3.0, 2.0, 1.0]), Fitted([5.0, 4.0])])
+    np.testing.assert_allclose(disp.history["loss"], [4.0, 3.0, 1.0])
+    np.testing.assert_allclose(disp.spread["loss"], [1.0, 1.0, 0.0])
+    with pytest.raises(ValueError, match="return_estimator=True"):
+        TrainingCurveDisplay.from_cv_results({"estimator": []})

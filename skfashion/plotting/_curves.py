@@ -15,6 +15,12 @@ class TrainingCurveDisplay:
         ``val_accuracy``.
     name : str, default=None
         Shown in the titles.
+    spread : dict of lists, default=None
+        A standard deviation per epoch for each curve of ``history`` (drawn as
+        a band of ± one standard deviation around it); set by
+        :meth:`from_cv_results`.
+    n_runs : int, default=1
+        How many fits ``history`` averages (said in the legend).
 
     Attributes
     ----------
@@ -32,9 +38,11 @@ class TrainingCurveDisplay:
     >>> disp.plot()  # doctest: +SKIP
     """
 
-    def __init__(self, history, *, name=None):
+    def __init__(self, history, *, name=None, spread=None, n_runs=1):
         self.history = history
         self.name = name
+        self.spread = spread
+        self.n_runs = n_runs
 
     def plot(self, *, ax=None, **kwargs):
         """Draw the curves.
@@ -58,12 +66,21 @@ class TrainingCurveDisplay:
             )
         quantities = [q for q in ("loss", "accuracy") if q in self.history]
         fig, axes = axes_for(plt, ax, len(quantities), figsize=lambda r, c: (5 * c, 3.6 * r))
+        spread = self.spread or {}
+        of = f" (mean of {self.n_runs} fits ± 1 sd)" if self.n_runs > 1 else ""
         for axis, q in zip(axes, quantities):
-            epochs = np.arange(1, len(self.history[q]) + 1)
-            axis.plot(epochs, self.history[q], marker="o", label="training", **kwargs)
-            if f"val_{q}" in self.history:
-                axis.plot(epochs, self.history[f"val_{q}"], marker="s", linestyle="--",
-                          label="validation", **kwargs)
+            for key, label, style in ((q, "training", dict(marker="o")),
+                                      (f"val_{q}", "validation",
+                                       dict(marker="s", linestyle="--"))):
+                if key not in self.history:
+                    continue
+                values = np.asarray(self.history[key], dtype=float)
+                epochs = np.arange(1, len(values) + 1)
+                (line,) = axis.plot(epochs, values, label=label + of, **{**style, **kwargs})
+                if key in spread:
+                    sd = np.asarray(spread[key], dtype=float)
+                    axis.fill_between(epochs, values - sd, values + sd, alpha=0.2,
+                                      color=line.get_color(), linewidth=0)
             if "val_loss" in self.history:
                 best = int(np.argmin(self.history["val_loss"])) + 1
                 axis.axvline(best, color="gray", linestyle=":", linewidth=1,
@@ -75,6 +92,66 @@ class TrainingCurveDisplay:
             axis.legend()
         self.figure_, self.axes_, self.ax_ = fig, axes, axes[0]
         return self
+
+    @classmethod
+    def from_cv_results(cls, cv_results, *, name=None, ax=None, **kwargs):
+        """Training curves across cross-validation folds: the mean, and a band of ± 1 sd.
+
+        Parameters
+        ----------
+        cv_results : dict or list of estimators
+            What ``cross_validate(..., return_estimator=True)`` returns (its
+            ``"estimator"`` entry is used), or a list of fitted skfashion
+            estimators (or Pipelines ending in one).
+        name : str, default=None
+            Shown in the titles (default: the estimators' class name).
+        ax : matplotlib Axes or array of Axes, default=None
+            One axis per quantity.
+        **kwargs : dict
+            Passed to ``Axes.plot``.
+
+        Returns
+        -------
+        display : TrainingCurveDisplay
+            Its ``history`` holds the mean per epoch, ``spread`` the standard
+            deviation across folds (NumPy's ``std``, as scikit-learn's
+            ``LearningCurveDisplay``). A fold stopped early (early stopping)
+            counts only for the epochs it trained.
+
+        Examples
+        --------
+        >>> from sklearn.model_selection import cross_validate
+        >>> from skfashion import PixelScaler, SoftmaxClassifier
+        >>> from skfashion.datasets import load_sample
+        >>> from skfashion.plotting import TrainingCurveDisplay
+        >>> (X, y), _ = load_sample()
+        >>> clf = SoftmaxClassifier(epochs=3, random_state=0)
+        >>> cv = cross_validate(clf, PixelScaler().transform(X[:600]), y[:600], cv=3,
+        ...                     return_estimator=True, params={"validation_split": 0.2})
+        >>> disp = TrainingCurveDisplay.from_cv_results(cv)
+        >>> disp.n_runs, len(disp.history["val_loss"])
+        (3, 3)
+        """
+        estimators = cv_results["estimator"] if isinstance(cv_results, dict) else cv_results
+        finals = [e[-1] if hasattr(e, "steps") else e for e in estimators]
+        if not finals:
+            raise ValueError("No estimators: pass cross_validate(..., return_estimator=True).")
+        missing = [type(f).__name__ for f in finals if not hasattr(f, "history_")]
+        if missing:
+            raise ValueError(f"{missing[0]} has no history_: fit skfashion estimators "
+                             "(cross_validate(..., return_estimator=True)).")
+        histories = [f.history_ for f in finals]
+        keys = [k for k in histories[0] if all(k in h for h in histories)]
+        mean, spread = {}, {}
+        for key in keys:
+            n = max(len(h[key]) for h in histories)
+            values = np.full((len(histories), n), np.nan)
+            for row, h in zip(values, histories):
+                row[:len(h[key])] = h[key]
+            mean[key] = np.nanmean(values, axis=0).tolist()
+            spread[key] = np.nanstd(values, axis=0).tolist()
+        return cls(mean, name=name or type(finals[0]).__name__, spread=spread,
+                   n_runs=len(finals)).plot(ax=ax, **kwargs)
 
     @classmethod
     def from_estimator(cls, estimator, *, name=None, ax=None, **kwargs):
