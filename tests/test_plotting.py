@@ -188,3 +188,95 @@ def test_cv_curves_of_folds_stopped_early_average_what_each_trained():
     np.testing.assert_allclose(disp.spread["loss"], [1.0, 1.0, 0.0])
     with pytest.raises(ValueError, match="return_estimator=True"):
         TrainingCurveDisplay.from_cv_results({"estimator": []})
+
+
+def test_misclassified_most_confident_first_with_their_probability(sample):
+    """The oracle: NumPy's ordering of the wrong predictions by their top probability."""
+    (X, y), _ = sample
+    rng = np.random.RandomState(0)
+    X, y = X[:200], y[:200]
+    y_pred = np.where(rng.rand(200) < 0.3, (y + 1) % 10, y)
+    proba = rng.dirichlet(np.ones(10), size=200)
+    disp = MisclassifiedDisplay.from_predictions(y, y_pred, images=X, y_proba=proba, n=6)
+    wrong = np.flatnonzero(y != y_pred)
+    expected = wrong[np.argsort(-proba[wrong].max(axis=1), kind="stable")][:6]
+    for axis, i in zip(disp.axes_, expected):
+        np.testing.assert_array_equal(axis.get_images()[0].get_array(), X[i])
+        assert axis.get_title().endswith(f"({proba[i].max():.2f})")
+    assert disp.ax_ is disp.axes_[0]
+    assert "most confident" in disp.figure_._suptitle.get_text()
+    in_order = MisclassifiedDisplay.from_predictions(y, y_pred, images=X, n=6)
+    for axis, i in zip(in_order.axes_, wrong[:6]):
+        np.testing.assert_array_equal(axis.get_images()[0].get_array(), X[i])
+    assert "data order" in in_order.figure_._suptitle.get_text()
+
+
+def test_misclassified_from_estimator_uses_its_probabilities(small):
+    X, y, X_test, y_test = small
+    clf = SoftmaxClassifier(epochs=1, random_state=0).fit(X, y)
+    disp = MisclassifiedDisplay.from_estimator(clf, X_test, y_test, n=4)
+    proba = clf.predict_proba(X_test)
+    oracle = MisclassifiedDisplay.from_predictions(y_test, clf.predict(X_test), images=X_test,
+                                                   y_proba=proba, n=4)
+    assert [a.get_title() for a in disp.axes_] == [a.get_title() for a in oracle.axes_]
+    assert all(a.get_title().endswith(")") for a in disp.axes_)
+    assert SampleGridDisplay.from_dataset(X, y).ax_ is not None
+
+
+def _drawn_texts(fig):
+    """Every text matplotlib draws in ``fig`` (tick labels outside the view are not drawn)."""
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    hidden = set()
+    for ax in fig.axes:
+        for axis, limits in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+            low, high = sorted(limits)
+            slack = 1e-9 * (high - low)
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                if not low - slack <= tick.get_loc() <= high + slack:
+                    hidden.update((id(tick.label1), id(tick.label2)))
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()
+            and id(t) not in hidden and t.figure is fig]
+
+
+def _layout_problems(fig):
+    """Texts that leave the figure, and pairs of texts that overlap (1 px slack)."""
+    import itertools
+
+    renderer = fig.canvas.get_renderer()
+    width, height = fig.bbox.width, fig.bbox.height
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in _drawn_texts(fig)]
+    outside = [text for text, b in boxes
+               if b.x0 < -1 or b.y0 < -1 or b.x1 > width + 1 or b.y1 > height + 1]
+    overlapping = [(ta, tb) for (ta, a), (tb, b) in itertools.combinations(boxes, 2)
+                   if a.x0 < b.x1 - 1 and b.x0 < a.x1 - 1 and a.y0 < b.y1 - 1 and b.y0 < a.y1 - 1]
+    return outside, overlapping
+
+
+_HISTORY = {"loss": list(np.linspace(1.0, 0.4, 15)), "accuracy": list(np.linspace(0.7, 0.9, 15)),
+            "val_loss": list(np.linspace(1.1, 0.5, 15)),
+            "val_accuracy": list(np.linspace(0.68, 0.88, 15))}
+
+
+@pytest.mark.parametrize("scale", [0.75, 1.0, 1.6])
+@pytest.mark.parametrize("display", ["grid", "misclassified", "curves"])
+def test_no_text_leaves_the_figure_or_overlaps_another(sample, display, scale):
+    """Drawn at its own size and resized smaller and larger, as savefig would write it.
+
+    (Before, a training-curve figure saved with ``figure_.savefig`` lost its
+    "epoch" labels below the figure's edge.)
+    """
+    (X, y), (X_test, y_test) = sample
+    fig = {
+        "grid": lambda: SampleGridDisplay.from_dataset(X, y).figure_,
+        "misclassified": lambda: MisclassifiedDisplay.from_predictions(
+            y_test, (y_test + 1) % 10, images=X_test, n=10).figure_,
+        "curves": lambda: TrainingCurveDisplay(_HISTORY, name="KerasClassifier CNN").plot()
+        .figure_,
+    }[display]()
+    width, height = fig.get_size_inches()
+    fig.set_size_inches(width * scale, height * scale)
+    outside, overlapping = _layout_problems(fig)
+    assert not outside, outside
+    assert not overlapping, overlapping

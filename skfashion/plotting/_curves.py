@@ -65,7 +65,8 @@ class TrainingCurveDisplay:
                 "estimator first."
             )
         quantities = [q for q in ("loss", "accuracy") if q in self.history]
-        fig, axes = axes_for(plt, ax, len(quantities), figsize=lambda r, c: (5 * c, 3.6 * r))
+        fig, axes = axes_for(plt, ax, len(quantities), figsize=lambda r, c: (5 * c, 3.6 * r),
+                             layout="constrained")  # savefig keeps every label
         spread = self.spread or {}
         of = f" (mean of {self.n_runs} fits ± 1 sd)" if self.n_runs > 1 else ""
         for axis, q in zip(axes, quantities):

@@ -34,6 +34,8 @@ class SampleGridDisplay:
         The figure drawn into.
     axes_ : ndarray of matplotlib Axes
         One axis per image.
+    ax_ : matplotlib Axes
+        The first axis.
 
     Examples
     --------
@@ -73,7 +75,7 @@ class SampleGridDisplay:
             axis.set_title(label, fontsize=9)
             axis.set_xticks([])
             axis.set_yticks([])
-        self.figure_, self.axes_ = fig, axes
+        self.figure_, self.axes_, self.ax_ = fig, axes, axes[0]
         return self
 
     @classmethod
@@ -122,6 +124,10 @@ class MisclassifiedDisplay:
         True and predicted labels of each image.
     class_names : sequence of str or None, default=CLASS_NAMES
         Names of integer labels (other labels are shown as they are).
+    confidence : sequence of float, default=None
+        The predicted class's probability for each image, shown in its title.
+    selection : str, default=None
+        How the images were chosen, shown above them in a new figure.
 
     Attributes
     ----------
@@ -129,13 +135,18 @@ class MisclassifiedDisplay:
         The figure drawn into.
     axes_ : ndarray of matplotlib Axes
         One axis per image.
+    ax_ : matplotlib Axes
+        The first axis.
     """
 
-    def __init__(self, images, y_true, y_pred, *, class_names=CLASS_NAMES):
+    def __init__(self, images, y_true, y_pred, *, class_names=CLASS_NAMES, confidence=None,
+                 selection=None):
         self.images = images
         self.y_true = y_true
         self.y_pred = y_pred
         self.class_names = class_names
+        self.confidence = confidence
+        self.selection = selection
 
     def plot(self, *, ax=None, ncols=5, **kwargs):
         """Draw the images.
@@ -159,21 +170,26 @@ class MisclassifiedDisplay:
                              figsize=lambda r, c: (2.2 * c, 2.6 * r), layout="compressed")
         name = _namer(self.class_names)
         style = {"cmap": "gray_r", **kwargs}
-        for axis, image, t, p in zip(axes, images, self.y_true, self.y_pred):
+        confidence = ([None] * len(images) if self.confidence is None
+                      else list(self.confidence))
+        for axis, image, t, p, c in zip(axes, images, self.y_true, self.y_pred, confidence):
             axis.imshow(image, **style)
-            axis.set_title(f"true: {name(t)}\npred: {name(p)}", fontsize=8, color="firebrick")
+            shown = f"pred: {name(p)}" + (f" ({c:.2f})" if c is not None else "")
+            axis.set_title(f"true: {name(t)}\n{shown}", fontsize=8, color="firebrick")
             axis.set_xticks([])
             axis.set_yticks([])
         if not len(images):
             axes[0].axis("off")
             axes[0].set_title("no misclassified image")
-        self.figure_, self.axes_ = fig, axes
+        if ax is None and self.selection:
+            fig.suptitle(self.selection, fontsize=9)
+        self.figure_, self.axes_, self.ax_ = fig, axes, axes[0]
         return self
 
     @classmethod
-    def from_predictions(cls, y_true, y_pred, *, images, n=10, class_names=CLASS_NAMES,
-                         ax=None, **kwargs):
-        """Up to ``n`` misclassified images, in data order.
+    def from_predictions(cls, y_true, y_pred, *, images, y_proba=None, n=10,
+                         class_names=CLASS_NAMES, ax=None, **kwargs):
+        """Up to ``n`` misclassified images: the most confident mistakes, or in data order.
 
         Parameters
         ----------
@@ -181,6 +197,10 @@ class MisclassifiedDisplay:
             True and predicted labels (scikit-learn's order).
         images : array-like of images or flat rows
             The images the predictions are for.
+        y_proba : array-like of shape (n_samples, n_classes), default=None
+            Predicted probabilities. Given, the mistakes made with the highest
+            probability (of the predicted class: each row's largest) come first
+            and each title shows it; otherwise the first mistakes in data order.
         n : int, default=10
             Images to show at most.
         class_names : sequence of str or None, default=CLASS_NAMES
@@ -200,14 +220,32 @@ class MisclassifiedDisplay:
                 f"y_true, y_pred and images must have the same length; got {len(y_true)}, "
                 f"{len(y_pred)} and {len(images)}."
             )
-        wrong = np.flatnonzero(y_true != y_pred)[:n]
+        wrong = np.flatnonzero(y_true != y_pred)
+        confidence = None
+        if y_proba is None:
+            selection = f"the first {min(n, len(wrong))} of {len(wrong)} mistakes, in data order"
+        else:
+            y_proba = np.asarray(y_proba)
+            if y_proba.ndim != 2 or len(y_proba) != len(y_true):
+                raise ValueError(f"y_proba must have shape (n_samples, n_classes) = "
+                                 f"({len(y_true)}, ...); got {y_proba.shape}.")
+            top = y_proba.max(axis=1)
+            wrong = wrong[np.argsort(-top[wrong], kind="stable")]
+            confidence = top[wrong[:n]]
+            selection = (f"the {min(n, len(wrong))} most confident of {len(wrong)} mistakes "
+                         "(predicted class's probability)")
+        wrong = wrong[:n]
         return cls(to_images(images)[wrong], y_true[wrong], y_pred[wrong],
-                   class_names=class_names).plot(ax=ax, **kwargs)
+                   class_names=class_names, confidence=confidence,
+                   selection=selection).plot(ax=ax, **kwargs)
 
     @classmethod
     def from_estimator(cls, estimator, X, y, *, images=None, n=10, class_names=CLASS_NAMES,
                        ax=None, **kwargs):
-        """Misclassified images of ``estimator.predict(X)``.
+        """Misclassified images of ``estimator.predict(X)``, most confident first.
+
+        With ``predict_proba``, the mistakes made with the highest probability
+        come first, each titled with it (see :meth:`from_predictions`).
 
         Parameters
         ----------
@@ -232,6 +270,7 @@ class MisclassifiedDisplay:
         -------
         display : MisclassifiedDisplay
         """
+        y_proba = estimator.predict_proba(X) if hasattr(estimator, "predict_proba") else None
         return cls.from_predictions(y, estimator.predict(X), images=X if images is None
-                                    else images, n=n, class_names=class_names, ax=ax,
-                                    **kwargs)
+                                    else images, y_proba=y_proba, n=n,
+                                    class_names=class_names, ax=ax, **kwargs)
