@@ -242,6 +242,16 @@ class AccuracyTimeDisplay:
         Time to predict the test set with each model.
     paper_accuracy : list of float or None, default=None
         The Fashion-MNIST paper's figure per model (None where it has none).
+    accuracy_std, fit_std, predict_std : list of float or None, default=None
+        Standard deviations over repeated runs (0 for a model run once), drawn
+        as error bars.
+    families : list of str or None, default=None
+        The model family of each point (its colour, in a legend); None: one
+        colour.
+    n_train, n_test : int or None, default=None
+        The images this run used. When they are not the full data set's
+        60,000 and 10,000, the panels say so: the published figures come from
+        the full data.
 
     Attributes
     ----------
@@ -253,12 +263,20 @@ class AccuracyTimeDisplay:
         The fit panel.
     """
 
-    def __init__(self, labels, accuracy, fit_seconds, predict_seconds, paper_accuracy=None):
+    def __init__(self, labels, accuracy, fit_seconds, predict_seconds, paper_accuracy=None,
+                 *, accuracy_std=None, fit_std=None, predict_std=None, families=None,
+                 n_train=None, n_test=None):
         self.labels = labels
         self.accuracy = accuracy
         self.fit_seconds = fit_seconds
         self.predict_seconds = predict_seconds
         self.paper_accuracy = paper_accuracy
+        self.accuracy_std = accuracy_std
+        self.fit_std = fit_std
+        self.predict_std = predict_std
+        self.families = families
+        self.n_train = n_train
+        self.n_test = n_test
 
     def plot(self, *, ax=None, **kwargs):
         """Draw the panels.
@@ -276,23 +294,49 @@ class AccuracyTimeDisplay:
         """
         plt = import_pyplot()
         if ax is None:
-            fig, axes = plt.subplots(1, 3, figsize=(13, 5.2), sharey=True,
+            fig, axes = plt.subplots(1, 3, figsize=(13, 5.8), sharey=True,
                                      gridspec_kw={"width_ratios": [4, 4, 1.3]})
+            fig.subplots_adjust(bottom=0.2, top=0.86)  # room for the legend and titles
         else:
             fig, axes = axes_for(plt, ax, 3, figsize=None)
-        style = {"s": 50, "zorder": 3, **kwargs}
-        for axis, times, what in ((axes[0], self.fit_seconds, "fit time (s)"),
-                                  (axes[1], self.predict_seconds,
-                                   "time to predict the test set (s)")):
+        n = len(self.labels)
+        families = list(self.families) if self.families is not None else None
+        colours = {}
+        if families is not None:
+            cycle = plt.rcParams["axes.prop_cycle"].by_key().get("color", ["C0"])
+            for family in families:
+                colours.setdefault(family, cycle[len(colours) % len(cycle)])
+        style = {"s": 50, "zorder": 3}
+        if families is not None:
+            style["color"] = [colours[f] for f in families]
+        style.update(kwargs)
+        acc_std = np.asarray(self.accuracy_std if self.accuracy_std is not None else [0.0] * n)
+        for axis, times, spread, what in (
+                (axes[0], self.fit_seconds, self.fit_std, "fit time (s)"),
+                (axes[1], self.predict_seconds, self.predict_std,
+                 "time to predict the test set (s)")):
             axis.scatter(times, self.accuracy, **style)
+            times = np.asarray(times, dtype=float)
+            spread = np.asarray(spread if spread is not None else [0.0] * n, dtype=float)
+            shown = (spread > 0) | (acc_std > 0)
+            if shown.any():  # ± 1 sd over the runs; never below 0 on the log axis
+                lower = np.minimum(spread, times * 0.99)
+                axis.errorbar(times[shown], np.asarray(self.accuracy)[shown],
+                              xerr=[lower[shown], spread[shown]], yerr=acc_std[shown],
+                              fmt="none", ecolor="0.35", elinewidth=1, capsize=2, zorder=2)
             axis.set_xscale("log")
             low, high = min(times), max(times)
             axis.set_xlim(low / 2, high * 8)  # room for the labels right of the points
             axis.set_xlabel(f"{what}, log scale")
             axis.grid(alpha=0.3, which="both")
         axes[0].set_ylabel("test accuracy")
-        axes[0].set_title("Accuracy against fit time")
-        axes[1].set_title("Accuracy against prediction time")
+        partial = (self.n_train is not None and self.n_train != 60000) or (
+            self.n_test is not None and self.n_test != 10000)
+        counts = ((self.n_train, "training"), (self.n_test, "test"))
+        sizes = [f"{v:,} {what}" for v, what in counts if v is not None]
+        this_run = f"\nthis run: {', '.join(sizes)} images" if partial else ""
+        axes[0].set_title("Accuracy against fit time" + this_run, fontsize=10)
+        axes[1].set_title("Accuracy against prediction time" + this_run, fontsize=10)
         paper = [(label, p) for label, p in zip(self.labels, self.paper_accuracy or [])
                  if p is not None]
         axis = axes[2]
@@ -301,7 +345,8 @@ class AccuracyTimeDisplay:
                          edgecolors="crimson")
         axis.set_xlim(-0.5, 3)
         axis.set_xticks([])
-        axis.set_title("Published\n(Xiao et al. 2017,\nTable 3)", fontsize=9)
+        axis.set_title("Published\n(Xiao et al. 2017,\nTable 3"
+                       + (", full data" if partial else "") + ")", fontsize=9)
         axis.grid(alpha=0.3, axis="y")
         # Labels last, once every limit is set: they are placed where they fit.
         for axis, times in ((axes[0], self.fit_seconds), (axes[1], self.predict_seconds)):
@@ -310,6 +355,18 @@ class AccuracyTimeDisplay:
             _label_points(axes[2], [0] * len(paper), [p for _, p in paper],
                           [label.split(" (")[0] for label, _ in paper], color="crimson",
                           sides=("right",))
+        if families is not None and len(colours) > 1 and "color" not in kwargs:
+            from matplotlib.lines import Line2D
+
+            handles = [Line2D([], [], marker="o", linestyle="", color=c, label=f)
+                       for f, c in colours.items()]
+            if ax is None:  # below the panels, clear of every point and label
+                fig.legend(handles=handles, title="model family", fontsize=8,
+                           title_fontsize=8, loc="lower center", ncols=len(handles),
+                           bbox_to_anchor=(0.5, 0.0))
+            else:
+                axes[0].legend(handles=handles, title="model family", fontsize=8,
+                               title_fontsize=8)
         self.figure_, self.axes_, self.ax_ = fig, np.asarray(axes), axes[0]
         return self
 
@@ -334,10 +391,44 @@ class AccuracyTimeDisplay:
         def get(r, k, default=None):
             return r.get(k, default) if isinstance(r, dict) else getattr(r, k, default)
 
+        n_test = [get(r, "n_test", 1000) for r in results]
+        n_train = {get(r, "n_train") for r in results} - {None, 0}
         return cls(
             [get(r, "label") for r in results],
             [get(r, "accuracy") for r in results],
             [get(r, "fit_seconds") for r in results],
-            [get(r, "predict_ms_per_1000") * get(r, "n_test", 1000) / 1e6 for r in results],
+            [get(r, "predict_ms_per_1000") * t / 1e6 for r, t in zip(results, n_test)],
             [get(r, "paper_accuracy") for r in results],
+            accuracy_std=[get(r, "accuracy_std", 0.0) for r in results],
+            fit_std=[get(r, "fit_std", 0.0) for r in results],
+            predict_std=[get(r, "predict_std", 0.0) * t / 1e6
+                         for r, t in zip(results, n_test)],
+            families=[model_family(r) for r in results],
+            n_train=n_train.pop() if len(n_train) == 1 else None,
+            n_test=n_test[0] if len(set(n_test)) == 1 else None,
         ).plot(ax=ax, **kwargs)
+
+
+#: Families of the benchmark's classical models, by estimator class name.
+_FAMILIES = {"LogisticRegression": "linear", "SGDClassifier": "linear", "LinearSVC": "linear",
+             "SVC": "kernel (SVC)", "RandomForestClassifier": "trees",
+             "KNeighborsClassifier": "neighbours", "MLPClassifier": "scikit-learn MLP"}
+
+
+def model_family(result):
+    """The family a benchmark result's model belongs to (its colour in the figures).
+
+    Parameters
+    ----------
+    result : Result or dict
+        With ``label`` and, for skfashion's models, ``keras`` true.
+
+    Returns
+    -------
+    family : str
+        "Keras (skfashion)", a classical family, or "other".
+    """
+    get = result.get if isinstance(result, dict) else lambda k, d=None: getattr(result, k, d)
+    if get("keras", False):
+        return "Keras (skfashion)"
+    return _FAMILIES.get(str(get("label", "")).split(" (")[0], "other")
