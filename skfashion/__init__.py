@@ -4,6 +4,10 @@ Importing the package is cheap: Keras and its backend load on the first fit,
 prediction or load of a model, and nothing global is changed.
 """
 
+import os
+from pathlib import Path
+from typing import Any, List, Optional, Union
+
 from ._classifier import KerasClassifier
 from ._epoch_search import EpochSearchCV
 from ._persist import load
@@ -14,7 +18,7 @@ from ._version import __version__
 from ._wrapper import BaseWrapper
 
 
-def save(estimator, path):
+def save(estimator: Any, path: Union[str, "os.PathLike[str]"]) -> List[str]:
     """Save a fitted skfashion estimator, or a Pipeline of them, without pickle.
 
     ``estimator.save(path)`` does the same for one estimator; this function
@@ -39,7 +43,8 @@ def save(estimator, path):
     return _save(estimator, path)
 
 
-def export(estimator, path, *, format=None, input_dtype=None):
+def export(estimator: Any, path: Union[str, "os.PathLike[str]"], *,
+           format: Optional[str] = None, input_dtype: Optional[str] = None) -> "Path":
     """Export a fitted pipeline as one model file that serves without skfashion.
 
     The pipeline's transformers (``PixelScaler``, ``StandardScaler``,

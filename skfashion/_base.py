@@ -15,9 +15,10 @@ predictor) lives in one :class:`_Fitted` object that a fit replaces at once, so
 a ``predict`` in another thread sees the old model or the new one, never a mix.
 """
 
-from typing import Optional
+from typing import Any, Iterator, Optional, TypeVar
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 from sklearn.preprocessing import FunctionTransformer
@@ -26,6 +27,9 @@ from ._fitted import _Fitted, _Rollback
 from ._fitting import _FitMixin
 from ._persisting import _PersistMixin
 from ._predicting import _PredictMixin
+
+#: An estimator's own type: ``fit`` returns the estimator it was called on.
+_Est = TypeVar("_Est", bound="_BaseKeras")
 
 
 class _BaseKeras(_FitMixin, _PredictMixin, _PersistMixin, BaseEstimator):
@@ -193,7 +197,8 @@ class _BaseKeras(_FitMixin, _PredictMixin, _PersistMixin, BaseEstimator):
             self.__dict__.pop(key, None)
 
     # ----------------------------------------------------------------- fitting
-    def fit(self, X, y, sample_weight=None, **kwargs):
+    def fit(self: _Est, X: ArrayLike, y: ArrayLike, sample_weight: Optional[ArrayLike] = None,
+            **kwargs: Any) -> _Est:
         """Build a model (or keep it, with ``warm_start``) and train it on ``(X, y)``.
 
         Parameters
@@ -218,7 +223,8 @@ class _BaseKeras(_FitMixin, _PredictMixin, _PersistMixin, BaseEstimator):
             pass
         return self
 
-    def fit_epochs(self, X, y, sample_weight=None, **kwargs):
+    def fit_epochs(self, X: ArrayLike, y: ArrayLike, sample_weight: Optional[ArrayLike] = None,
+                   **kwargs: Any) -> Iterator[int]:
         """Train as :meth:`fit` does, one epoch at a time: a generator.
 
         After each epoch it yields the number of epochs trained, with the
@@ -267,7 +273,8 @@ class _BaseKeras(_FitMixin, _PredictMixin, _PersistMixin, BaseEstimator):
         yield from self._fit_epochs(X, y, sample_weight=sample_weight, kwargs=kwargs,
                                     commit_each_epoch=True)
 
-    def partial_fit(self, X, y, sample_weight=None, **kwargs):
+    def partial_fit(self: _Est, X: ArrayLike, y: ArrayLike,
+                    sample_weight: Optional[ArrayLike] = None, **kwargs: Any) -> _Est:
         """Train one epoch on ``(X, y)``, continuing from the current model.
 
         Parameters
@@ -298,7 +305,7 @@ class _BaseKeras(_FitMixin, _PredictMixin, _PersistMixin, BaseEstimator):
             pass
         return self
 
-    def initialize(self, X, y=None):
+    def initialize(self: _Est, X: ArrayLike, y: Optional[ArrayLike] = None) -> _Est:
         """Build (or take) the model without training it.
 
         Needed only to predict with a model that needs no training (a

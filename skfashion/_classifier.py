@@ -6,8 +6,10 @@
 """
 
 from numbers import Integral, Real
+from typing import TYPE_CHECKING, Any, Optional, Tuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -23,6 +25,11 @@ class _ClassifierBase:
     """Classifier behaviour over ``_BaseKeras``: encoder, class weights, probabilities."""
 
     _requires_y = True
+
+    if TYPE_CHECKING:  # provided by _BaseKeras, which every class using this mixin extends
+        def _outputs(self, X: Any, kwargs: dict, *, proba: bool) -> Tuple[Any, Any]: ...
+
+        def _require_fitted(self) -> Any: ...
 
     @property
     def target_encoder(self):
@@ -111,7 +118,7 @@ class _ClassifierBase:
         weights = class_weight_to_sample_weight(class_weight, y, encoder.classes_)
         return weights if sample_weight is None else sample_weight * weights
 
-    def predict_proba(self, X, **kwargs):
+    def predict_proba(self, X: ArrayLike, **kwargs: Any) -> np.ndarray:
         """Class probabilities, columns in the order of ``classes_``.
 
         Parameters
@@ -130,7 +137,7 @@ class _ClassifierBase:
         fitted, out = self._outputs(X, kwargs, proba=True)
         return fitted.target_encoder.inverse_transform(out, return_proba=True)
 
-    def predict(self, X, **kwargs):
+    def predict(self, X: ArrayLike, **kwargs: Any) -> np.ndarray:
         """Predicted labels, ``classes_[argmax(predict_proba(X))]``.
 
         Parameters
@@ -148,7 +155,8 @@ class _ClassifierBase:
         fitted, out = self._outputs(X, kwargs, proba=True)
         return fitted.target_encoder.inverse_transform(out)
 
-    def score(self, X, y, sample_weight=None):
+    def score(self, X: ArrayLike, y: ArrayLike,
+              sample_weight: Optional[ArrayLike] = None) -> float:
         """Mean accuracy of ``predict(X)`` against ``y``.
 
         Labels never seen in fit raise a ``ValueError`` instead of silently

@@ -2,8 +2,10 @@
 
 import time
 from numbers import Integral
+from typing import Any, Dict
 
 import numpy as np
+from numpy.typing import ArrayLike
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
 from sklearn.metrics import check_scoring
@@ -230,7 +232,7 @@ class EpochSearchCV(MetaEstimatorMixin, BaseEstimator):
             raise ValueError(f"{name} is searched by epochs=; remove it from param_grid.")
         return sorted(epochs), grid, name
 
-    def fit(self, X, y, **fit_params):
+    def fit(self, X: Any, y: Any, **fit_params: Any) -> "EpochSearchCV":
         """Run the search, then refit the best candidate on all of ``(X, y)``.
 
         Parameters
@@ -269,7 +271,7 @@ class EpochSearchCV(MetaEstimatorMixin, BaseEstimator):
         rows = [dict(params, **{name: e}) for params in grid for e in epochs]
         per_row = lambda a: a.transpose(0, 2, 1).reshape(len(rows), n_splits)  # noqa: E731
         split_scores = per_row(scores)
-        results = {"params": rows}
+        results: Dict[str, Any] = {"params": rows}
         for key in sorted({k for r in rows for k in r}):
             column = np.ma.MaskedArray(np.empty(len(rows), dtype=object), mask=True)
             for i, r in enumerate(rows):
@@ -331,7 +333,7 @@ class EpochSearchCV(MetaEstimatorMixin, BaseEstimator):
         return True
 
     @available_if(_refitted)
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Predict with ``best_estimator_``.
 
         Parameters
@@ -346,7 +348,7 @@ class EpochSearchCV(MetaEstimatorMixin, BaseEstimator):
         return self.best_estimator_.predict(X)
 
     @available_if(_refitted)
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Class probabilities of ``best_estimator_``.
 
         Parameters
@@ -360,7 +362,7 @@ class EpochSearchCV(MetaEstimatorMixin, BaseEstimator):
         """
         return self.best_estimator_.predict_proba(X)
 
-    def score(self, X, y):
+    def score(self, X: ArrayLike, y: ArrayLike) -> float:
         """Score of ``best_estimator_`` with the search's scorer.
 
         Parameters

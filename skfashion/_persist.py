@@ -13,7 +13,9 @@ Each estimator says itself what its fitted state is (``_export_state`` and
 
 import io
 import json
+import os
 import zipfile
+from typing import Any, Union
 
 from . import _json_codec
 from ._backend import import_keras
@@ -327,7 +329,7 @@ def _takes(cls, name):
     return name in inspect.signature(cls.__init__).parameters
 
 
-def load(path):
+def load(path: Union[str, "os.PathLike[str]"]) -> Any:
     """Load an estimator or pipeline saved by ``save``; safe for untrusted files.
 
     Parameters

@@ -5,6 +5,8 @@ back (``_import_state``, checked by :func:`_check_imported` against the model
 before anything is set); :mod:`skfashion._persist` owns the file format.
 """
 
+import os
+from typing import List, Union
 import math
 
 from ._fitted import _Fitted, _is_identity
@@ -81,7 +83,7 @@ class _PersistMixin:
         self._commit(staged)
         return self
 
-    def save(self, path):
+    def save(self, path: Union[str, "os.PathLike[str]"]) -> List[str]:
         """Save the fitted estimator to ``path`` without pickle.
 
         The file can be loaded with :func:`skfashion.load`, even from an

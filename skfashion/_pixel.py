@@ -1,6 +1,7 @@
 """PixelScaler: flatten images and scale 0-255 pixel intensities to [0, 1]."""
 
 from numbers import Integral
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -118,7 +119,7 @@ class PixelScaler(TransformerMixin, BaseEstimator):
                 )
         return X
 
-    def fit(self, X, y=None):
+    def fit(self, X: Any, y: Any = None) -> "PixelScaler":
         """Check ``X`` and record its number of pixels; nothing is learned.
 
         Parameters
@@ -135,7 +136,7 @@ class PixelScaler(TransformerMixin, BaseEstimator):
         self._validate(X, fitted=False)
         return self
 
-    def transform(self, X):
+    def transform(self, X: Any) -> Any:
         """Flatten and scale ``X`` to float32 in [0, 1].
 
         Parameters

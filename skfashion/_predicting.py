@@ -5,7 +5,10 @@ The fast path (``_inference.Predictor``) serves plain calls; Keras's own
 ``predict`` ask for it.
 """
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._data import check_data, warn_if_rescaled
 
@@ -80,7 +83,7 @@ class _PredictMixin:
         predictor = fitted.predictor()
         return predictor.proba(X) if proba else predictor.outputs(X)
 
-    def predict(self, X, **kwargs):
+    def predict(self, X: ArrayLike, **kwargs: Any) -> np.ndarray:
         """Predictions for ``X``: the model's outputs decoded by the target encoder.
 
         Parameters

@@ -1,5 +1,8 @@
 """KerasRegressor: a Keras model, or a function that builds one, as a regressor."""
 
+from typing import Optional
+
+from numpy.typing import ArrayLike
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 
@@ -158,7 +161,8 @@ class KerasRegressor(RegressorMixin, BaseWrapper):
             return None
         return self.validation_fraction, self.n_iter_no_change, self.tol
 
-    def score(self, X, y, sample_weight=None):
+    def score(self, X: ArrayLike, y: ArrayLike,
+              sample_weight: Optional[ArrayLike] = None) -> float:
         """R² of ``predict(X)`` against ``y`` (``score__*`` parameters apply).
 
         Parameters

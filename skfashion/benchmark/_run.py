@@ -41,6 +41,9 @@ class Result:
         Mean time to predict 1,000 test images.
     paper_accuracy : float or None, default=None
         The published figure for this kind of model.
+    predict_std : float, default=0.0
+        Standard deviation of the prediction time over the runs (ms per 1,000
+        images; 0 for a model run once).
     n_train, n_test : int, default=0
         Training and test images.
     y_pred : list, default=[]
@@ -64,6 +67,8 @@ class Result:
         Mean time to predict 1,000 test images.
     paper_accuracy : float or None
         The published figure for this kind of model.
+    predict_std : float
+        Standard deviation of the prediction time (ms per 1,000 images).
     y_pred : list
         Test predictions of the first run.
     history : dict

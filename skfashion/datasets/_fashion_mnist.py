@@ -8,6 +8,7 @@ import tempfile
 import urllib.request
 import zlib
 from pathlib import Path
+from typing import Tuple, Union
 
 import numpy as np
 from sklearn.utils import Bunch
@@ -274,7 +275,9 @@ def _load_split(directory, prefix):
     return images, labels
 
 
-def load_fashion_mnist(*, data_home=None, download_if_missing=True):
+def load_fashion_mnist(
+    *, data_home: Union[str, "os.PathLike[str]", None] = None, download_if_missing: bool = True,
+) -> Tuple[Tuple[np.ndarray, np.ndarray], Tuple[np.ndarray, np.ndarray]]:
     """Load Fashion-MNIST as ``keras.datasets.fashion_mnist.load_data()`` does.
 
     The data is looked up in ``data_home``, ``$SKFASHION_DATA``, the Keras cache

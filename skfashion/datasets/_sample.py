@@ -2,6 +2,7 @@
 
 import hashlib
 from pathlib import Path
+from typing import Tuple
 
 import numpy as np
 
@@ -12,7 +13,7 @@ SAMPLE_SHA256 = "021b7e500367380aac7897aa542e7186b7b70bfca1521aa2f92abf91d2473fe
 SAMPLE_PER_CLASS = {"train": 300, "test": 100}
 
 
-def load_sample():
+def load_sample() -> Tuple[Tuple[np.ndarray, np.ndarray], Tuple[np.ndarray, np.ndarray]]:
     """Load the small real subset of Fashion-MNIST that ships with skfashion.
 
     3,000 training images (300 per class) drawn from the official training set and
