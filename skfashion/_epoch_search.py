@@ -15,30 +15,19 @@ from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.validation import _check_method_params, check_is_fitted, indexable
 
 from ._base import _BaseKeras
+from ._pipelines import flat_steps
 
 
-def _chain(estimator):
-    """``(transformers, classifier)``: the steps before the final skfashion estimator.
-
-    Nested pipelines are flattened; ``estimator`` itself may be the classifier.
-    """
-    transformers = []
-    final = estimator
-    while hasattr(final, "steps"):
-        transformers.extend(step for _, step in final.steps[:-1]
-                            if step is not None and step != "passthrough")
-        final = final.steps[-1][1]
+def _keras_step(estimator):
+    """The skfashion estimator that ends ``estimator`` (itself, or a Pipeline's last step)."""
+    final = flat_steps(estimator)[-1][1]
     if not isinstance(final, _BaseKeras):
         raise TypeError(
             "EpochSearchCV needs a skfashion estimator (SoftmaxClassifier, KerasClassifier, "
             "KerasRegressor), or a Pipeline ending in one; got "
             f"{type(estimator).__name__} ending in {type(final).__name__}."
         )
-    return transformers, final
-
-
-def _keras_step(estimator):
-    return _chain(estimator)[1]
+    return final
 
 
 def _epochs_name(estimator):

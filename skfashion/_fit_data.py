@@ -27,9 +27,8 @@ class _Job:
     y: object = None
     y_labels: object = None
     w: object = None
-    fit: object = None  # the checked FitOptions, initial_epoch resolved
+    fit: object = None  # the checked FitOptions: initial_epoch resolved, rng set
     passthrough: bool = False
-    rng: Optional[np.random.RandomState] = None
     inputs: Optional[tuple] = None  # the user's (X, y), to warn if validation_data is them
 
 

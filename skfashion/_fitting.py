@@ -136,7 +136,7 @@ class _FitMixin:
         staged["history_"] = {k: list(v) for k, v in history.items()}
         return _Job(
             staged=staged, fitted=fitted, X=X_enc, y=y_enc, y_labels=y, w=sample_weight,
-            fit=replace(fit, initial_epoch=initial), passthrough=passthrough, rng=rng,
+            fit=replace(fit, initial_epoch=initial, rng=rng), passthrough=passthrough,
             inputs=inputs,
         )
 
@@ -256,7 +256,7 @@ class _FitMixin:
         if stopping is not None:
             labels = job.y_labels if self._multi_output is False or np.ndim(
                 job.y_labels) == 1 else None
-            train_idx, val_idx = stratified_split(labels, stopping[0], job.rng)
+            train_idx, val_idx = stratified_split(labels, stopping[0], job.fit.rng)
             return _Split(train=tuple(_take(a, train_idx) for a in train),
                           validation=validation(tuple(_take(a, val_idx) for a in train)),
                           held_out=len(val_idx), stopping=stopping)
@@ -304,7 +304,7 @@ class _FitMixin:
                 from ._training import fit_epochs
 
                 plan = replace(fit, callbacks=callbacks, validation=split.validation,
-                               rng=job.rng, n_train=_n_rows(job.X) - split.held_out)
+                               n_train=_n_rows(job.X) - split.held_out)
                 if w_t is None:
                     w_t = np.ones(len(keras_first(y_t)), np.float32)
                 if fit.class_weight is not None:

@@ -44,6 +44,7 @@ class BenchmarkProgress:
         self.count = 0
         self._label = ""
         self._phase = None
+        self._width = None
         self._t0 = None
         self._live = None
         self._task = None
@@ -55,7 +56,8 @@ class BenchmarkProgress:
         from rich.progress import Progress
 
         console = Console(file=self.stream)
-        progress = Progress(*self._columns(console.width), console=console, transient=True,
+        self._width = console.width
+        progress = Progress(*self._columns(self._width), console=console, transient=True,
                             expand=True)
         progress.start()
         self._task = progress.add_task("", total=1.0)
@@ -156,7 +158,9 @@ class BenchmarkProgress:
         kind = text.split(",")[0].split(":")[0]
         if self._live is not None:
             live = self._live
-            live.columns = tuple(self._columns(live.console.width))  # the terminal may resize
+            if live.console.width != self._width:  # the terminal was resized
+                self._width = live.console.width
+                live.columns = tuple(self._columns(self._width))
             description = f"{self._head()} {text} · {self._label}"
             if kind != self._phase:
                 # A new phase starts its own bar; one whose progress is unknown (a

@@ -134,14 +134,9 @@ class TrainingCurveDisplay:
         (3, 3)
         """
         estimators = cv_results["estimator"] if isinstance(cv_results, dict) else cv_results
-        finals = [e[-1] if hasattr(e, "steps") else e for e in estimators]
-        if not finals:
+        if not len(estimators):
             raise ValueError("No estimators: pass cross_validate(..., return_estimator=True).")
-        missing = [type(f).__name__ for f in finals if not hasattr(f, "history_")]
-        if missing:
-            raise ValueError(f"{missing[0]} has no history_: fit skfashion estimators "
-                             "(cross_validate(..., return_estimator=True)).")
-        histories = [f.history_ for f in finals]
+        histories = [_history_of(e) for e in estimators]
         keys = [k for k in histories[0] if all(k in h for h in histories)]
         mean, spread = {}, {}
         for key in keys:
@@ -151,8 +146,8 @@ class TrainingCurveDisplay:
                 row[:len(h[key])] = h[key]
             mean[key] = np.nanmean(values, axis=0).tolist()
             spread[key] = np.nanstd(values, axis=0).tolist()
-        return cls(mean, name=name or type(finals[0]).__name__, spread=spread,
-                   n_runs=len(finals)).plot(ax=ax, **kwargs)
+        return cls(mean, name=name or _final_name(estimators[0]), spread=spread,
+                   n_runs=len(histories)).plot(ax=ax, **kwargs)
 
     @classmethod
     def from_estimator(cls, estimator, *, name=None, ax=None, **kwargs):
@@ -173,12 +168,26 @@ class TrainingCurveDisplay:
         -------
         display : TrainingCurveDisplay
         """
-        final = estimator[-1] if hasattr(estimator, "steps") else estimator
-        if not hasattr(final, "history_"):
-            raise ValueError(
-                f"{type(final).__name__} has no history_: fit a skfashion estimator first."
-            )
-        return cls(final.history_, name=name or type(final).__name__).plot(ax=ax, **kwargs)
+        return cls(_history_of(estimator), name=name or _final_name(estimator)).plot(
+            ax=ax, **kwargs)
+
+
+def _final(estimator):
+    return estimator[-1] if hasattr(estimator, "steps") else estimator
+
+
+def _final_name(estimator):
+    return type(_final(estimator)).__name__
+
+
+def _history_of(estimator):
+    """``history_`` of a fitted skfashion estimator, or of the one ending a Pipeline."""
+    final = _final(estimator)
+    if not hasattr(final, "history_"):
+        raise ValueError(f"{type(final).__name__} has no history_: fit a skfashion estimator "
+                         "first (for cross-validation, cross_validate(..., "
+                         "return_estimator=True)).")
+    return final.history_
 
 
 def _overlaps(a, b, pad=1.0):
