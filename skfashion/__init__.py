@@ -37,6 +37,28 @@ def save(estimator: Any, path: Union[str, "os.PathLike[str]"]) -> List[str]:
     -------
     skipped : list of str
         Parameters that are not plain data and were not stored.
+
+    See Also
+    --------
+    load : Read the file back, safely.
+    export : Write a model that serves without skfashion.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skfashion import PixelScaler, SoftmaxClassifier, load, save
+    >>> from skfashion.datasets import load_sample
+    >>> (X, y), _ = load_sample()
+    >>> pipe = make_pipeline(PixelScaler(), StandardScaler(),
+    ...                      SoftmaxClassifier(epochs=1, random_state=0)).fit(X[:500], y[:500])
+    >>> path = Path(tempfile.mkdtemp()) / "pipe.skf"
+    >>> save(pipe, path)
+    []
+    >>> [name for name, _ in load(path).steps]
+    ['pixelscaler', 'standardscaler', 'softmaxclassifier']
     """
     from ._persist import save as _save
 

@@ -192,6 +192,10 @@ def loss_name(loss):
     name : str
         Its full name.
 
+    See Also
+    --------
+    metric_name : The same for metrics.
+
     Examples
     --------
     >>> loss_name("BinaryCrossentropy"), loss_name("mse")
@@ -226,6 +230,10 @@ def metric_name(metric):
     -------
     name : str
         Its full name.
+
+    See Also
+    --------
+    loss_name : The same for losses.
 
     Examples
     --------

@@ -43,6 +43,20 @@ def limit_worker_threads(client):
     -------
     limits : dict
         Worker address to the thread count applied.
+
+    See Also
+    --------
+    dask_backend : Calls this, then sends joblib's work to the cluster.
+
+    Examples
+    --------
+    >>> from dask.distributed import Client, LocalCluster
+    >>> from skfashion.dask import limit_worker_threads
+    >>> with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+    ...                   dashboard_address=None) as cluster, Client(cluster) as client:
+    ...     limits = limit_worker_threads(client)
+    >>> list(limits.values()) >= [1]
+    True
     """
     import os
 
@@ -70,11 +84,31 @@ def dask_backend(client):
     client : dask.distributed.Client
         The same client, with joblib's backend set to Dask inside the block.
 
+    See Also
+    --------
+    limit_worker_threads : What it does to each worker first.
+    joblib.parallel_config : The joblib setting it switches.
+
     Examples
     --------
-    >>> from dask.distributed import Client  # doctest: +SKIP
-    >>> with dask_backend(Client("tcp://scheduler:8786")):  # doctest: +SKIP
-    ...     GridSearchCV(pipe, grid, n_jobs=-1).fit(X, y)
+    On a real cluster, ``Client("tcp://scheduler-host:8786")``; here a cluster
+    of threads in this process:
+
+    >>> from dask.distributed import Client, LocalCluster
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from skfashion import PixelScaler, SoftmaxClassifier
+    >>> from skfashion.dask import dask_backend
+    >>> from skfashion.datasets import load_sample
+    >>> (X, y), _ = load_sample()
+    >>> pipe = make_pipeline(PixelScaler(), SoftmaxClassifier(random_state=0))
+    >>> grid = {"softmaxclassifier__epochs": [1, 2]}
+    >>> with LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+    ...                   dashboard_address=None) as cluster, Client(cluster) as client:
+    ...     with dask_backend(client):
+    ...         search = GridSearchCV(pipe, grid, cv=2, n_jobs=-1).fit(X[:600], y[:600])
+    >>> sorted(search.best_params_)
+    ['softmaxclassifier__epochs']
     """
     import joblib
 

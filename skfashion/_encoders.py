@@ -38,6 +38,20 @@ class TargetReshaper(TransformerMixin, BaseEstimator):
     ----------
     ndim_ : int
         Dimensions of the ``y`` seen in :meth:`fit`.
+
+    See Also
+    --------
+    RegressorTargetEncoder : Uses it for regression targets.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfashion.utils.transformers import TargetReshaper
+    >>> reshaper = TargetReshaper().fit(np.array([1, 2, 3]))
+    >>> reshaper.transform(np.array([1, 2, 3])).shape
+    (3, 1)
+    >>> reshaper.inverse_transform(np.array([[1], [2], [3]])).shape
+    (3,)
     """
 
     def fit(self, y):
@@ -118,6 +132,21 @@ class ClassifierLabelEncoder(TransformerMixin, BaseEstimator):
         Outputs of the target seen in :meth:`fit`.
     n_outputs_expected_ : int
         Outputs the Keras model must have.
+
+    See Also
+    --------
+    skfashion.KerasClassifier.target_encoder : Where it is used; override to change it.
+    sklearn.preprocessing.LabelEncoder : The scikit-learn encoder of one label column.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfashion.utils.transformers import ClassifierLabelEncoder
+    >>> enc = ClassifierLabelEncoder(loss="sparse_categorical_crossentropy")
+    >>> enc.fit_transform(np.array(["cat", "dog", "cat"])).ravel()
+    array([0., 1., 0.], dtype=float32)
+    >>> enc.inverse_transform(np.array([[0.9, 0.1], [0.2, 0.8]]))
+    array(['cat', 'dog'], dtype='<U3')
     """
 
     def __init__(self, loss=None, categories="auto"):
@@ -331,6 +360,18 @@ class RegressorTargetEncoder(TransformerMixin, BaseEstimator):
         Outputs of the target seen in :meth:`fit`.
     n_outputs_expected_ : int
         Outputs the Keras model must have (1: one output of any width).
+
+    See Also
+    --------
+    skfashion.KerasRegressor.target_encoder : Where it is used; override to change it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfashion.utils.transformers import RegressorTargetEncoder
+    >>> enc = RegressorTargetEncoder().fit(np.array([1.5, 2.5]))
+    >>> enc.n_outputs_, enc.n_outputs_expected_, enc.transform(np.array([1.5, 2.5]))
+    (1, 1, array([1.5, 2.5]))
     """
 
     def fit(self, y):

@@ -161,6 +161,12 @@ class EpochSearchCV(MetaEstimatorMixin, BaseEstimator):
     scorer_ : callable
         The scorer used.
 
+    See Also
+    --------
+    sklearn.model_selection.GridSearchCV : The search it equals (each candidate from scratch).
+    SoftmaxClassifier.fit_epochs : The epoch-by-epoch training it scores.
+    skfashion.plotting.TrainingCurveDisplay.from_cv_results : Curves across folds.
+
     Examples
     --------
     >>> from skfashion import EpochSearchCV, PixelScaler, SoftmaxClassifier

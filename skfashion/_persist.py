@@ -349,6 +349,27 @@ def load(path: Union[str, "os.PathLike[str]"]) -> Any:
         If the file is not a skfashion file, was written in an incompatible
         format version, is over the size limits of real files, or holds a model
         Keras refuses in safe mode. The message names the file.
+
+    See Also
+    --------
+    save : Write the file this function reads.
+    export : Write a model that serves without skfashion.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from skfashion import PixelScaler, SoftmaxClassifier, load, save
+    >>> from skfashion.datasets import load_sample
+    >>> (X, y), (X_test, y_test) = load_sample()
+    >>> pipe = make_pipeline(PixelScaler(), SoftmaxClassifier(epochs=1, random_state=0))
+    >>> path = Path(tempfile.mkdtemp()) / "pipe.skf"
+    >>> save(pipe.fit(X[:500], y[:500]), path)
+    []
+    >>> same = load(path)
+    >>> bool((same.predict(X_test) == pipe.predict(X_test)).all())
+    True
     """
     import_keras()  # the models inside need a backend: say which are installed
     with open_archive(path) as zf:

@@ -34,7 +34,7 @@ class PixelScaler(TransformerMixin, BaseEstimator):
     ----------
     n_features_in_ : int
         Number of pixels per image seen in :meth:`fit` (784 for Fashion-MNIST).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Column names of ``X`` when it was a DataFrame with string column names.
 
     See Also

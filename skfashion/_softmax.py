@@ -96,7 +96,7 @@ default="relu"
         Number of classes.
     n_features_in_ : int
         Number of features seen in fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Column names, when ``X`` had string column names.
     history_ : dict of lists
         Loss and metrics per epoch (``val_*`` when validated).

@@ -114,7 +114,7 @@ class BaseWrapper(_RoutedParamsMixin, _ModelBuildingMixin, _BaseKeras):
         Epochs recorded in ``history_``.
     n_features_in_ : int
         Number of features (``X.shape[1]``) seen in fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Column names, when ``X`` had string column names.
     X_dtype_, X_shape_, y_dtype_, y_ndim_ : dtype, tuple, dtype, int
         Type and shape of the training data.
@@ -127,7 +127,22 @@ class BaseWrapper(_RoutedParamsMixin, _ModelBuildingMixin, _BaseKeras):
 
     See Also
     --------
-    KerasClassifier, KerasRegressor : the wrapper for classification and regression.
+    KerasClassifier : The wrapper for classification (labels encoded, ``predict_proba``).
+    KerasRegressor : The wrapper for regression (``score`` is R²).
+    SoftmaxClassifier : The tutorial's model, no builder needed.
+
+    Examples
+    --------
+    >>> import keras
+    >>> import numpy as np
+    >>> from skfashion import BaseWrapper
+    >>> def two_outputs(meta):
+    ...     return keras.Sequential([keras.Input((meta["n_features_in_"],)), keras.layers.Dense(2)])
+    >>> X = np.random.default_rng(0).normal(size=(64, 3)).astype("float32")
+    >>> y = np.c_[X.sum(axis=1), X[:, 0]]
+    >>> est = BaseWrapper(two_outputs, loss="mse", epochs=2, random_state=0).fit(X, y)
+    >>> est.predict(X[:5]).shape
+    (5, 2)
     """
 
     _fit_kwargs = {

@@ -8,7 +8,7 @@ batch indices, ``params``). This is the net that catches an option that is
 accepted but does something else (``validation_data`` once trained on the
 validation set while every test checked only that ``val_*`` keys existed).
 
-What "equal to Keras" does not cover, on purpose (README, "Keras semantics"):
+What "equal to Keras" does not cover, on purpose (docs/guide/keras_semantics.rst):
 samples of weight 0 are dropped (scikit-learn's meaning), ``epochs`` counts the
 epochs of this call (scikeras's meaning: ``fit(epochs=2, initial_epoch=1)`` is
 Keras's ``fit(epochs=3, initial_epoch=1)``), and a loss that becomes NaN raises

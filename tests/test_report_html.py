@@ -7,7 +7,7 @@ import pytest
 from skfashion.cli import main
 
 
-def _driver():
+def _driver(logging=False):
     webdriver = pytest.importorskip("selenium.webdriver", reason="pip install selenium")
     binary = shutil.which("chromium") or shutil.which("chromium-browser")
     driver_path = shutil.which("chromedriver")
@@ -21,6 +21,8 @@ def _driver():
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--allow-file-access-from-files"):
         options.add_argument(flag)
+    if logging:  # the console's messages, for get_log("browser")
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(service=Service(driver_path), options=options)
 
 

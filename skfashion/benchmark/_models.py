@@ -45,6 +45,23 @@ def fashion_cnn(meta, compile_kwargs, filters=(32, 64), dense=128, dropout=0.3):
     -------
     model : keras.Model
         The compiled model.
+
+    See Also
+    --------
+    skfashion.KerasClassifier : The estimator that calls it.
+
+    Examples
+    --------
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from skfashion import KerasClassifier, PixelScaler
+    >>> from skfashion.benchmark import fashion_cnn
+    >>> from skfashion.datasets import load_sample
+    >>> (X, y), _ = load_sample()
+    >>> cnn = KerasClassifier(fashion_cnn, model__filters=(4, 8), model__dense=16,
+    ...                       loss="sparse_categorical_crossentropy", epochs=1, random_state=0)
+    >>> pipe = make_pipeline(PixelScaler(), cnn).fit(X[:300], y[:300])
+    >>> pipe[-1].model_.input_shape, pipe.predict_proba(X[:2]).shape
+    ((None, 28, 28, 1), (2, 10))
     """
     import keras
     from keras import layers
@@ -201,6 +218,21 @@ def resolve_models(names):
     ------
     ValueError
         If a name is not one of :data:`MODELS`.
+
+    See Also
+    --------
+    MODELS : Every model's name.
+    run_benchmark : Runs the models named.
+
+    Examples
+    --------
+    >>> from skfashion.benchmark import resolve_models
+    >>> resolve_models("softmax, logistic,softmax")
+    ['softmax', 'logistic']
+    >>> resolve_models(["logreg"])
+    Traceback (most recent call last):
+    ...
+    ValueError: ...
     """
     if names is None:
         return list(DEFAULT_MODELS)

@@ -25,6 +25,10 @@ class BenchmarkProgress:
     stream : file-like, default=sys.stderr
         Where to write.
 
+    See Also
+    --------
+    run_benchmark : Calls it as the run goes.
+
     Examples
     --------
     >>> import io

@@ -30,6 +30,17 @@ def machine_summary():
     -------
     summary : str
         Processor, cores and Python version.
+
+    See Also
+    --------
+    environment : Versions and the machine in detail.
+
+    Examples
+    --------
+    >>> import platform
+    >>> from skfashion.benchmark import machine_summary
+    >>> platform.python_version() in machine_summary()
+    True
     """
     cpu = platform.processor() or platform.machine()
     try:
@@ -49,6 +60,18 @@ def environment():
     Returns
     -------
     environment : dict of str
+
+    See Also
+    --------
+    machine_summary : The machine in one line.
+    write_report : Records this in every report.
+
+    Examples
+    --------
+    >>> from skfashion.benchmark import environment
+    >>> env = environment()
+    >>> {"python", "scikit-learn", "keras", "keras_backend"} <= set(env)
+    True
     """
     import importlib.metadata as metadata
 
@@ -92,6 +115,24 @@ def check_output(output):
     OSError
         If ``output`` exists and is not a directory, or cannot be created or
         written to.
+
+    See Also
+    --------
+    write_report : Writes the report into that directory.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from skfashion.benchmark import check_output
+    >>> base = Path(tempfile.mkdtemp())
+    >>> check_output(base / "report").is_dir()
+    True
+    >>> _ = (base / "a-file").write_text("")
+    >>> check_output(base / "a-file")
+    Traceback (most recent call last):
+    ...
+    OSError: ...
     """
     output = Path(output)
     if output.exists() and not output.is_dir():
@@ -126,6 +167,38 @@ def write_report(results, output, *, X_test, y_test, data_source, context=None):
     -------
     report : Path
         The path of ``report.md``.
+
+    See Also
+    --------
+    check_output : Checks the directory before any model is fitted.
+    run_benchmark : Makes the results.
+
+    Examples
+    --------
+    >>> from skfashion.benchmark import Result
+    >>> keras_model = Result("softmax", "SoftmaxClassifier (tutorial)", keras=True,
+    ...                      runs=[{"seed": 0, "accuracy": 0.75, "fit_seconds": 1.0,
+    ...                             "predict_seconds": 0.002}],
+    ...                      accuracy=0.75, accuracy_std=0.0, fit_seconds=1.0, fit_std=0.0,
+    ...                      predict_ms_per_1000=0.5, n_train=3000, n_test=4,
+    ...                      y_pred=[0, 1, 2, 2])
+    >>> classical = Result("logistic", "LogisticRegression", keras=False,
+    ...                    runs=[{"seed": None, "accuracy": 0.5, "fit_seconds": 2.0,
+    ...                           "predict_seconds": 0.001}],
+    ...                    accuracy=0.5, accuracy_std=0.0, fit_seconds=2.0, fit_std=0.0,
+    ...                    predict_ms_per_1000=0.25, paper_accuracy=0.842, n_train=3000,
+    ...                    n_test=4, y_pred=[0, 1, 1, 1])
+
+    >>> import tempfile
+    >>> import matplotlib
+    >>> import numpy as np
+    >>> matplotlib.use("Agg")
+    >>> from skfashion.benchmark import write_report
+    >>> X_test = np.zeros((4, 28, 28), dtype=np.uint8)
+    >>> report = write_report([keras_model, classical], tempfile.mkdtemp(), X_test=X_test,
+    ...                       y_test=np.array([0, 1, 2, 3]), data_source="an example")
+    >>> report.name, sorted(p.suffix for p in report.parent.iterdir())[:4]
+    ('report.md', ['.csv', '.html', '.json', '.md'])
     """
     output = check_output(output)
     env = environment()
@@ -250,7 +323,8 @@ def _pictures(results, output, X_test, y_test):
     fig, axes = plt.subplots(1, len(pair), figsize=(8.5 * len(pair), 8), squeeze=False)
     for ax, r in zip(axes.ravel(), pair):
         disp = ConfusionMatrixDisplay.from_predictions(
-            y_test, np.asarray(r.y_pred), display_labels=list(CLASS_NAMES), ax=ax,
+            y_test, np.asarray(r.y_pred), labels=np.arange(len(CLASS_NAMES)),
+            display_labels=list(CLASS_NAMES), ax=ax,
             colorbar=False, xticks_rotation=45)
         disp.ax_.set_title(f"{r.label}\naccuracy {r.runs[0]['accuracy']:.4f} (first run)",
                            fontsize=10)

@@ -73,6 +73,30 @@ class Result:
         Test predictions of the first run.
     history : dict
         Training history of the first run (Keras models).
+
+    See Also
+    --------
+    run_benchmark : Returns one per model.
+    format_table : The results as a Markdown table.
+
+    Examples
+    --------
+    >>> from skfashion.benchmark import Result
+    >>> keras_model = Result("softmax", "SoftmaxClassifier (tutorial)", keras=True,
+    ...                      runs=[{"seed": 0, "accuracy": 0.75, "fit_seconds": 1.0,
+    ...                             "predict_seconds": 0.002}],
+    ...                      accuracy=0.75, accuracy_std=0.0, fit_seconds=1.0, fit_std=0.0,
+    ...                      predict_ms_per_1000=0.5, n_train=3000, n_test=4,
+    ...                      y_pred=[0, 1, 2, 2])
+    >>> classical = Result("logistic", "LogisticRegression", keras=False,
+    ...                    runs=[{"seed": None, "accuracy": 0.5, "fit_seconds": 2.0,
+    ...                           "predict_seconds": 0.001}],
+    ...                    accuracy=0.5, accuracy_std=0.0, fit_seconds=2.0, fit_std=0.0,
+    ...                    predict_ms_per_1000=0.25, paper_accuracy=0.842, n_train=3000,
+    ...                    n_test=4, y_pred=[0, 1, 1, 1])
+
+    >>> keras_model.accuracy, classical.paper_accuracy
+    (0.75, 0.842)
     """
 
     model: str
@@ -217,6 +241,22 @@ def run_benchmark(X_train, y_train, X_test, y_test, *, models=None, repeats=1, r
     Returns
     -------
     results : list of Result
+
+    See Also
+    --------
+    format_table : The results as a table.
+    compare_best : McNemar's test of the best Keras and classical models.
+    write_report : The report with pictures.
+
+    Examples
+    --------
+    >>> from skfashion.benchmark import run_benchmark
+    >>> from skfashion.datasets import load_sample
+    >>> (X, y), (X_test, y_test) = load_sample()
+    >>> results = run_benchmark(X[:600], y[:600], X_test[:200], y_test[:200],
+    ...                         models=["softmax", "logistic"])
+    >>> [(r.model, r.keras, len(r.runs), 0.5 < r.accuracy < 1) for r in results]
+    [('softmax', True, 1, True), ('logistic', False, 1, True)]
     """
     names = resolve_models(models)
     if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
@@ -272,6 +312,31 @@ def compare_best(results, y_test):
     comparison : dict or None
         The two models and :func:`~skfashion.benchmark._stats.mcnemar`'s result;
         None when the results lack one of the two kinds.
+
+    See Also
+    --------
+    format_comparison : The result as a sentence.
+    run_benchmark : Makes the results compared.
+
+    Examples
+    --------
+    >>> from skfashion.benchmark import Result
+    >>> keras_model = Result("softmax", "SoftmaxClassifier (tutorial)", keras=True,
+    ...                      runs=[{"seed": 0, "accuracy": 0.75, "fit_seconds": 1.0,
+    ...                             "predict_seconds": 0.002}],
+    ...                      accuracy=0.75, accuracy_std=0.0, fit_seconds=1.0, fit_std=0.0,
+    ...                      predict_ms_per_1000=0.5, n_train=3000, n_test=4,
+    ...                      y_pred=[0, 1, 2, 2])
+    >>> classical = Result("logistic", "LogisticRegression", keras=False,
+    ...                    runs=[{"seed": None, "accuracy": 0.5, "fit_seconds": 2.0,
+    ...                           "predict_seconds": 0.001}],
+    ...                    accuracy=0.5, accuracy_std=0.0, fit_seconds=2.0, fit_std=0.0,
+    ...                    predict_ms_per_1000=0.25, paper_accuracy=0.842, n_train=3000,
+    ...                    n_test=4, y_pred=[0, 1, 1, 1])
+
+    >>> comparison = compare_best([keras_model, classical], y_test=[0, 1, 2, 3])
+    >>> comparison["a_label"], comparison["b_label"], comparison["p_value"]
+    ('SoftmaxClassifier (tutorial)', 'LogisticRegression', 1.0)
     """
     keras_best = max((r for r in results if r.keras), key=lambda r: r.accuracy, default=None)
     classical = max((r for r in results if not r.keras), key=lambda r: r.accuracy, default=None)
@@ -294,6 +359,30 @@ def format_table(results):
     Returns
     -------
     table : str
+
+    See Also
+    --------
+    write_report : Writes this table, and more, to files.
+
+    Examples
+    --------
+    >>> from skfashion.benchmark import Result
+    >>> keras_model = Result("softmax", "SoftmaxClassifier (tutorial)", keras=True,
+    ...                      runs=[{"seed": 0, "accuracy": 0.75, "fit_seconds": 1.0,
+    ...                             "predict_seconds": 0.002}],
+    ...                      accuracy=0.75, accuracy_std=0.0, fit_seconds=1.0, fit_std=0.0,
+    ...                      predict_ms_per_1000=0.5, n_train=3000, n_test=4,
+    ...                      y_pred=[0, 1, 2, 2])
+    >>> classical = Result("logistic", "LogisticRegression", keras=False,
+    ...                    runs=[{"seed": None, "accuracy": 0.5, "fit_seconds": 2.0,
+    ...                           "predict_seconds": 0.001}],
+    ...                    accuracy=0.5, accuracy_std=0.0, fit_seconds=2.0, fit_std=0.0,
+    ...                    predict_ms_per_1000=0.25, paper_accuracy=0.842, n_train=3000,
+    ...                    n_test=4, y_pred=[0, 1, 1, 1])
+
+    >>> from skfashion.benchmark import format_table
+    >>> print(format_table([classical, keras_model]).splitlines()[2])
+    | SoftmaxClassifier (tutorial) | 0.7500 | ...
     """
     header = "| " + " | ".join(TABLE_COLUMNS) + " |\n|---|---:|---:|---:|---:|---:|\n"
     rows = ["| " + " | ".join(cells) + " |" for cells in table_rows(results)]
@@ -347,6 +436,32 @@ def format_comparison(comparison):
     -------
     text : str
         Empty when there is nothing to compare.
+
+    See Also
+    --------
+    compare_best : Makes the comparison this describes.
+
+    Examples
+    --------
+    >>> from skfashion.benchmark import Result
+    >>> keras_model = Result("softmax", "SoftmaxClassifier (tutorial)", keras=True,
+    ...                      runs=[{"seed": 0, "accuracy": 0.75, "fit_seconds": 1.0,
+    ...                             "predict_seconds": 0.002}],
+    ...                      accuracy=0.75, accuracy_std=0.0, fit_seconds=1.0, fit_std=0.0,
+    ...                      predict_ms_per_1000=0.5, n_train=3000, n_test=4,
+    ...                      y_pred=[0, 1, 2, 2])
+    >>> classical = Result("logistic", "LogisticRegression", keras=False,
+    ...                    runs=[{"seed": None, "accuracy": 0.5, "fit_seconds": 2.0,
+    ...                           "predict_seconds": 0.001}],
+    ...                    accuracy=0.5, accuracy_std=0.0, fit_seconds=2.0, fit_std=0.0,
+    ...                    predict_ms_per_1000=0.25, paper_accuracy=0.842, n_train=3000,
+    ...                    n_test=4, y_pred=[0, 1, 1, 1])
+
+    >>> from skfashion.benchmark import compare_best, format_comparison
+    >>> print(format_comparison(compare_best([keras_model, classical], [0, 1, 2, 3])))
+    SoftmaxClassifier (tutorial) (0.7500) against LogisticRegression (0.5000) on the same test
+    images, first run of each: 1 images only the first gets right, 0 only the second; exact
+    McNemar (binomial) p = 1, a difference within what chance explains (p >= 0.05).
     """
     if comparison is None:
         return ""

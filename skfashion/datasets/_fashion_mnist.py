@@ -100,6 +100,10 @@ def data_locations(data_home=None):
     places : list of (str, Path)
         Each place's description and directory.
 
+    See Also
+    --------
+    find_data_dir : The first of these places that holds the data.
+
     Examples
     --------
     >>> [label for label, _ in data_locations("/tmp/fm")][0]
@@ -144,6 +148,25 @@ def find_data_dir(data_home=None):
     ------
     OSError
         If a place cannot be read (permissions), naming it.
+
+    See Also
+    --------
+    data_locations : Every place searched, in order.
+    load_fashion_mnist : Load the data found there.
+
+    Examples
+    --------
+    ``data_home`` is searched first, and only the four names count:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from skfashion.datasets import find_data_dir
+    >>> home = Path(tempfile.mkdtemp())
+    >>> for name in ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+    ...              "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
+    ...     _ = (home / name).write_bytes(b"")
+    >>> find_data_dir(home) == home
+    True
     """
     for label, path in data_locations(data_home):
         if _has_files(label, path):
@@ -304,11 +327,16 @@ def load_fashion_mnist(
         If the data is missing everywhere and cannot be downloaded, or a file is
         truncated or corrupt.
 
+    See Also
+    --------
+    fetch_fashion_mnist : The same data as a scikit-learn ``Bunch``.
+    load_sample : A small real subset shipped with the package.
+
     Examples
     --------
     >>> from skfashion.datasets import load_fashion_mnist
-    >>> (x_train, y_train), (x_test, y_test) = load_fashion_mnist()  # doctest: +SKIP
-    >>> x_train.shape, x_train.dtype  # doctest: +SKIP
+    >>> (x_train, y_train), (x_test, y_test) = load_fashion_mnist()
+    >>> x_train.shape, x_train.dtype
     ((60000, 28, 28), dtype('uint8'))
     """
     directory = _resolve_dir(data_home, download_if_missing)
@@ -329,6 +357,10 @@ def feature_names(image_shape=(28, 28)):
     -------
     names : ndarray of str objects
         ``height * width`` names.
+
+    See Also
+    --------
+    fetch_fashion_mnist : Its ``feature_names`` come from here.
 
     Examples
     --------
@@ -409,11 +441,16 @@ def fetch_fashion_mnist(
     (data, target) : tuple
         If ``return_X_y`` is True.
 
+    See Also
+    --------
+    load_fashion_mnist : The same data as Keras's tuples.
+    load_sample : A small real subset shipped with the package.
+
     Examples
     --------
     >>> from skfashion.datasets import fetch_fashion_mnist
-    >>> bunch = fetch_fashion_mnist(subset="test")  # doctest: +SKIP
-    >>> bunch.data.shape, bunch.target_names[0]  # doctest: +SKIP
+    >>> bunch = fetch_fashion_mnist(subset="test")
+    >>> bunch.data.shape, bunch.target_names[0]
     ((10000, 784), 'T-shirt/top')
     """
     directory = _resolve_dir(data_home, download_if_missing)

@@ -34,6 +34,10 @@ def parse_idx(payload, *, name="<bytes>", expected_ndim=None):
     ValueError
         If the magic number, the declared dimensions or the payload size are wrong.
 
+    See Also
+    --------
+    load_fashion_mnist : Reads the four official IDX files with it.
+
     Examples
     --------
     >>> import struct

@@ -31,6 +31,10 @@ def load_sample() -> Tuple[Tuple[np.ndarray, np.ndarray], Tuple[np.ndarray, np.n
     OSError
         If the shipped file fails its checksum (a broken installation).
 
+    See Also
+    --------
+    load_fashion_mnist : The full data set.
+
     Examples
     --------
     >>> from skfashion.datasets import load_sample

@@ -31,11 +31,19 @@ class TrainingCurveDisplay:
     ax_ : matplotlib Axes
         The first axis (the loss).
 
+    See Also
+    --------
+    AccuracyTimeDisplay : Accuracy against the time each model costs.
+    skfashion.EpochSearchCV : Score every epoch count by cross-validation.
+
     Examples
     --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
     >>> from skfashion.plotting import TrainingCurveDisplay
-    >>> disp = TrainingCurveDisplay({"loss": [0.9, 0.6]})  # doctest: +SKIP
-    >>> disp.plot()  # doctest: +SKIP
+    >>> disp = TrainingCurveDisplay({"loss": [0.9, 0.6], "val_loss": [0.95, 0.7]}).plot()
+    >>> [line.get_label() for line in disp.ax_.get_lines()]
+    ['training', 'validation', 'lowest validation loss (epoch 2)']
     """
 
     def __init__(self, history, *, name=None, spread=None, n_runs=1):
@@ -270,6 +278,23 @@ class AccuracyTimeDisplay:
         The fit panel, the predict panel and the paper panel.
     ax_ : matplotlib Axes
         The fit panel.
+
+    See Also
+    --------
+    skfashion.benchmark.run_benchmark : Measures what this display draws.
+    TrainingCurveDisplay : Loss and accuracy per epoch.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from skfashion.plotting import AccuracyTimeDisplay
+    >>> disp = AccuracyTimeDisplay(["softmax", "LogisticRegression"], accuracy=[0.84, 0.84],
+    ...                            fit_seconds=[1.9, 9.8], predict_seconds=[0.02, 0.04],
+    ...                            paper_accuracy=[None, 0.842], families=["Keras", "linear"])
+    >>> disp = disp.plot()
+    >>> len(disp.axes_)
+    3
     """
 
     def __init__(self, labels, accuracy, fit_seconds, predict_seconds, paper_accuracy=None,

@@ -37,12 +37,21 @@ class SampleGridDisplay:
     ax_ : matplotlib Axes
         The first axis.
 
+    See Also
+    --------
+    MisclassifiedDisplay : Images a model got wrong.
+    skfashion.datasets.load_sample : Images to draw.
+
     Examples
     --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
     >>> from skfashion.datasets import load_sample
     >>> from skfashion.plotting import SampleGridDisplay
     >>> (X, y), _ = load_sample()
-    >>> disp = SampleGridDisplay.from_dataset(X, y)  # doctest: +SKIP
+    >>> disp = SampleGridDisplay.from_dataset(X, y, random_state=0)
+    >>> [ax.get_title() for ax in disp.axes_.ravel()][:3]
+    ['T-shirt/top', 'Trouser', 'Pullover']
     """
 
     def __init__(self, images, labels):
@@ -137,6 +146,25 @@ class MisclassifiedDisplay:
         One axis per image.
     ax_ : matplotlib Axes
         The first axis.
+
+    See Also
+    --------
+    SampleGridDisplay : One image per class.
+    sklearn.metrics.ConfusionMatrixDisplay : Which classes are confused, in counts.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from skfashion import PixelScaler, SoftmaxClassifier
+    >>> from skfashion.datasets import load_sample
+    >>> from skfashion.plotting import MisclassifiedDisplay
+    >>> (X, y), (X_test, y_test) = load_sample()
+    >>> pipe = make_pipeline(PixelScaler(), SoftmaxClassifier(epochs=1, random_state=0))
+    >>> disp = MisclassifiedDisplay.from_estimator(pipe.fit(X, y), X_test, y_test, n=6)
+    >>> len(disp.axes_), disp.selection is not None
+    (6, True)
     """
 
     def __init__(self, images, y_true, y_pred, *, class_names=CLASS_NAMES, confidence=None,

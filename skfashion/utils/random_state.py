@@ -32,6 +32,7 @@ def tensorflow_random_state(seed):
     See Also
     --------
     keras.utils.set_random_seed : the process-wide equivalent, not restored.
+    skfashion.SoftmaxClassifier : ``random_state`` seeds a fit without global generators.
 
     Examples
     --------

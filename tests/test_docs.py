@@ -1,0 +1,202 @@
+"""The documentation site (issue 22): it builds from the sources with warnings as
+errors, the example gallery runs during the build, and the built site works in
+a real browser: pages load without console errors, every internal link and
+anchor resolves, every gallery picture loads, and the search finds
+``EpochSearchCV``. The API reference names every public object."""
+
+import functools
+import http.server
+import importlib
+import os
+import subprocess
+import sys
+import threading
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import keras
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+PUBLIC = ["skfashion", "skfashion.datasets", "skfashion.plotting", "skfashion.benchmark",
+          "skfashion.dask", "skfashion.utils", "skfashion.utils.transformers",
+          "skfashion.utils.random_state"]
+GALLERY = sorted(p.stem for p in (ROOT / "examples").glob("plot_*.py"))
+
+pytestmark = pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow",
+    reason="the site is built once, with the default backend (the gallery runs on it)")
+
+
+def _require(module):
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"{module} is not installed: pip install -e '.[docs]'")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    for module in ("sphinx", "pydata_sphinx_theme", "sphinx_gallery", "numpydoc", "myst_parser"):
+        _require(module)
+    out = tmp_path_factory.mktemp("site")
+    env = {**os.environ, "SKFASHION_DOCS_OFFLINE": "1", "TF_CPP_MIN_LOG_LEVEL": "3",
+           "KERAS_BACKEND": "tensorflow", "MPLBACKEND": "Agg"}
+    # The README's command, into a temporary directory (doctrees there too).
+    proc = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html",
+         "-d", str(out / "doctrees"), str(DOCS), str(out / "html")],
+        capture_output=True, text=True, cwd=ROOT, env=env, timeout=900)
+    assert proc.returncode == 0, (proc.stdout[-3000:], proc.stderr[-5000:])
+    return out / "html"
+
+
+class _Page(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids, self.links, self.images = set(), [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
+        if tag == "img" and attrs.get("src"):
+            self.images.append(attrs["src"])
+
+
+@functools.lru_cache(maxsize=None)
+def _parse(path):
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def test_every_internal_link_and_anchor_resolves(site):
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 60, len(pages)
+    broken = []
+    for page in pages:
+        parsed = _parse(page)
+        for href in parsed.links + parsed.images:
+            parts = urlsplit(href)
+            if parts.scheme or href.startswith(("//", "mailto:", "javascript:")):
+                continue  # other sites: not this test's business (the build is offline)
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_file():
+                broken.append(f"{page.relative_to(site)}: {href}")
+            elif parts.fragment and target.suffix == ".html" \
+                    and parts.fragment not in _parse(target).ids:
+                broken.append(f"{page.relative_to(site)}: {href} (no such anchor)")
+    assert not broken, broken[:20]
+
+
+def test_api_reference_has_a_page_for_every_public_name(site):
+    missing = []
+    for module_name in PUBLIC:
+        module = importlib.import_module(module_name)
+        for name in getattr(module, "__all__", [n for n in dir(module) if not n.startswith("_")]):
+            if name == "__version__" or isinstance(getattr(module, name), type(module)):
+                continue
+            obj = getattr(module, name)
+            home = getattr(obj, "__module__", module_name)
+            candidates = {f"{module_name}.{name}"}
+            if module_name == "skfashion" or not home.startswith("skfashion"):
+                candidates.add(f"skfashion.{name}")
+            if not any((site / "generated" / f"{c}.html").is_file() for c in candidates):
+                missing.append(f"{module_name}.{name}")
+    assert not missing, missing
+
+
+def test_gallery_ran_at_build_time(site):
+    for stem in GALLERY:
+        page = site / "auto_examples" / f"{stem}.html"
+        text = page.read_text(encoding="utf-8")
+        images = [src for src in _parse(page).images if "sphx_glr_" in src]
+        outputs = text.count("sphx-glr-script-out")
+        assert images or outputs, f"{stem}: nothing was run"
+    # numbers the examples print come from running them
+    text = (site / "auto_examples" / "plot_save_load.html").read_text(encoding="utf-8")
+    assert "same predictions: True" in text and "same labels as the pipeline: True" in text
+    text = (site / "auto_examples" / "plot_dask_search.html").read_text(encoding="utf-8")
+    assert "identical: True" in text
+
+
+def test_cli_page_is_the_parser(site):
+    from skfashion.cli import build_parser
+
+    text = (site / "cli.html").read_text(encoding="utf-8")
+    parser = build_parser()
+    sub = next(a for a in parser._actions if hasattr(a, "choices") and a.choices
+               and "benchmark" in a.choices)
+    for name, command in sub.choices.items():
+        assert f'id="cli-{name}"' in text, name
+        for action in command._actions:
+            for option in action.option_strings:
+                assert option in text, (name, option)
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(site):
+    handler = functools.partial(_Quiet, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from test_report_html import _driver
+
+    driver = _driver(logging=True)
+    yield driver
+    driver.quit()
+
+
+PAGES = ["index.html", "guide/keras_semantics.html", "generated/skfashion.EpochSearchCV.html",
+         "auto_examples/plot_tutorial_pipeline.html", "cli.html"]
+
+
+@pytest.mark.parametrize("page", PAGES + [f"auto_examples/{s}.html" for s in GALLERY
+                                          if f"auto_examples/{s}.html" not in PAGES])
+def test_page_loads_in_a_browser(browser, served, page):
+    browser.get_log("browser")  # forget earlier pages' messages
+    browser.get(f"{served}/{page}")
+    title = browser.title
+    assert "skfashion" in title, title
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, errors
+    images = browser.execute_script(
+        "return Array.from(document.images).map(i => [i.src, i.complete, i.naturalWidth]);")
+    for src, complete, width in images:
+        assert complete and width > 0, src
+    if page.startswith("auto_examples/plot_"):
+        assert any("sphx_glr_" in src for src, _, _ in images) or \
+            browser.find_elements("css selector", ".sphx-glr-script-out"), page
+
+
+def test_search_finds_epoch_search_cv(browser, served):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(f"{served}/search.html?q=EpochSearchCV")
+    links = WebDriverWait(browser, 30).until(lambda d: d.execute_script(
+        "return Array.from(document.querySelectorAll('#search-results a'))"
+        ".map(a => a.getAttribute('href'));") or False)
+    assert any("skfashion.EpochSearchCV" in href for href in links), links
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, errors
