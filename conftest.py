@@ -1,20 +1,66 @@
-"""Doctests of the package (``--doctest-modules``): the examples of the data
-loaders read the full Fashion-MNIST files, so they are skipped, with the reason,
-where the data is not installed (CI installs it; nothing is downloaded)."""
+"""Collection rules for the whole suite (tests/ and the package's doctests).
+
+- The examples of the data loaders read the full Fashion-MNIST files: skipped,
+  with the reason, where the data is not installed (CI installs it; nothing is
+  downloaded).
+- The suite runs once per Keras backend (README, the test command). Tests that
+  cannot depend on the backend (figures, the report page, progress lines, data
+  files, docstrings, the benchmark scripts' plumbing, the search wrapper's
+  scikit-learn API) run with the default backend only; under another backend
+  they are skipped with the reason, which keeps CI under its time budget
+  without losing a check (measured under JAX: about 110 s of 580).
+"""
+
+import os
 
 import pytest
 
 NEEDS_FULL_DATA = ("load_fashion_mnist", "fetch_fashion_mnist")
+BACKEND_INDEPENDENT_FILES = {
+    "tests/test_benchmark_scripts.py",
+    "tests/test_datasets.py",
+    "tests/test_docstrings.py",
+    "tests/test_pixel.py",
+    "tests/test_plotting.py",
+    "tests/test_progress.py",
+    "tests/test_reliability.py",
+    "tests/test_report_html.py",
+}
+#: Doctests of these parts draw, read data or format results only.
+BACKEND_INDEPENDENT_DOCTESTS = ("skfashion/benchmark/", "skfashion/plotting/",
+                                "skfashion/datasets/", "skfashion/_dask.py")
+
+
+def _is_doctest(item):
+    return type(item).__name__ == "DoctestItem"
+
+
+def _backend_independent(item):
+    path = item.nodeid.split("::", 1)[0]
+    if _is_doctest(item):
+        return path.startswith(BACKEND_INDEPENDENT_DOCTESTS)
+    if path in BACKEND_INDEPENDENT_FILES:
+        return True
+    # scikit-learn's checks of EpochSearchCV test the search's API; the training
+    # inside it is SoftmaxClassifier's, checked on every backend (and
+    # tests/test_backends.py compares the search with GridSearchCV there).
+    return path == "tests/test_common.py" and "[EpochSearchCV(" in item.nodeid
 
 
 def pytest_collection_modifyitems(config, items):
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    if backend != "tensorflow":
+        skip = pytest.mark.skip(reason=f"backend-independent: runs under TensorFlow, "
+                                       f"not again under {backend}")
+        for item in items:
+            if _backend_independent(item):
+                item.add_marker(skip)
+
     from skfashion.datasets import find_data_dir
 
-    if find_data_dir() is not None:
-        return
-    skip = pytest.mark.skip(reason="the full data is not installed "
-                                   "(apt-get install dataset-fashion-mnist)")
-    for item in items:
-        if type(item).__name__ == "DoctestItem" \
-                and item.name.rsplit(".", 1)[-1] in NEEDS_FULL_DATA:
-            item.add_marker(skip)
+    if find_data_dir() is None:
+        skip = pytest.mark.skip(reason="the full data is not installed "
+                                       "(apt-get install dataset-fashion-mnist)")
+        for item in items:
+            if _is_doctest(item) and item.name.rsplit(".", 1)[-1] in NEEDS_FULL_DATA:
+                item.add_marker(skip)

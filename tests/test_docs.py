@@ -8,6 +8,7 @@ import functools
 import http.server
 import importlib
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -200,3 +201,20 @@ def test_search_finds_epoch_search_cv(browser, served):
     assert any("skfashion.EpochSearchCV" in href for href in links), links
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert not errors, errors
+
+
+def test_readme_links_resolve():
+    """The README links each guide page it summarizes; every relative link (and
+    its anchor, for the Markdown pages) must exist in the repository."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    links = re.findall(r"\]\(([^)\s]+)\)", text)
+    relative = [link for link in links if not urlsplit(link).scheme]
+    assert any(link.startswith("docs/guide/") for link in relative), relative
+    for link in relative:
+        path, _, anchor = link.partition("#")
+        assert (ROOT / path).exists(), link
+        if anchor and path.endswith(".md"):
+            headings = re.findall(r"^#+ (.+)$", (ROOT / path).read_text(), flags=re.M)
+            slugs = {re.sub(r"[^\w\- ]", "", h).strip().lower().replace(" ", "-")
+                     for h in headings}
+            assert anchor in slugs, (link, sorted(slugs))

@@ -88,7 +88,7 @@ def test_accuracy_against_the_time_a_model_costs():
     # The paper's figure is a reference apart, at no measured time.
     assert "Published" in paper_ax.get_title()
     np.testing.assert_allclose(paper_ax.collections[0].get_offsets()[:, 1], [0.84])
-    assert sorted(t.get_text() for t in fit_ax.texts) == ["a", "b"]
+    assert sorted(t.get_text() for t in fit_ax.texts if t.get_text()) == ["a", "b"]
 
 
 def test_point_labels_neither_overlap_nor_leave_the_axes():
@@ -136,15 +136,37 @@ def test_labels_of_any_type_and_matplotlib_keywords(sample):
     assert disp.axes_[0].get_images()[0].get_cmap().name == "viridis"
 
 
-def test_too_few_axes_is_an_error_not_a_missing_panel(small):
+def test_ax_is_one_bounding_axes_a_figure_or_enough_axes(small):
+    """scikit-learn's Displays take one ``ax`` and draw there (a multi-panel one,
+    PartialDependenceDisplay, treats it as the bounds of its grid); so do these.
+    The oracle: the panels tile the given axes' box, inside its figure."""
     X, y, _, _ = small
     clf = SoftmaxClassifier(epochs=2, metrics=["accuracy"], random_state=0).fit(X[:200], y[:200])
-    _, ax = plt.subplots()
-    with pytest.raises(ValueError, match="draws 2 panel\\(s\\) but ax holds 1 axes"):
-        TrainingCurveDisplay.from_estimator(clf, ax=ax)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    disp = TrainingCurveDisplay.from_estimator(clf, ax=right)
+    assert disp.figure_ is fig and len(disp.axes_) == 2
+    assert not right.axison  # the bounding axes only lends its box
+    box = right.get_position()
+    for panel in disp.axes_:
+        p = panel.get_position()
+        assert box.x0 - 1e-6 <= p.x0 < p.x1 <= box.x1 + 1e-6
+        assert box.y0 - 1e-6 <= p.y0 < p.y1 <= box.y1 + 1e-6
+    assert [line.get_label() for line in disp.axes_[0].get_lines()][0] == "training"
+    assert left.axison and not left.get_lines()  # the neighbour is untouched
+
+    figure = plt.figure()
+    disp = SampleGridDisplay.from_dataset(X.reshape(-1, 28, 28), y, ax=figure)
+    assert disp.figure_ is figure and len(disp.axes_) == 10
+    assert all(a.figure is figure for a in disp.axes_)
+
     _, axes = plt.subplots(1, 2)
     disp = TrainingCurveDisplay.from_estimator(clf, ax=axes, color="black")
     assert disp.ax_ is axes[0] and disp.figure_ is axes[0].figure
+    _, axes = plt.subplots(1, 3)
+    with pytest.raises(ValueError, match="draws 2 panel\\(s\\) but ax holds 3 axes"):
+        TrainingCurveDisplay.from_estimator(clf, ax=axes[:1].tolist() + [axes[1], axes[2]])
+    with pytest.raises(TypeError, match="ax must be"):
+        TrainingCurveDisplay.from_estimator(clf, ax="left")
 
 
 def test_bad_images():
@@ -337,15 +359,36 @@ def test_accuracy_time_error_bars_families_and_data_note():
     assert "full data" not in disp.axes_[2].get_title()
 
 
-@pytest.mark.parametrize("scale", [
-    pytest.param(0.75, marks=pytest.mark.xfail(
-        strict=True, reason="labels are placed for the size the figure is drawn at: a "
-        "figure made smaller afterwards (or given small axes) still collides; open in "
-        "issue 21")),
-    1.0, 1.6])
+@pytest.mark.parametrize("scale", [0.75, 1.0, 1.6])
 def test_accuracy_time_text_neither_leaves_nor_overlaps(scale):
+    """The point labels are placed when the figure is drawn, at that size: a
+    figure made smaller (or larger) after the display drew it still reads."""
     fig = AccuracyTimeDisplay.from_results(_BENCHMARK).figure_
     width, height = fig.get_size_inches()
     fig.set_size_inches(width * scale, height * scale)
     outside, overlapping = _layout_problems(fig)
     assert not outside and not overlapping, (outside, overlapping)
+
+
+def test_from_predictions_finds_the_test_images_of_fashion_mnist_labels(sample, official_dir):
+    """scikit-learn's from_predictions takes labels only; for Fashion-MNIST's own
+    test labels (in order) the images are known: the oracle is the same display
+    given images= explicitly. Other labels still need images (a clear error)."""
+    _, (X_test, y_test) = sample
+    y_pred = np.roll(y_test, 1)
+    implicit = MisclassifiedDisplay.from_predictions(y_test, y_pred, n=4)
+    explicit = MisclassifiedDisplay.from_predictions(y_test, y_pred, images=X_test, n=4)
+    np.testing.assert_array_equal(implicit.images, explicit.images)
+    names = np.array(CLASS_NAMES, dtype=object)
+    by_name = MisclassifiedDisplay.from_predictions(names[y_test], names[y_pred], n=4)
+    np.testing.assert_array_equal(by_name.images, explicit.images)
+
+    from skfashion.datasets import load_fashion_mnist
+
+    _, (X_full, y_full) = load_fashion_mnist(data_home=official_dir)
+    rolled = np.roll(y_full, 1)
+    full = MisclassifiedDisplay.from_predictions(y_full, rolled, n=3)
+    np.testing.assert_array_equal(full.images, X_full[np.flatnonzero(y_full != rolled)[:3]])
+
+    with pytest.raises(ValueError, match="images= is needed"):
+        MisclassifiedDisplay.from_predictions(y_test[::-1], y_pred)

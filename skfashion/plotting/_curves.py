@@ -57,8 +57,9 @@ class TrainingCurveDisplay:
 
         Parameters
         ----------
-        ax : matplotlib Axes or array of Axes, default=None
-            One axis per quantity; None creates a figure.
+        ax : matplotlib Axes, Figure or array of Axes, default=None
+            Where to draw: one Axes (its box is divided among the panels), a
+            Figure, or one Axes per panel; None creates a figure.
         **kwargs : dict
             Passed to ``Axes.plot`` for every curve (``color``, ``linewidth``...).
 
@@ -114,8 +115,9 @@ class TrainingCurveDisplay:
             estimators (or Pipelines ending in one).
         name : str, default=None
             Shown in the titles (default: the estimators' class name).
-        ax : matplotlib Axes or array of Axes, default=None
-            One axis per quantity.
+        ax : matplotlib Axes, Figure or array of Axes, default=None
+            Where to draw: one Axes (its box is divided among the panels), a
+            Figure, or one Axes per panel; None creates a figure.
         **kwargs : dict
             Passed to ``Axes.plot``.
 
@@ -167,8 +169,9 @@ class TrainingCurveDisplay:
             Fitted, with ``history_``.
         name : str, default=None
             Shown in the titles (default: the estimator's class name).
-        ax : matplotlib Axes or array of Axes, default=None
-            One axis per quantity.
+        ax : matplotlib Axes, Figure or array of Axes, default=None
+            Where to draw: one Axes (its box is divided among the panels), a
+            Figure, or one Axes per panel; None creates a figure.
         **kwargs : dict
             Passed to ``Axes.plot``.
 
@@ -203,40 +206,82 @@ def _overlaps(a, b, pad=1.0):
 
 
 def _label_points(axis, xs, ys, labels, *, color=None, sides=("right", "left"), fontsize=7):
-    """Name each point with a label that stays inside the figure and overlaps no other.
+    """Name each point with a label that stays inside the axes and overlaps no other.
 
-    A label goes right of its point, or left where it would leave the axes; then,
-    from the lowest point up, a label that overlaps one already placed moves up
-    until it is clear, with a thin line back to its point when it moved.
+    The labels are ordinary annotations of ``axis`` (in ``axis.texts``); an
+    artist drawn before them places them each time the figure is drawn, at the
+    size it is drawn at, so a figure resized or saved at another size still
+    reads. From the lowest point up, a label goes right of its point or left
+    where it would leave the axes, at the nearest line up or down that overlaps
+    no label placed before it (with a thin line back to its point); where none
+    fits it gets smaller, then may leave the axes sideways, then moves up.
     """
-    fig = axis.figure
-    renderer = fig.canvas.get_renderer()
-    frame = axis.get_window_extent(renderer)
-    placed = []
-    for i in sorted(range(len(labels)), key=lambda k: (ys[k], xs[k])):
+    from matplotlib.artist import Artist
+    from matplotlib.transforms import Bbox
+
+    texts, leaders = [], []
+    for x, y, label in zip(xs, ys, labels):
+        texts.append(axis.annotate(label, (x, y), textcoords="offset points", xytext=(5, 4),
+                                   fontsize=fontsize, color=color, annotation_clip=False))
+        leaders.append(axis.annotate("", (x, y), textcoords="offset points", xytext=(5, 4),
+                                     arrowprops={"arrowstyle": "-", "lw": 0.5, "color": "0.5",
+                                                 "shrinkA": 0, "shrinkB": 3},
+                                     annotation_clip=False, visible=False))
+
+    def free_spot(text, renderer, bounds, placed):
+        """(dx, rise in pixels, box) of the nearest place clear of ``placed``
+        and inside ``bounds`` (None: anywhere, upwards only), or None."""
         for side in sides:
-            dx, ha = (5, "left") if side == "right" else (-5, "right")
-            text = axis.annotate(labels[i], (xs[i], ys[i]), textcoords="offset points",
-                                 xytext=(dx, 4), ha=ha, fontsize=fontsize, color=color,
-                                 annotation_clip=False)
-            box = text.get_window_extent(renderer)
-            if frame.x0 <= box.x0 and box.x1 <= frame.x1 or side == sides[-1]:
-                break
-            text.remove()
-        rise = 0.0
-        while any(_overlaps(box, other) for other in placed):
-            step = max(other.y1 for other in placed if _overlaps(box, other)) - box.y0 + 1.5
-            rise += step
-            box = box.translated(0, step)
-        if rise:
+            dx = 5 if side == "right" else -5
+            text.set_position((dx, 4))
+            text.set_horizontalalignment("left" if dx > 0 else "right")
+            base = text.get_window_extent(renderer)
+            step = base.height + 1.5
+            for k in range(25):
+                rise = step * ((k + 1) // 2) * (1 if k % 2 else -1) if k else 0.0
+                if bounds is None and rise < 0:
+                    continue
+                box = base.translated(0, rise)
+                if bounds is not None and not (bounds.x0 <= box.x0 and box.x1 <= bounds.x1
+                                               and bounds.y0 <= box.y0 and box.y1 <= bounds.y1):
+                    continue
+                if not any(_overlaps(box, other) for other in placed):
+                    return dx, rise, box
+        return None
+
+    def layout(renderer):
+        fig, frame = axis.figure, axis.get_window_extent(renderer)
+        wide = Bbox([[fig.bbox.x0, frame.y0], [fig.bbox.x1, frame.y1]])
+        placed = []
+        for i in sorted(range(len(texts)), key=lambda k: (ys[k], xs[k])):
+            for bounds, size in ((frame, fontsize), (frame, fontsize * 0.85),
+                                 (frame, fontsize * 0.7), (wide, fontsize * 0.85),
+                                 (None, fontsize * 0.85)):
+                texts[i].set_fontsize(size)
+                choice = free_spot(texts[i], renderer, bounds, placed)
+                if choice is not None:
+                    break
+            dx, rise, box = choice
             points = rise * 72.0 / fig.dpi
-            text.set_position((dx, 4 + points))
-            axis.annotate("", (xs[i], ys[i]), textcoords="offset points",
-                          xytext=(dx, 4 + points + 3),
-                          arrowprops={"arrowstyle": "-", "lw": 0.5, "color": "0.5",
-                                      "shrinkA": 0, "shrinkB": 3},
-                          annotation_clip=False)
-        placed.append(box)
+            texts[i].set_position((dx, 4 + points))
+            texts[i].set_horizontalalignment("left" if dx > 0 else "right")
+            leaders[i].set_position((dx, 4 + points + (3 if rise > 0 else -3)))
+            leaders[i].set_visible(rise != 0)
+            placed.append(box)
+
+    class _Placer(Artist):
+        """Draws nothing: places the labels just before they are drawn."""
+
+        def draw(self, renderer):
+            if self.get_visible():
+                layout(renderer)
+            self.stale = False
+
+    placer = _Placer()
+    placer.set_zorder(-100)  # the axes draws its artists by zorder: this one first
+    axis.add_artist(placer)
+    layout(axis.figure.canvas.get_renderer())  # placed before any draw, too
+    return texts
 
 
 class AccuracyTimeDisplay:
@@ -317,8 +362,9 @@ class AccuracyTimeDisplay:
 
         Parameters
         ----------
-        ax : array of 3 matplotlib Axes, default=None
-            Axes for the fit, predict and paper panels; None creates a figure.
+        ax : matplotlib Axes, Figure or array of Axes, default=None
+            Where to draw: one Axes (its box is divided among the panels), a
+            Figure, or one Axes per panel; None creates a figure.
         **kwargs : dict
             Passed to ``Axes.scatter`` for the measured points.
 
@@ -413,8 +459,9 @@ class AccuracyTimeDisplay:
         results : list of Result or dict
             With ``label``, ``accuracy``, ``fit_seconds``, ``predict_ms_per_1000``,
             ``n_test`` and ``paper_accuracy``.
-        ax : array of 3 matplotlib Axes, default=None
-            Axes to draw into.
+        ax : matplotlib Axes, Figure or array of Axes, default=None
+            Where to draw: one Axes (its box is divided among the panels), a
+            Figure, or one Axes per panel; None creates a figure.
         **kwargs : dict
             Passed to ``Axes.scatter``.
 

@@ -63,8 +63,9 @@ class SampleGridDisplay:
 
         Parameters
         ----------
-        ax : array of matplotlib Axes, default=None
-            At least one axis per image; None creates a figure.
+        ax : matplotlib Axes, Figure or array of Axes, default=None
+            Where to draw: one Axes (its box is divided among the panels), a
+            Figure, or one Axes per panel; None creates a figure.
         ncols : int, default=5
             Columns of a new figure.
         **kwargs : dict
@@ -100,8 +101,9 @@ class SampleGridDisplay:
             Labels of any type.
         class_names : sequence of str or None, default=CLASS_NAMES
             Names of integer labels (other labels are shown as they are).
-        ax : array of matplotlib Axes, default=None
-            Axes to draw into.
+        ax : matplotlib Axes, Figure or array of Axes, default=None
+            Where to draw: one Axes (its box is divided among the panels), a
+            Figure, or one Axes per panel; None creates a figure.
         random_state : int or None, default=None
             Pick a random image per class instead of the first.
         **kwargs : dict
@@ -181,8 +183,9 @@ class MisclassifiedDisplay:
 
         Parameters
         ----------
-        ax : array of matplotlib Axes, default=None
-            At least one axis per image; None creates a figure.
+        ax : matplotlib Axes, Figure or array of Axes, default=None
+            Where to draw: one Axes (its box is divided among the panels), a
+            Figure, or one Axes per panel; None creates a figure.
         ncols : int, default=5
             Columns of a new figure.
         **kwargs : dict
@@ -215,7 +218,7 @@ class MisclassifiedDisplay:
         return self
 
     @classmethod
-    def from_predictions(cls, y_true, y_pred, *, images, y_proba=None, n=10,
+    def from_predictions(cls, y_true, y_pred, *, images=None, y_proba=None, n=10,
                          class_names=CLASS_NAMES, ax=None, **kwargs):
         """Up to ``n`` misclassified images: the most confident mistakes, or in data order.
 
@@ -223,8 +226,12 @@ class MisclassifiedDisplay:
         ----------
         y_true, y_pred : array-like of shape (n_samples,)
             True and predicted labels (scikit-learn's order).
-        images : array-like of images or flat rows
-            The images the predictions are for.
+        images : array-like of images or flat rows, default=None
+            The images the predictions are for. None works when ``y_true``
+            is the test labels of Fashion-MNIST itself, in their order (of the
+            full data set or of :func:`~skfashion.datasets.load_sample`): the
+            images are then those test images. Any other labels need their
+            images.
         y_proba : array-like of shape (n_samples, n_classes), default=None
             Predicted probabilities. Given, the mistakes made with the highest
             probability (of the predicted class: each row's largest) come first
@@ -233,8 +240,9 @@ class MisclassifiedDisplay:
             Images to show at most.
         class_names : sequence of str or None, default=CLASS_NAMES
             Names of integer labels.
-        ax : array of matplotlib Axes, default=None
-            Axes to draw into.
+        ax : matplotlib Axes, Figure or array of Axes, default=None
+            Where to draw: one Axes (its box is divided among the panels), a
+            Figure, or one Axes per panel; None creates a figure.
         **kwargs : dict
             Passed to ``Axes.imshow``.
 
@@ -243,6 +251,8 @@ class MisclassifiedDisplay:
         display : MisclassifiedDisplay
         """
         y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+        if images is None:
+            images = _test_images_of(y_true)
         if len(y_true) != len(y_pred) or len(y_true) != len(images):
             raise ValueError(
                 f"y_true, y_pred and images must have the same length; got {len(y_true)}, "
@@ -289,8 +299,9 @@ class MisclassifiedDisplay:
             Images to show at most.
         class_names : sequence of str or None, default=CLASS_NAMES
             Names of integer labels.
-        ax : array of matplotlib Axes, default=None
-            Axes to draw into.
+        ax : matplotlib Axes, Figure or array of Axes, default=None
+            Where to draw: one Axes (its box is divided among the panels), a
+            Figure, or one Axes per panel; None creates a figure.
         **kwargs : dict
             Passed to ``Axes.imshow``.
 
@@ -302,3 +313,23 @@ class MisclassifiedDisplay:
         return cls.from_predictions(y, estimator.predict(X), images=X if images is None
                                     else images, y_proba=y_proba, n=n,
                                     class_names=class_names, ax=ax, **kwargs)
+
+
+def _test_images_of(y_true):
+    """The Fashion-MNIST test images whose labels, in order, are ``y_true``."""
+    from ..datasets import find_data_dir, load_fashion_mnist, load_sample
+
+    candidates = [load_sample]
+    if len(y_true) == 10_000 and find_data_dir() is not None:
+        candidates.append(lambda: load_fashion_mnist(download_if_missing=False))
+    for load in candidates:
+        _, (X_test, y_test) = load()
+        if len(y_test) == len(y_true) and (
+                np.array_equal(y_true, y_test)
+                or np.array_equal(y_true.astype(object), np.asarray(CLASS_NAMES, object)[y_test])):
+            return X_test
+    raise ValueError(
+        "images= is needed: y_true is not the Fashion-MNIST test labels in their order "
+        "(of the full data or of load_sample()), so the images these predictions are "
+        "for cannot be known. Pass images=X_test."
+    )
