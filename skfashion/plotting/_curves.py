@@ -12,7 +12,9 @@ class TrainingCurveDisplay:
     ----------
     history : dict of lists
         Keras-style history: ``loss``, optionally ``accuracy``, ``val_loss``,
-        ``val_accuracy``.
+        ``val_accuracy``, and ``test_loss``, ``test_accuracy`` (the test set
+        scored after each epoch, as ``skfashion benchmark`` records it: drawn
+        as a third curve).
     name : str, default=None
         Shown in the titles.
     spread : dict of lists, default=None
@@ -68,6 +70,8 @@ class TrainingCurveDisplay:
         display : TrainingCurveDisplay
         """
         plt = import_pyplot()
+        from matplotlib.ticker import MaxNLocator
+
         if "loss" not in self.history:
             raise ValueError(
                 f"history has no 'loss' entry (keys: {sorted(self.history)}); fit the "
@@ -81,7 +85,9 @@ class TrainingCurveDisplay:
         for axis, q in zip(axes, quantities):
             for key, label, style in ((q, "training", dict(marker="o")),
                                       (f"val_{q}", "validation",
-                                       dict(marker="s", linestyle="--"))):
+                                       dict(marker="s", linestyle="--")),
+                                      (f"test_{q}", "test set (scored, not trained on)",
+                                       dict(marker="^", linestyle=":"))):
                 if key not in self.history:
                     continue
                 values = np.asarray(self.history[key], dtype=float)
@@ -96,6 +102,7 @@ class TrainingCurveDisplay:
                 axis.axvline(best, color="gray", linestyle=":", linewidth=1,
                              label=f"lowest validation loss (epoch {best})")
             axis.set_xlabel("epoch")
+            axis.xaxis.set_major_locator(MaxNLocator(integer=True))
             axis.set_ylabel(q)
             axis.set_title(f"{self.name}: {q}" if self.name else q)
             axis.grid(alpha=0.3)
