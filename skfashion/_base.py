@@ -23,6 +23,7 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 from sklearn.preprocessing import FunctionTransformer
 
+from ._backend import import_keras
 from ._fitted import _Fitted, _Rollback
 from ._fitting import _FitMixin
 from ._persisting import _PersistMixin
@@ -326,11 +327,13 @@ class _BaseKeras(_FitMixin, _PredictMixin, _PersistMixin, BaseEstimator):
         """
         previous = _Rollback(self)
         try:
-            job = self._stage(X, y, None, {}, warm=False, partial=False, train=False)
+            import_keras()  # a missing backend: say which are installed
+            self._check_params()
+            staged, _, _ = self._stage_state(X, y, warm=False, rng=self._rng(), train=False)
         except BaseException:
             previous.restore(self)
             raise
-        self._commit(job.staged)
+        self._commit(staged)
         return self
 
     def __sklearn_tags__(self):

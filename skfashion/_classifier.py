@@ -5,18 +5,18 @@
 :class:`KerasClassifier` adds it to :class:`~skfashion.BaseWrapper`.
 """
 
-from numbers import Integral, Real
 from typing import TYPE_CHECKING, Any, Optional, Tuple
 
 import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
 
 from ._data import class_weight_to_sample_weight
+from ._early_stopping import _EarlyStoppingMixin
 from ._encoders import ClassifierLabelEncoder
+from ._options import constraints_for
 from ._wrapper import BaseWrapper
 from ._registry import register
 
@@ -223,17 +223,9 @@ class _ClassifierBase:
         return tags
 
 
-#: Parameters of scikit-learn style early stopping, shared by the classifiers.
-EARLY_STOPPING_CONSTRAINTS = {
-    "early_stopping": ["boolean"],
-    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-    "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-    "tol": [Interval(Real, 0, None, closed="left")],
-}
-
-
 @register
-class KerasClassifier(_ClassifierBase, ClassifierMixin, BaseWrapper):  # type: ignore[misc]
+class KerasClassifier(_EarlyStoppingMixin, _ClassifierBase, ClassifierMixin,  # type: ignore[misc]
+                      BaseWrapper):
     """A Keras model, or a function that builds one, as a scikit-learn classifier.
 
     A drop-in for scikeras's ``KerasClassifier`` (same parameters, routing,
@@ -348,8 +340,9 @@ class KerasClassifier(_ClassifierBase, ClassifierMixin, BaseWrapper):  # type: i
     """
 
     _parameter_constraints = {
-        "class_weight": [dict, StrOptions({"balanced"}), None],
-        **EARLY_STOPPING_CONSTRAINTS,
+        **BaseWrapper._parameter_constraints,
+        **_EarlyStoppingMixin._early_stopping_constraints,
+        **constraints_for("class_weight"),
     }
 
     def __init__(
@@ -391,11 +384,6 @@ class KerasClassifier(_ClassifierBase, ClassifierMixin, BaseWrapper):  # type: i
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
-
-    def _early_stopping(self):
-        if not self.early_stopping:
-            return None
-        return self.validation_fraction, self.n_iter_no_change, self.tol
 
     def _score_options(self):
         from ._routing import routed

@@ -4,11 +4,12 @@ structures (arrays, dicts and lists of arrays, sparse matrices)."""
 
 import warnings
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 import numpy as np
 
 from ._fitted import _Fitted
+from ._options import FitOptions
 
 
 @dataclass(frozen=True)
@@ -22,12 +23,12 @@ class _Job:
     """
 
     staged: dict
-    fitted: Optional[_Fitted] = None
-    X: object = None
-    y: object = None
-    y_labels: object = None
-    w: object = None
-    fit: object = None  # the checked FitOptions: initial_epoch resolved, rng set
+    fitted: _Fitted
+    X: Any
+    y: Any
+    y_labels: Any
+    w: Any
+    fit: FitOptions  # checked: initial_epoch resolved, rng set
     passthrough: bool = False
     inputs: Optional[tuple] = None  # the user's (X, y), to warn if validation_data is them
 
@@ -43,7 +44,7 @@ class _Split:
     """
 
     train: tuple
-    validation: object
+    validation: Any  # a _training.Validation, or None
     held_out: int
     stopping: Optional[tuple] = None
 

@@ -10,6 +10,7 @@ all go through it; a fit that fails leaves the previous fitted state whole.
 """
 
 from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
 import numpy as np
 
@@ -46,14 +47,59 @@ from ._fitted import (
     _restore_variables,
     _snapshot_variables,
 )
-from ._options import Option, check_fit_options, from_mapping, layer
+from ._options import FitOptions, Option, check_fit_options, from_mapping, layer
 from ._predicting import _overridden
 
 
 class _FitMixin:
     """Staging, validation split and the epoch loop; the hooks are ``_BaseKeras``'s."""
 
-    def _collect_options(self, kwargs, *, partial):
+    if TYPE_CHECKING:  # the contract with the host class (_BaseKeras): its flags and hooks
+        _x_dtype: Any
+        _allow_nd: bool
+        _multi_output: Any
+        _y_numeric: bool
+        _check_dtypes: bool
+        _requires_y: bool
+        _reset_history_on_fit: bool
+
+        @property
+        def initialized_(self) -> bool: ...
+
+        @property
+        def target_encoder(self) -> Any: ...
+
+        @property
+        def feature_encoder(self) -> Any: ...
+
+        def _check_params(self) -> None: ...
+
+        def _fit_option_values(self) -> Dict[str, Option]: ...
+
+        def _fit_callbacks(self, options: FitOptions) -> Tuple[List[Any], bool]: ...
+
+        def _early_stopping(self) -> Optional[Tuple[float, int, float]]: ...
+
+        def _make_model(self, meta: Dict[str, Any],
+                        seed: Optional[int]) -> Tuple[Any, bool, bool]: ...
+
+        def _compile_settings(self) -> Dict[str, Any]: ...
+
+        def _check_compiled_model(self, model: Any, compile_applied: bool) -> None: ...
+
+        def _sample_weight_for_classes(self, y: Any, sample_weight: Any,
+                                       options: Dict[str, Option], encoder: Any) -> Any: ...
+
+        def _random_seed(self, rng: np.random.RandomState) -> Optional[int]: ...
+
+        def _rng(self) -> np.random.RandomState: ...
+
+        def _fitted_names(self) -> Any: ...
+
+        def _commit(self, staged: Dict[str, Any]) -> None: ...
+
+    def _collect_options(self, kwargs: Mapping[str, Any], *,
+                         partial: bool) -> Dict[str, Option]:
         options = layer(self._fit_option_values(),
                         from_mapping(kwargs, "fit({name}=...)"))
         if partial:
@@ -61,27 +107,23 @@ class _FitMixin:
             options.pop("initial_epoch", None)
         return options
 
-    def _check_fit_data(self, X, y, *, reset, require_y):
+    def _check_fit_data(self, X: Any, y: Any, *, reset: bool,
+                        require_y: bool) -> Tuple[Any, Any]:
         return check_data(
             self, X, y, reset=reset, x_dtype=self._x_dtype, allow_nd=self._allow_nd,
             multi_output=self._multi_output, y_numeric=self._y_numeric,
             check_dtypes=self._check_dtypes, require_y=require_y,
         )
 
-    def _stage(self, X, y, sample_weight, kwargs, *, warm, partial, train=True):
-        """Check everything and prepare one training call.
+    def _stage_state(self, X: Any, y: Any, *, warm: bool, rng: np.random.RandomState,
+                     train: bool) -> Tuple[Dict[str, Any], Any, Any]:
+        """Check the data and stage a fitted state: ``(staged, X, y)``.
 
         A new fit (not ``warm``) puts its fitted state on the estimator through
         :meth:`_initialize` before the model is built, as scikeras does, so a
         builder or a subclass reads this fit's ``n_features_in_``, ``classes_``...
-        The caller (:meth:`_fit_epochs`) restores the previous state if the fit
-        fails.
+        ``initialize()`` (``train=False``) stops here.
         """
-        inputs = (X, y)
-        import_keras()  # a missing backend: say which are installed
-        self._check_params()
-        options = self._collect_options(kwargs, partial=partial)
-        rng = self._rng()
         require_y = self._requires_y and train
         staging = None
         if warm:
@@ -98,10 +140,23 @@ class _FitMixin:
             staged["_fitted"] = staging.fitted
         staged["_input_scale"] = input_scale(X)  # predict warns about inputs scaled otherwise
         staged["_rescale_warned"] = False
+        return staged, X, y
+
+    def _stage(self, X: Any, y: Any, sample_weight: Any, kwargs: Dict[str, Any], *,
+               warm: bool, partial: bool) -> _Job:
+        """Check everything and prepare one training call (state: :meth:`_stage_state`).
+
+        The caller (:meth:`_fit_epochs`) restores the previous state if the fit
+        fails.
+        """
+        inputs = (X, y)
+        import_keras()  # a missing backend: say which are installed
+        self._check_params()
+        options = self._collect_options(kwargs, partial=partial)
+        rng = self._rng()
+        staged, X, y = self._stage_state(X, y, warm=warm, rng=rng, train=True)
         sample_weight = check_sample_weight(sample_weight, X)
         fitted = staged["_fitted"]
-        if not train:
-            return _Job(staged=staged)
         model = fitted.model
         if warm:  # the model may come from initialize(), which asks for no loss
             self._check_compiled_model(model, True)
@@ -125,7 +180,8 @@ class _FitMixin:
                     f"`{name}=-1` requires that `X` implement `shape` ({options[name].source}; "
                     "the feature_encoder made X a structure of several inputs)."
                 )
-        fit = check_fit_options(options, n_samples=X.shape[0], allow_extra=passthrough)
+        fit = check_fit_options(options, n_samples=X.shape[0], allow_extra=passthrough,
+                                caller=type(self).__name__)
         history = staged.get("history_")
         initial = fit.initial_epoch if "initial_epoch" in options else (
             len((history or {}).get("loss", []))
@@ -140,7 +196,7 @@ class _FitMixin:
             inputs=inputs,
         )
 
-    def _initialize(self, X, y=None):
+    def _initialize(self, X: Any, y: Any = None) -> Tuple[Any, Any]:
         """Start a new fitted state for ``(X, y)``; return the validated ``(X, y)``.
 
         scikeras's extension point, with its signature and meaning: the data is
@@ -181,7 +237,7 @@ class _FitMixin:
         state["feature_encoder_"] = feature_encoder
         names += ["target_type_", "target_encoder_", "feature_encoder_"]
         for encoder in (target_encoder, feature_encoder):
-            metadata = getattr(encoder, "get_metadata", dict)()
+            metadata: Dict[str, Any] = getattr(encoder, "get_metadata", dict)()
             state.update(metadata)
             names += [k for k in metadata if k not in names]
         meta = {k: state[k] for k in names}
@@ -216,12 +272,12 @@ class _FitMixin:
         state["_fitted_keys"] = tuple(names) + ("_fitted", "_seed")
         return X, y
 
-    def _type_of_target(self, y):
+    def _type_of_target(self, y: Any) -> str:
         from sklearn.utils.multiclass import type_of_target
 
         return type_of_target(y)
 
-    def _validation(self, job):
+    def _validation(self, job: _Job) -> _Split:
         """Split one training call's data into what it trains on and what it validates on.
 
         Returns a :class:`_Split`: the training data, the validation data (or
@@ -262,8 +318,9 @@ class _FitMixin:
                           held_out=len(val_idx), stopping=stopping)
         return _Split(train=train, validation=None, held_out=0)
 
-    def _fit_epochs(self, X, y, *, sample_weight=None, kwargs=None, partial=False,
-                    commit_each_epoch=False):
+    def _fit_epochs(self, X: Any, y: Any, *, sample_weight: Any = None,
+                    kwargs: Optional[Mapping[str, Any]] = None, partial: bool = False,
+                    commit_each_epoch: bool = False) -> Iterator[int]:
         """The training path: yield the number of epochs trained after each epoch.
 
         With ``commit_each_epoch`` the estimator is in a consistent fitted state
@@ -333,7 +390,8 @@ class _FitMixin:
             staged["_fitted"].weights_changed()
         self._commit(staged)
 
-    def _keras_fit(self, job, callbacks, history):
+    def _keras_fit(self, job: _Job, callbacks: List[Any],
+                   history: Dict[str, List[Any]]) -> None:
         """Train with the model's own ``fit`` (a model that overrides it)."""
         from ._random import keras_seed
 

@@ -1,18 +1,29 @@
-"""The one validation place for training and prediction options.
+"""The one validation engine for training options.
 
-Every fit path (``fit``, warm start, ``partial_fit``, ``EpochSearchCV``, routed
-``fit__*`` parameters and ``fit(**kwargs)``, every estimator class) collects its
-options as :class:`Option` values that remember where they came from, and
-:func:`check_fit_options` checks them all at once, so a bad value is refused
-the same way whichever path it took, with an error that names the parameter
-the user wrote.
+:data:`FIT_CONSTRAINTS` declares, once, what each option of Keras's ``fit``
+accepts, as scikit-learn constraint objects. The estimators' constructor
+parameters of those names take their ``_parameter_constraints`` from it
+(:func:`constraints_for`; scikit-learn checks them at ``fit``), and every fit
+path (``fit``, warm start, ``partial_fit``, ``fit_epochs``, ``EpochSearchCV``,
+routed ``fit__*`` parameters and ``fit(**kwargs)``) collects its options as
+:class:`Option` values that remember the name the user wrote, which
+:func:`check_fit_options` checks with the same objects: a value is refused the
+same way whichever path it took, with scikit-learn's ``InvalidParameterError``
+naming that parameter.
 """
 
-import numbers
 from dataclasses import dataclass
+from numbers import Integral, Real
 from typing import Any, Optional
 
 import numpy as np
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    Options,
+    StrOptions,
+    validate_parameter_constraints,
+)
 
 #: Options of Keras's ``Model.fit`` that skfashion's training loop implements.
 FIT_OPTIONS = (
@@ -43,100 +54,93 @@ def from_mapping(values, label):
     return {name: Option(value, label.format(name=name)) for name, value in values.items()}
 
 
-def _fail(option, expected, exc=ValueError):
-    raise exc(
-        f"{option.source}={option.value!r} is not valid: {expected}."
-    )
-
-
 def _int(value):
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    return isinstance(value, Integral) and not isinstance(value, bool)
 
 
-def check_int(option, low, *, allow=()):
-    """A validated integer ``>= low`` (or one of ``allow``)."""
-    if option.value in allow and not isinstance(option.value, bool):
-        return option.value
-    if not _int(option.value):
-        _fail(option, f"expected an integer >= {low}"
-                      + (f" or one of {list(allow)}" if allow else ""), TypeError)
-    if option.value < low:
-        _fail(option, f"expected an integer >= {low}"
-                      + (f" or one of {list(allow)}" if allow else ""))
-    return int(option.value)
+class _Custom(HasMethods):
+    """A constraint of our own that scikit-learn's validation accepts (its
+    ``make_constraint`` takes instances of its own constraint classes only)."""
+
+    def __init__(self):
+        super().__init__([])
 
 
-def check_batch_size(option, n_samples):
-    """Samples per step: an integer >= 1, -1 for all samples, None for Keras's 32."""
-    if option.value is None:
-        return 32
-    size = check_int(option, 1, allow=(-1,))
-    if size == -1:
-        return max(1, n_samples)
-    return size
+class _EpochList(_Custom):
+    """A non-empty list or tuple of (1-based) epoch numbers: Keras's
+    ``validation_freq=[1, 5, 10]``."""
+
+    def is_satisfied_by(self, val):
+        return (isinstance(val, (list, tuple)) and len(val) > 0
+                and all(_int(v) and v >= 1 for v in val))
+
+    def __str__(self):
+        return "a non-empty list of epoch numbers (1-based)"
 
 
-def check_bool(option):
-    """A validated boolean."""
-    if not isinstance(option.value, (bool,)) and option.value not in (0, 1):
-        _fail(option, "expected True or False", TypeError)
-    return bool(option.value)
+class _ValidationData(_Custom):
+    """``(X_val, y_val)`` or ``(X_val, y_val, sample_weight_val)``."""
+
+    def is_satisfied_by(self, val):
+        return isinstance(val, (tuple, list)) and len(val) in (2, 3)
+
+    def __str__(self):
+        return "a tuple (X_val, y_val) or (X_val, y_val, sample_weight_val)"
 
 
-def check_verbose(option):
-    """Keras verbosity: 0 silent, 1 progress bar, 2 one line per epoch ("auto": 1)."""
-    value = option.value
-    if value == "auto":
-        return 1
-    if isinstance(value, bool):
-        return int(value)
-    if not _int(value) or value not in (0, 1, 2):
-        _fail(option, 'expected 0, 1, 2 or "auto"', TypeError if not _int(value) else ValueError)
-    return int(value)
+def _at_least(low):
+    return Interval(Integral, low, None, closed="left")
 
 
-def check_fraction(option):
-    """A fraction in [0, 1)."""
-    value = option.value
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        _fail(option, "expected a float in [0, 1)", TypeError)
-    if not 0 <= value < 1:
-        _fail(option, "expected a float in [0, 1)")
-    return float(value)
+#: The one declaration of what each training option accepts. Estimators put
+#: these constraints in their ``_parameter_constraints`` for the constructor
+#: parameters of the same name (scikit-learn checks those at ``fit``), and
+#: :func:`check_fit_options` checks every routed ``fit__*`` value and
+#: ``fit(**kwargs)`` keyword with the same objects, so a value is accepted or
+#: refused alike whichever way it came, with scikit-learn's error.
+FIT_CONSTRAINTS = {
+    "epochs": [_at_least(1)],
+    "initial_epoch": [_at_least(0)],
+    # -1: every sample in one batch (scikeras); None: Keras's 32.
+    "batch_size": [_at_least(1), Options(Integral, {-1}), None],
+    "validation_batch_size": [_at_least(1), Options(Integral, {-1}), None],
+    # 0/1 for shuffle and booleans for verbose: as Keras's fit takes them.
+    "shuffle": ["boolean", Options(Integral, {0, 1})],
+    "verbose": [Options(Integral, {0, 1, 2}), StrOptions({"auto"}), "boolean"],
+    "validation_split": [Interval(Real, 0, 1, closed="left")],
+    "validation_data": [_ValidationData(), None],
+    "validation_steps": [_at_least(1), None],
+    "validation_freq": [_at_least(1), _EpochList()],
+    "steps_per_epoch": [_at_least(1), None],
+    "steps_per_execution": [_at_least(1), StrOptions({"auto"})],
+    "class_weight": [dict, StrOptions({"balanced"}), None],
+    "callbacks": "no_validation",  # instances, classes or lists of them: resolved later
+    "sample_weight": "no_validation",  # checked with the data
+}
 
 
-def check_steps_per_execution(option):
-    """Keras's steps per call, or "auto"."""
-    if option.value == "auto":
-        return "auto"
-    return check_int(option, 1, allow=())
+def constraints_for(*names):
+    """``{name: FIT_CONSTRAINTS[name]}``, for an estimator's ``_parameter_constraints``."""
+    return {name: FIT_CONSTRAINTS[name] for name in names}
 
 
-def check_optional_int(option, low):
-    """None or an integer ``>= low``."""
-    return None if option.value is None else check_int(option, low)
+def _checked(option, name, caller):
+    """``option.value`` if it meets ``FIT_CONSTRAINTS[name]``; else scikit-learn's
+    ``InvalidParameterError`` (a ``ValueError`` and a ``TypeError``) naming the
+    option as the user wrote it."""
+    validate_parameter_constraints({option.source: FIT_CONSTRAINTS[name]},
+                                   {option.source: option.value}, caller_name=caller)
+    return option.value
 
 
-def check_validation_data(option):
-    """None, ``(X_val, y_val)`` or ``(X_val, y_val, sample_weight_val)``."""
-    value = option.value
+def _batch_size(value, n_samples):
     if value is None:
-        return None
-    if not isinstance(value, (tuple, list)) or len(value) not in (2, 3):
-        _fail(option, "expected a tuple (X_val, y_val) or (X_val, y_val, sample_weight_val)",
-              TypeError)
-    return tuple(value)
+        return 32
+    return max(1, n_samples) if value == -1 else int(value)
 
 
-def check_validation_freq(option):
-    """Keras's ``validation_freq``: an integer >= 1, or a list of (1-based) epochs."""
-    value = option.value
-    if isinstance(value, (list, tuple)):
-        if not value or not all(_int(v) and v >= 1 for v in value):
-            _fail(option, "expected an integer >= 1 or a non-empty list of epoch numbers "
-                          "(1-based)")
-        return [int(v) for v in value]
-    return check_int(option, 1)
+def _verbose(value):
+    return 1 if value == "auto" else int(value)
 
 
 @dataclass
@@ -181,7 +185,7 @@ class FitOptions:
         return self.initial_epoch + self.epochs
 
 
-def check_fit_options(options, *, n_samples, allow_extra):
+def check_fit_options(options, *, n_samples, allow_extra, caller="fit"):
     """Validate the collected options of one training call.
 
     Parameters
@@ -193,13 +197,28 @@ def check_fit_options(options, *, n_samples, allow_extra):
     allow_extra : bool
         Accept options the loop does not know (they go to a model's own
         ``fit``); otherwise they are refused as ``model.fit`` would refuse them.
+    caller : str, default="fit"
+        Who checks (the estimator's name), for the error messages.
 
     Returns
     -------
     FitOptions
+
+    Raises
+    ------
+    sklearn.utils._param_validation.InvalidParameterError
+        If a value does not meet :data:`FIT_CONSTRAINTS` (a ``ValueError``
+        and a ``TypeError``, as scikit-learn raises for parameters).
     """
-    def get(name, default=None):
-        return options.get(name, Option(default, name))
+    defaults = {"epochs": 1, "initial_epoch": 0, "shuffle": True, "verbose": 0,
+                "validation_split": 0.0, "validation_freq": 1, "steps_per_execution": "auto",
+                "callbacks": []}
+
+    def get(name):
+        option = options.get(name)
+        if option is None:
+            return defaults.get(name)
+        return _checked(option, name, caller)
 
     extra = {name: opt.value for name, opt in options.items() if name not in FIT_OPTIONS}
     if extra and not allow_extra:
@@ -209,25 +228,24 @@ def check_fit_options(options, *, n_samples, allow_extra):
             f"skfashion's training loop accepts {sorted(FIT_OPTIONS)}; a model with its own "
             "fit() method receives other options."
         )
-    validation_data = check_validation_data(get("validation_data"))
-    validation_split = check_fraction(get("validation_split", 0.0))
+    validation_data, freq = get("validation_data"), get("validation_freq")
+    validation_batch_size = get("validation_batch_size")
     return FitOptions(
-        epochs=check_int(get("epochs", 1), 1),
-        initial_epoch=check_int(get("initial_epoch", 0), 0),
-        batch_size=check_batch_size(get("batch_size"), n_samples),
-        shuffle=check_bool(get("shuffle", True)),
-        verbose=check_verbose(get("verbose", 0)),
-        callbacks=get("callbacks", []).value,
-        validation_split=validation_split,
-        validation_data=validation_data,
-        validation_batch_size=(
-            None if get("validation_batch_size").value is None
-            else check_batch_size(get("validation_batch_size"), n_samples)
-        ),
-        validation_steps=check_optional_int(get("validation_steps"), 1),
-        validation_freq=check_validation_freq(get("validation_freq", 1)),
-        steps_per_epoch=check_optional_int(get("steps_per_epoch"), 1),
-        steps_per_execution=check_steps_per_execution(get("steps_per_execution", "auto")),
-        class_weight=get("class_weight").value,
+        epochs=int(get("epochs")),
+        initial_epoch=int(get("initial_epoch")),
+        batch_size=_batch_size(get("batch_size"), n_samples),
+        shuffle=bool(get("shuffle")),
+        verbose=_verbose(get("verbose")),
+        callbacks=get("callbacks"),
+        validation_split=float(get("validation_split")),
+        validation_data=None if validation_data is None else tuple(validation_data),
+        validation_batch_size=(None if validation_batch_size is None
+                               else _batch_size(validation_batch_size, n_samples)),
+        validation_steps=get("validation_steps"),
+        validation_freq=[int(v) for v in freq] if isinstance(freq, (list, tuple)) else int(freq),
+        steps_per_epoch=get("steps_per_epoch"),
+        steps_per_execution=(get("steps_per_execution") if get("steps_per_execution") == "auto"
+                             else int(get("steps_per_execution"))),
+        class_weight=get("class_weight"),
         extra=extra,
     )

@@ -6,7 +6,7 @@ from numpy.typing import ArrayLike
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 
-from ._classifier import EARLY_STOPPING_CONSTRAINTS
+from ._early_stopping import _EarlyStoppingMixin
 from ._encoders import RegressorTargetEncoder
 from ._routing import routed
 from ._wrapper import BaseWrapper
@@ -14,7 +14,7 @@ from ._registry import register
 
 
 @register
-class KerasRegressor(RegressorMixin, BaseWrapper):
+class KerasRegressor(_EarlyStoppingMixin, RegressorMixin, BaseWrapper):
     """A Keras model, or a function that builds one, as a scikit-learn regressor.
 
     A drop-in for scikeras's ``KerasRegressor``: targets of one or several
@@ -111,7 +111,10 @@ class KerasRegressor(RegressorMixin, BaseWrapper):
 
     _y_numeric = True
     _requires_y = True
-    _parameter_constraints = dict(EARLY_STOPPING_CONSTRAINTS)
+    _parameter_constraints = {
+        **BaseWrapper._parameter_constraints,
+        **_EarlyStoppingMixin._early_stopping_constraints,
+    }
 
     def __init__(
         self,
@@ -155,11 +158,6 @@ class KerasRegressor(RegressorMixin, BaseWrapper):
     def target_encoder(self):
         """A new :class:`~skfashion.utils.transformers.RegressorTargetEncoder`."""
         return RegressorTargetEncoder()
-
-    def _early_stopping(self):
-        if not self.early_stopping:
-            return None
-        return self.validation_fraction, self.n_iter_no_change, self.tol
 
     def score(self, X: ArrayLike, y: ArrayLike,
               sample_weight: Optional[ArrayLike] = None) -> float:

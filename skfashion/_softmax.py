@@ -7,9 +7,10 @@ from sklearn.base import ClassifierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import _BaseKeras
-from ._classifier import EARLY_STOPPING_CONSTRAINTS, _ClassifierBase
+from ._classifier import _ClassifierBase
 from ._compile import resolve_callbacks, resolve_optimizer
-from ._options import Option
+from ._early_stopping import _EarlyStoppingMixin
+from ._options import Option, constraints_for
 from ._random import seed_sequence
 from ._registry import register
 
@@ -17,7 +18,8 @@ _ACTIVATIONS = {"relu", "tanh", "sigmoid", "elu", "gelu", "selu", "swish", "line
 
 
 @register
-class SoftmaxClassifier(_ClassifierBase, ClassifierMixin, _BaseKeras):  # type: ignore[misc]
+class SoftmaxClassifier(_EarlyStoppingMixin, _ClassifierBase, ClassifierMixin,  # type: ignore[misc]
+                        _BaseKeras):
     """Softmax regression, or a multilayer perceptron, trained by Keras.
 
     With the defaults this is exactly the model of the Keras Fashion-MNIST
@@ -45,8 +47,9 @@ default="relu"
         Step size of the optimizer.
     epochs : int, default=5
         Passes over the training data per ``fit``.
-    batch_size : int, default=32
-        Samples per gradient step.
+    batch_size : int or None, default=32
+        Samples per gradient step (-1: all samples in one batch; None: Keras's
+        32).
     metrics : list or None, default=None
         Extra Keras metrics recorded in ``history_`` (e.g. ``["accuracy"]``).
     callbacks : list of keras.callbacks.Callback instances or classes, default=None
@@ -134,18 +137,13 @@ default="relu"
         "l2": [Interval(Real, 0, None, closed="left")],
         "optimizer": "no_validation",
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
         "metrics": [list, tuple, None],
         "callbacks": [list, None],
-        **EARLY_STOPPING_CONSTRAINTS,
-        "class_weight": [dict, StrOptions({"balanced"}), None],
-        "shuffle": ["boolean"],
         "warm_start": ["boolean"],
         "random_state": ["random_state"],
-        "verbose": ["verbose"],
-        "steps_per_execution": [Interval(Integral, 1, None, closed="left"),
-                                StrOptions({"auto"})],
+        **_EarlyStoppingMixin._early_stopping_constraints,
+        **constraints_for("epochs", "batch_size", "class_weight", "shuffle", "verbose",
+                          "steps_per_execution"),
     }
 
     def __init__(
@@ -248,8 +246,3 @@ default="relu"
         spec = fit.callbacks or self.callbacks
         callbacks = resolve_callbacks(spec, {})
         return callbacks, any(cb is s for cb in callbacks for s in (spec or []))
-
-    def _early_stopping(self):
-        if not self.early_stopping:
-            return None
-        return self.validation_fraction, self.n_iter_no_change, self.tol

@@ -10,7 +10,7 @@ from sklearn.utils.metaestimators import available_if
 
 from ._base import _BaseKeras
 from ._compile import resolve_callbacks
-from ._options import Option
+from ._options import Option, constraints_for
 from ._registry import register
 from ._routing import ROUTES, routed
 from ._wrapper_model import _ModelBuildingMixin
@@ -157,6 +157,26 @@ class BaseWrapper(_RoutedParamsMixin, _ModelBuildingMixin, _BaseKeras):
     _routing_prefixes = set(ROUTES)
     _requires_y = False
 
+    #: Every constructor parameter (scikit-learn checks them at fit). The model,
+    #: compile settings and callbacks take what scikeras takes (strings, classes,
+    #: instances, callables, lists and dicts of them) and are resolved, with their
+    #: own errors, when the model is built; routed parameters are checked where
+    #: they are used (``fit__*`` with the same constraints, in ``_options``).
+    _parameter_constraints = {
+        # checked when the model is built, with scikeras's message ("``model``
+        # must be ..."), which scikeras's suite pins
+        "model": "no_validation",
+        "build_fn": "no_validation",
+        "warm_start": ["boolean"],
+        "random_state": ["random_state"],
+        "optimizer": "no_validation",
+        "loss": "no_validation",
+        "metrics": "no_validation",
+        "run_eagerly": ["boolean"],
+        **constraints_for("batch_size", "validation_batch_size", "verbose", "callbacks",
+                          "validation_split", "shuffle", "epochs", "steps_per_execution"),
+    }
+
     def __init__(
         self,
         model=None,
@@ -240,9 +260,6 @@ class BaseWrapper(_RoutedParamsMixin, _ModelBuildingMixin, _BaseKeras):
             if name != "callbacks":
                 options[name] = Option(value, f"predict__{name}")
         return options
-
-    def _early_stopping(self):
-        return None
 
     @available_if(_has_scorer)
     def score(self, X, y, sample_weight=None):

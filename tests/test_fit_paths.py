@@ -24,13 +24,16 @@ def data(small):
 
 
 @pytest.mark.parametrize("routed, error, match", [
-    (dict(fit__epochs=0), ValueError, r"fit__epochs=0 is not valid: expected an integer >= 1"),
-    (dict(fit__batch_size=0), ValueError, r"fit__batch_size=0 is not valid"),
-    (dict(fit__batch_size=-5), ValueError, r"fit__batch_size=-5 is not valid"),
-    (dict(fit__batch_size=2.5), TypeError, r"fit__batch_size=2.5 is not valid"),
+    (dict(fit__epochs=0), ValueError,
+     r"The 'fit__epochs' parameter of KerasClassifier must be an int in the range \[1, inf\)\. "
+     "Got 0 instead"),
+    (dict(fit__batch_size=0), ValueError, r"'fit__batch_size' parameter .* Got 0 instead"),
+    (dict(fit__batch_size=-5), ValueError, r"'fit__batch_size' parameter .* Got -5 instead"),
+    (dict(fit__batch_size=2.5), TypeError, r"'fit__batch_size' parameter .* Got 2.5 instead"),
     (dict(fit__bogus=1), TypeError, r"fit__bogus: fit\(\) got an unexpected keyword"),
-    (dict(fit__validation_split=1.5), ValueError, r"fit__validation_split=1.5 is not valid"),
-    (dict(fit__shuffle="yes"), TypeError, r"fit__shuffle='yes' is not valid"),
+    (dict(fit__validation_split=1.5), ValueError,
+     r"'fit__validation_split' parameter .* must be a float in the range \[0.0, 1.0\)\. Got 1.5"),
+    (dict(fit__shuffle="yes"), TypeError, r"'fit__shuffle' parameter .* Got 'yes' instead"),
 ])
 def test_routed_options_are_checked_on_every_path(data, routed, error, match):
     X, y, _ = data
@@ -59,10 +62,13 @@ def _paths(est, X, y):
 
 
 @pytest.mark.parametrize("kwargs, error, match", [
-    (dict(epochs=0), ValueError, r"fit\(epochs=...\)=0 is not valid"),
-    (dict(batch_size=0), ValueError, r"fit\(batch_size=...\)=0 is not valid"),
+    (dict(epochs=0), ValueError,
+     r"The 'fit\(epochs=...\)' parameter of SoftmaxClassifier must be an int in the range "
+     r"\[1, inf\)\. Got 0 instead"),
+    (dict(batch_size=0), ValueError, r"'fit\(batch_size=...\)' parameter .* Got 0 instead"),
     (dict(bogus=1), TypeError, r"fit\(bogus=...\): fit\(\) got an unexpected keyword"),
-    (dict(validation_data=(1, 2, 3, 4)), TypeError, "expected a tuple"),
+    (dict(validation_data=(1, 2, 3, 4)), TypeError,
+     r"must be a tuple \(X_val, y_val\) or \(X_val, y_val, sample_weight_val\) or None"),
 ])
 def test_fit_keywords_are_checked_on_every_path(data, kwargs, error, match):
     X, y, _ = data
@@ -172,3 +178,38 @@ def test_bad_callbacks_are_one_clear_type_error(data, callbacks, match):
                 KerasClassifier(build, loss=SPARSE, callbacks=callbacks)):
         with pytest.raises(TypeError, match=match):
             est.fit(X, y)
+
+
+@pytest.mark.parametrize("name, bad", [
+    ("epochs", 0), ("batch_size", 0), ("batch_size", -2), ("validation_batch_size", 1.5),
+    ("verbose", 3), ("shuffle", 2), ("validation_split", 1.0), ("steps_per_execution", 0),
+    ("steps_per_execution", "fast"),
+])
+def test_one_engine_constructor_and_routed_values_meet_the_same_constraints(data, name, bad):
+    """Issue 19: a constructor parameter (checked by scikit-learn's
+    ``_validate_params``) and the same option routed as ``fit__<name>`` (checked
+    in the fit path) are refused by the same constraint objects: the oracle is
+    scikit-learn's own message for the constructor parameter."""
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    X, y, _ = data
+    with pytest.raises(InvalidParameterError) as constructor:
+        KerasClassifier(build, loss=SPARSE, **{name: bad}).fit(X, y)
+    with pytest.raises(InvalidParameterError) as routed:
+        KerasClassifier(build, loss=SPARSE, **{f"fit__{name}": bad}).fit(X, y)
+    assert str(routed.value) == str(constructor.value).replace(f"'{name}'", f"'fit__{name}'")
+
+
+def test_every_constructor_parameter_is_declared():
+    """scikit-learn's ``_parameter_constraints`` cover every constructor parameter
+    of every estimator (the routed ``**kwargs`` of the wrappers excepted)."""
+    import inspect
+
+    from skfashion import BaseWrapper, EpochSearchCV, KerasRegressor, PixelScaler
+
+    for cls in (SoftmaxClassifier, KerasClassifier, KerasRegressor, BaseWrapper, PixelScaler,
+                EpochSearchCV):
+        names = {n for n, p in inspect.signature(cls).parameters.items()
+                 if p.kind is not p.VAR_KEYWORD}
+        assert names <= set(cls._parameter_constraints), (cls.__name__,
+                                                          names - set(cls._parameter_constraints))

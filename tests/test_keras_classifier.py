@@ -216,11 +216,16 @@ def test_image_shaped_model_input(small):
          "Could not interpret optimizer identifier"),
         (dict(model=bare, loss=SPARSE, optimizer__foo=1), TypeError,
          r"optimizer: RMSprop refused the routed arguments \['foo'\]"),
-        (dict(model=build, epochs=0, loss=SPARSE), ValueError, "epochs=0 is not valid"),
+        # The constructor's epochs and a routed fit__batch_size: one engine, the
+        # same scikit-learn constraints and error (skfashion._options).
+        (dict(model=build, epochs=0, loss=SPARSE), ValueError,
+         r"The 'epochs' parameter of KerasClassifier must be an int in the range \[1, inf\)\. "
+         "Got 0 instead"),
         (dict(model=build, fit__batch_size=0, loss=SPARSE), ValueError,
-         "fit__batch_size=0 is not valid"),
+         r"The 'fit__batch_size' parameter of KerasClassifier must be an int in the range "
+         r"\[1, inf\), a int among \{-1\} or None\. Got 0 instead"),
         (dict(model=build, fit__batch_size=-2, loss=SPARSE), ValueError,
-         "fit__batch_size=-2 is not valid"),
+         r"The 'fit__batch_size' parameter of KerasClassifier .* Got -2 instead"),
         (dict(model=build, hidden=3, loss=SPARSE, unknown__x=1), ValueError,
          "unknown__x: unknown routing prefix 'unknown'"),
         (dict(model=bare), ValueError, "You must provide a loss or a compiled model"),

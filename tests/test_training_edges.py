@@ -143,10 +143,14 @@ def test_partial_fit_first_batch_of_two_classes_of_many(data):
 
 @pytest.mark.parametrize("routed, value, error, match", [
     ("fit__shuffle", 0, None, None),  # 0 and 1 are booleans, as for Keras
-    ("fit__shuffle", 2, TypeError, r"fit__shuffle=2 is not valid: expected True or False"),
-    ("fit__verbose", 3, ValueError, r"fit__verbose=3 is not valid: expected 0, 1, 2 or \"auto\""),
+    ("fit__shuffle", 2, TypeError,
+     r"'fit__shuffle' parameter of KerasClassifier must be .*a int among \{0, 1\}\. Got 2"),
+    ("fit__verbose", 3, ValueError,
+     r"'fit__verbose' parameter of KerasClassifier must be a int among \{0, 1, 2\}, a str "
+     r"among \{'auto'\} or .*\. Got 3 instead"),
     ("validation_split", 1.0, ValueError,
-     r"validation_split=1.0 is not valid: expected a float in \[0, 1\)"),
+     r"The 'validation_split' parameter of KerasClassifier must be a float in the range "
+     r"\[0.0, 1.0\)\. Got 1.0 instead"),
 ])
 def test_training_options_are_checked_as_keras_would_take_them(data, routed, value, error,
                                                                match):
