@@ -16,12 +16,18 @@ on.
 # -----------------------------------------------
 import keras
 import matplotlib.pyplot as plt
+from sklearn.model_selection import train_test_split
 
 from skfashion import KerasClassifier, PixelScaler
 from skfashion.datasets import load_sample
 
 (X, y), (X_test, y_test) = load_sample()
 X_flat, X_test_flat = PixelScaler().transform(X), PixelScaler().transform(X_test)
+# Early stopping chooses an epoch on the validation data, so that data must not
+# be the test set the model is finally scored on: hold out part of the training
+# images for it.
+X_train, X_val, y_train, y_val = train_test_split(X_flat, y, test_size=0.2, stratify=y,
+                                                  random_state=0)
 
 
 def get_model(hidden_layer_dim, meta):
@@ -51,17 +57,19 @@ recorder = Recorder()
 clf = KerasClassifier(get_model, loss="sparse_categorical_crossentropy", metrics=["accuracy"],
                       hidden_layer_dim=64, optimizer="adam", optimizer__learning_rate=1e-3,
                       epochs=30, callbacks=[stop, recorder], random_state=0)
-clf.fit(X_flat, y, validation_data=(X_test_flat, y_test))
+clf.fit(X_train, y_train, validation_data=(X_val, y_val))
 
 print("epochs trained:", len(clf.history_["loss"]), "- stopped at epoch", stop.stopped_epoch)
 print("what the callback saw (epoch, val_accuracy):", recorder.epochs[:4], "...")
 print(f"test accuracy (the restored best weights): {clf.score(X_test_flat, y_test):.3f}")
+print(f"validation accuracy of those weights: {clf.score(X_val, y_val):.3f}")
 
 # %%
 # The history, with the validation curve
 # --------------------------------------
 # The validation curve comes from the data passed to ``fit``; the marker shows
-# the epoch whose weights ``restore_best_weights`` put back.
+# the epoch of the lowest validation loss, whose weights ``restore_best_weights``
+# put back.
 from skfashion.plotting import TrainingCurveDisplay
 
 TrainingCurveDisplay.from_estimator(clf, name="KerasClassifier")
