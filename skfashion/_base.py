@@ -23,7 +23,6 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 from sklearn.preprocessing import FunctionTransformer
 
-from ._backend import import_keras
 from ._fitted import _Fitted, _Rollback
 from ._fitting import _FitMixin
 from ._persisting import _PersistMixin
@@ -327,9 +326,7 @@ class _BaseKeras(_FitMixin, _PredictMixin, _PersistMixin, BaseEstimator):
         """
         previous = _Rollback(self)
         try:
-            import_keras()  # a missing backend: say which are installed
-            self._check_params()
-            staged, _, _ = self._stage_state(X, y, warm=False, rng=self._rng(), train=False)
+            staged = self._stage_state(X, y, warm=False, train=False)[0]
         except BaseException:
             previous.restore(self)
             raise

@@ -115,15 +115,19 @@ class _FitMixin:
             check_dtypes=self._check_dtypes, require_y=require_y,
         )
 
-    def _stage_state(self, X: Any, y: Any, *, warm: bool, rng: np.random.RandomState,
-                     train: bool) -> Tuple[Dict[str, Any], Any, Any]:
-        """Check the data and stage a fitted state: ``(staged, X, y)``.
+    def _stage_state(self, X: Any, y: Any, *, warm: bool,
+                     train: bool) -> Tuple[Dict[str, Any], Any, Any, np.random.RandomState]:
+        """Check the parameters and the data, stage a fitted state:
+        ``(staged, X, y, rng)``, ``rng`` the fit's generator.
 
         A new fit (not ``warm``) puts its fitted state on the estimator through
         :meth:`_initialize` before the model is built, as scikeras does, so a
         builder or a subclass reads this fit's ``n_features_in_``, ``classes_``...
         ``initialize()`` (``train=False``) stops here.
         """
+        import_keras()  # a missing backend: say which are installed
+        self._check_params()
+        rng = self._rng()
         require_y = self._requires_y and train
         staging = None
         if warm:
@@ -140,7 +144,7 @@ class _FitMixin:
             staged["_fitted"] = staging.fitted
         staged["_input_scale"] = input_scale(X)  # predict warns about inputs scaled otherwise
         staged["_rescale_warned"] = False
-        return staged, X, y
+        return staged, X, y, rng
 
     def _stage(self, X: Any, y: Any, sample_weight: Any, kwargs: Dict[str, Any], *,
                warm: bool, partial: bool) -> _Job:
@@ -150,11 +154,8 @@ class _FitMixin:
         fails.
         """
         inputs = (X, y)
-        import_keras()  # a missing backend: say which are installed
-        self._check_params()
+        staged, X, y, rng = self._stage_state(X, y, warm=warm, train=True)
         options = self._collect_options(kwargs, partial=partial)
-        rng = self._rng()
-        staged, X, y = self._stage_state(X, y, warm=warm, rng=rng, train=True)
         sample_weight = check_sample_weight(sample_weight, X)
         fitted = staged["_fitted"]
         model = fitted.model

@@ -25,13 +25,6 @@ from sklearn.utils._param_validation import (
     validate_parameter_constraints,
 )
 
-#: Options of Keras's ``Model.fit`` that skfashion's training loop implements.
-FIT_OPTIONS = (
-    "batch_size", "epochs", "verbose", "callbacks", "validation_split", "validation_data",
-    "shuffle", "class_weight", "sample_weight", "initial_epoch", "steps_per_epoch",
-    "validation_steps", "validation_batch_size", "validation_freq", "steps_per_execution",
-)
-
 
 @dataclass(frozen=True)
 class Option:
@@ -117,6 +110,10 @@ FIT_CONSTRAINTS = {
     "callbacks": "no_validation",  # instances, classes or lists of them: resolved later
     "sample_weight": "no_validation",  # checked with the data
 }
+
+
+#: Options of Keras's ``Model.fit`` that skfashion's training loop implements.
+FIT_OPTIONS = tuple(FIT_CONSTRAINTS)
 
 
 def constraints_for(*names):
@@ -229,7 +226,7 @@ def check_fit_options(options, *, n_samples, allow_extra, caller="fit"):
             "fit() method receives other options."
         )
     validation_data, freq = get("validation_data"), get("validation_freq")
-    validation_batch_size = get("validation_batch_size")
+    validation_batch_size, steps = get("validation_batch_size"), get("steps_per_execution")
     return FitOptions(
         epochs=int(get("epochs")),
         initial_epoch=int(get("initial_epoch")),
@@ -244,8 +241,7 @@ def check_fit_options(options, *, n_samples, allow_extra, caller="fit"):
         validation_steps=get("validation_steps"),
         validation_freq=[int(v) for v in freq] if isinstance(freq, (list, tuple)) else int(freq),
         steps_per_epoch=get("steps_per_epoch"),
-        steps_per_execution=(get("steps_per_execution") if get("steps_per_execution") == "auto"
-                             else int(get("steps_per_execution"))),
+        steps_per_execution=steps if steps == "auto" else int(steps),
         class_weight=get("class_weight"),
         extra=extra,
     )

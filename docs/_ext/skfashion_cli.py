@@ -92,7 +92,7 @@ class CommandLineReference(Directive):
             section += _table(_arguments(command), ("argument", "default", "what it does"))
             section += nodes.literal_block(text=_help(command), language="text")
             out.append(section)
-            env.note_dependency(__file__)
+        env.note_dependency(__file__)  # rebuilt when this generator changes
         return out
 
 
