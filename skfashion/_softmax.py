@@ -1,5 +1,6 @@
 """SoftmaxClassifier: the Fashion-MNIST tutorial model as an estimator."""
 
+import collections
 from numbers import Integral, Real
 
 import numpy as np
@@ -216,17 +217,28 @@ default="relu"
             return keras.initializers.GlorotUniform(seed=next(seeds, None))
 
         reg = keras.regularizers.L2(self.l2) if self.l2 else None
+        # Fixed names, the ones a fresh Keras session gives (sequential, dense,
+        # dense_1, dropout...): Keras would number them on from every model the
+        # process built before, and on TensorFlow every new variable path costs
+        # a kernel kept for the life of the process (see stable_optimizer_name).
+        names = collections.Counter()
+
+        def name(kind):
+            names[kind] += 1
+            return kind if names[kind] == 1 else f"{kind}_{names[kind] - 1}"
+
         layers = [keras.Input((meta["n_features_in_"],))]
         for units in sizes:
             layers.append(keras.layers.Dense(units, activation=self.activation,
                                              kernel_initializer=kernel_init(),
-                                             kernel_regularizer=reg))
+                                             kernel_regularizer=reg, name=name("dense")))
             if self.dropout:
-                layers.append(keras.layers.Dropout(self.dropout, seed=next(seeds, None)))
+                layers.append(keras.layers.Dropout(self.dropout, seed=next(seeds, None),
+                                                   name=name("dropout")))
         layers.append(keras.layers.Dense(n_classes, activation="softmax",
                                          kernel_initializer=kernel_init(),
-                                         kernel_regularizer=reg))
-        model = keras.Sequential(layers)
+                                         kernel_regularizer=reg, name=name("dense")))
+        model = keras.Sequential(layers, name="sequential")
         model.compile(**self._compile_settings())
         return model, True, False
 

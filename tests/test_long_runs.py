@@ -1,11 +1,31 @@
-"""Many fits in one process (a long grid search) release what each fit traced."""
+"""Many fits in one process (a long grid search) release what each fit traced.
 
+TensorFlow keeps a kernel for every distinct (operation, attributes) pair it
+executes eagerly, for the life of the process. A variable's creation is such an
+operation, with the variable's path as an attribute (``debug_name``): a model
+whose variables get new names on every fit (Keras's ``dense_7``,
+``rm_sprop_12``...) adds kernels that are never freed, about half a megabyte
+per fit. The oracle here is TensorFlow's own cache key: after two fits, another
+fit must execute no eager operation with attributes not seen before (traced
+functions excepted: their kernels go with the function, which is checked
+separately). ``benchmarks/bench_memory.py`` measures the resident memory.
+"""
+
+import collections
 import gc
+import re
 import weakref
 
+import keras
+import pytest
 from tensorflow.python.framework import ops
 
-from skfashion import SoftmaxClassifier
+from skfashion import KerasClassifier, SoftmaxClassifier
+
+# Every check here is of TensorFlow's process-wide state (its gradient registry,
+# traced graphs and eager kernel cache); the other backends keep none of it.
+pytestmark = pytest.mark.skipif(keras.backend.backend() != "tensorflow",
+                                reason="TensorFlow's process-wide caches")
 
 
 def test_fits_leave_no_gradient_registry_entries(small):
@@ -57,3 +77,93 @@ def test_other_custom_gradients_are_kept(small):
     added = set(registry) - before
     assert float(value) == 2.0
     assert len(added) == 1 and next(iter(added)).startswith("CustomGradient-")
+
+
+@pytest.fixture
+def eager_ops(monkeypatch):
+    """Record (operation, attributes) of every eagerly executed TensorFlow op."""
+    from tensorflow.python import pywrap_tfe
+    from tensorflow.python.eager import execute
+
+    seen = collections.Counter()
+    fast, slow = pywrap_tfe.TFE_Py_FastPathExecute, execute.quick_execute
+
+    def plain(value):
+        return value.decode() if isinstance(value, bytes) else value
+
+    def is_input(value):  # tensors and arrays are inputs; everything else attributes
+        if isinstance(value, (list, tuple)):
+            return any(is_input(v) for v in value)
+        return hasattr(value, "dtype")
+
+    def fast_path(ctx, op_name, name, *args):
+        seen[(op_name, tuple(repr(a) for a in args if not is_input(a)))] += 1
+        return fast(ctx, op_name, name, *args)
+
+    def slow_path(op_name, num_outputs, inputs, attrs, ctx, name=None):
+        seen[(plain(op_name), tuple(repr(a) for a in attrs))] += 1
+        return slow(op_name, num_outputs, inputs, attrs, ctx, name)
+
+    monkeypatch.setattr(pywrap_tfe, "TFE_Py_FastPathExecute", fast_path)
+    monkeypatch.setattr(execute, "quick_execute", slow_path)
+    monkeypatch.setattr(execute, "execute", slow_path)
+    return seen
+
+
+def _created_path(key):
+    """The variable path of a VarHandleOp record, else None."""
+    op, attrs = key
+    if op != "VarHandleOp" or "'debug_name'" not in attrs:
+        return None
+    return attrs[attrs.index("'debug_name'") + 1].strip("'")
+
+
+def _named_builder():
+    # The user's own layers carry names of the user's choosing; what is checked
+    # is what the wrapper adds (optimizer, metrics, training, prediction).
+    return keras.Sequential([keras.Input((784,), name="pixels"),
+                             keras.layers.Dense(8, activation="relu", name="hidden"),
+                             keras.layers.Dense(10, activation="softmax", name="scores")],
+                            name="net")
+
+
+ESTIMATORS = {
+    "softmax": lambda seed: SoftmaxClassifier(hidden_layer_sizes=(8, 8), epochs=1,
+                                              random_state=seed),
+    "softmax-dropout": lambda seed: SoftmaxClassifier(
+        hidden_layer_sizes=(8, 8), dropout=0.2, epochs=1, random_state=seed),
+    "keras-classifier": lambda seed: KerasClassifier(
+        _named_builder, loss="sparse_categorical_crossentropy", optimizer="sgd",
+        metrics=["accuracy"], epochs=1, random_state=seed),
+}
+
+
+@pytest.mark.parametrize("kind", ESTIMATORS)
+def test_repeated_fits_add_no_eager_kernels(small, eager_ops, kind):
+    from tensorflow.python.eager import context
+
+    X, y, X_test, y_test = small
+
+    def fit_once(seed):
+        est = ESTIMATORS[kind](seed).fit(X[:200], y[:200], validation_data=(X_test, y_test))
+        est.predict_proba(X_test[:50])
+        est.score(X_test[:50], y_test[:50])
+        del est
+        gc.collect()
+
+    for seed in (0, 1):
+        fit_once(seed)
+    before = set(eager_ops)
+    functions = len(context.context().list_function_names())
+    fit_once(2)
+    new = sorted(_created_path(key) or key[0] for key in set(eager_ops) - before
+                 if not key[0].startswith("__inference_"))
+    if kind == "softmax-dropout":
+        # Keras names a Dropout layer's random-seed variable itself (no argument
+        # reaches it): one new kernel per Dropout layer and fit is left, ~35 KB.
+        assert len(new) == 2 and all(re.fullmatch(r"seed_generator_\d+/seed_generator_state/", p)
+                                     for p in new), new
+    else:
+        assert new == []
+    # The traced functions' own kernels leave with them.
+    assert len(context.context().list_function_names()) <= functions
