@@ -8,7 +8,8 @@
   files, docstrings, the benchmark scripts' plumbing, the search wrapper's
   scikit-learn API) run with the default backend only; under another backend
   they are skipped with the reason, which keeps CI under its time budget
-  without losing a check (measured under JAX: about 110 s of 580).
+  without losing a check (measured under JAX: about 110 s of 580, and 26 s
+  for BaseWrapper's scikit-learn checks, whose training KerasRegressor's repeat).
 """
 
 import os
@@ -35,26 +36,34 @@ def _is_doctest(item):
     return type(item).__name__ == "DoctestItem"
 
 
-def _backend_independent(item):
+def _runs_once(item):
+    """Why ``item`` runs under TensorFlow only (None: it runs on every backend)."""
     path = item.nodeid.split("::", 1)[0]
-    if _is_doctest(item):
-        return path.startswith(BACKEND_INDEPENDENT_DOCTESTS)
-    if path in BACKEND_INDEPENDENT_FILES:
-        return True
+    if (path.startswith(BACKEND_INDEPENDENT_DOCTESTS) if _is_doctest(item)
+            else path in BACKEND_INDEPENDENT_FILES):
+        return "backend-independent"
+    if path != "tests/test_common.py":
+        return None
     # scikit-learn's checks of EpochSearchCV test the search's API; the training
     # inside it is SoftmaxClassifier's, checked on every backend (and
     # tests/test_backends.py compares the search with GridSearchCV there).
-    return path == "tests/test_common.py" and "[EpochSearchCV(" in item.nodeid
+    if "[EpochSearchCV(" in item.nodeid:
+        return "the search's API is backend-independent; its training is SoftmaxClassifier's"
+    # BaseWrapper's checks train the same model with the same loss as those of
+    # KerasRegressor (its subclass), which run on every backend (26 s under JAX).
+    if "[BaseWrapper(" in item.nodeid:
+        return "the same training as KerasRegressor's checks, which run on every backend"
+    return None
 
 
 def pytest_collection_modifyitems(config, items):
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
     if backend != "tensorflow":
-        skip = pytest.mark.skip(reason=f"backend-independent: runs under TensorFlow, "
-                                       f"not again under {backend}")
         for item in items:
-            if _backend_independent(item):
-                item.add_marker(skip)
+            why = _runs_once(item)
+            if why is not None:
+                item.add_marker(pytest.mark.skip(
+                    reason=f"{why}: runs under TensorFlow, not again under {backend}"))
 
     from skfashion.datasets import find_data_dir
 
