@@ -93,7 +93,11 @@ default="relu"
     Attributes
     ----------
     model_ : keras.Sequential
-        The trained Keras model.
+        The trained Keras model. Its names are those a fresh Keras session
+        gives (``sequential``; layers ``dense``, ``dense_1``..., ``dropout``...;
+        the optimizer, when built from a name or class, ``rmsprop`` or its own
+        class name), the same in every fit, so that a long search on
+        TensorFlow does not grow memory with every fit.
     classes_ : ndarray of shape (n_classes,)
         Class labels.
     n_classes_ : int
