@@ -55,6 +55,10 @@ class _Plan:
     """What the served model is made of; decided before anything is built."""
 
     transformers: tuple  # (name, fitted transformer) pairs, in order
+    #: The dtype each transformer computes in, as scikit-learn computes it for
+    #: the input dtype: float32 for PixelScaler, the incoming float dtype for the
+    #: scalers (float64 for integer input).
+    step_dtypes: tuple
     estimator: Any
     model: Any  # the estimator's fitted Keras model
     input_shape: tuple  # per sample
@@ -111,6 +115,8 @@ def _foreign_classes(config, found=None):
 
 def _label_dtype(classes):
     kind = classes.dtype.kind
+    if kind == "u" and classes.size and classes.max() > np.iinfo(np.int64).max:
+        return np.dtype(np.uint64)  # int64 would wrap them to negative numbers
     if kind in "iub":
         return np.dtype(np.int64)
     if kind == "f":
@@ -121,6 +127,76 @@ def _label_dtype(classes):
         f"Class labels of type {sorted({type(c).__name__ for c in classes.tolist()})} cannot "
         "be exported: labels must be all integers, all floats or all strings."
     )
+
+
+#: The methods that turn the model's outputs into what the pipeline predicts: a
+#: subclass that overrides one (temperature scaling, calibration, thresholds)
+#: predicts something the exported layers do not compute.
+_PREDICTION_METHODS = ("predict", "predict_proba", "_outputs", "_model_outputs")
+
+
+def _skfashion_code(function):
+    module = getattr(function, "__module__", None) or ""
+    return function is None or module == "skfashion" or module.startswith("skfashion.")
+
+
+def _input_spec(transformers, est):
+    """``(per-sample shape, dtype)`` of what the pipeline was fitted on.
+
+    A ``PixelScaler`` records the images it was fitted on (shape and dtype).
+    ``MinMaxScaler`` and ``MaxAbsScaler`` keep a float input's dtype in their
+    ``scale_`` (float64 for integers); ``StandardScaler`` keeps none, so the
+    estimator's ``X_dtype_`` after it tells where recorded, else float64, which
+    serves float32 and float64 data alike exactly.
+    """
+    first = transformers[0][1] if transformers else None
+    kind = _transformer_kind(first) if first is not None else None
+    if kind == "PixelScaler":
+        shape = getattr(first, "input_shape_", None)
+        if shape is None:  # used without fit (stateless), or fitted by skfashion < 0.4
+            shape = first.image_shape if first.image_shape is not None else (
+                first.n_features_in_,)
+        return tuple(shape), np.dtype(getattr(first, "input_dtype_", None) or "uint8")
+    recorded = np.dtype(getattr(est, "X_dtype_", None) or "O")
+    if kind is None:
+        X_shape = getattr(est, "X_shape_", None)
+        shape = tuple(X_shape[1:]) if X_shape is not None else (est.n_features_in_,)
+        return shape, recorded if recorded.kind == "f" else np.dtype("float32")
+    if kind in ("MinMaxScaler", "MaxAbsScaler"):
+        return (first.n_features_in_,), np.asarray(first.scale_).dtype
+    only_scalers = all(_transformer_kind(step) != "PixelScaler" for _, step in transformers)
+    dtype = recorded if only_scalers and recorded.kind == "f" else np.dtype("float64")
+    return (first.n_features_in_,), dtype
+
+
+def _step_dtypes(transformers, dtype):
+    """The dtype each transformer computes in, following scikit-learn's rules."""
+    out = []
+    for _, step in transformers:
+        if _transformer_kind(step) == "PixelScaler":
+            dtype = np.dtype("float32")  # x / 255 as float32, whatever comes in
+        elif dtype.kind != "f":
+            dtype = np.dtype("float64")  # scikit-learn's scalers: integers to float64
+        out.append(dtype.name)
+    return tuple(out)
+
+
+def _check_precision(step_dtypes):
+    """A float64 step must compute in float64: refuse where Keras cannot."""
+    keras = import_keras()
+    if "float64" not in step_dtypes or keras.backend.backend() != "jax":
+        return
+    import jax
+
+    if not jax.config.jax_enable_x64:
+        raise ExportError(
+            "The pipeline's scalers compute in float64 (scikit-learn keeps float64 input "
+            "in float64), but JAX computes in float32 unless 64-bit mode is on, and the "
+            "served model's labels could differ from the pipeline's. Export under "
+            "KERAS_BACKEND=tensorflow, or set jax.config.update('jax_enable_x64', True) "
+            "before importing Keras, or pass input_dtype='float32' to serve float32 "
+            "input (then the pipeline, too, computes in float32 for that input)."
+        )
 
 
 def _check_estimator(name, est):
@@ -136,6 +212,15 @@ def _check_estimator(name, est):
             "(SoftmaxClassifier, KerasClassifier, KerasRegressor)."
         )
     check_is_fitted(est)
+    overridden = [name for name in _PREDICTION_METHODS
+                  if not _skfashion_code(getattr(type(est), name, None))]
+    if overridden:
+        raise ExportError(
+            f"{where} overrides {', '.join(overridden)}, which the served model cannot "
+            "reproduce: it would serve the base class's predictions, not yours. Put the "
+            "change into the Keras model (a layer, e.g. a temperature-scaling Rescaling "
+            "before the softmax), or serve the pipeline from Python (skfashion.save)."
+        )
     fitted = est._require_fitted()
     if fitted.feature_encoder is not None:
         raise ExportError(
@@ -198,20 +283,10 @@ def _plan(obj, input_dtype):
         check_is_fitted(step)
     fitted, classes = _check_estimator(est_name, est)
     model = fitted.model
-    first = transformers[0][1] if transformers else None
-    if first is not None and _transformer_kind(first) == "PixelScaler":
-        shape = first.image_shape
-        input_shape = tuple(shape) if shape is not None else (first.n_features_in_,)
-        default_dtype = "uint8"
-    elif first is not None:
-        input_shape, default_dtype = (first.n_features_in_,), "float32"
-    else:
-        shape = getattr(est, "X_shape_", None)
-        input_shape = tuple(shape[1:]) if shape is not None else (est.n_features_in_,)
-        default_dtype = "float32"
-    dtype = np.dtype(input_dtype if input_dtype is not None else default_dtype)
-    if dtype.kind not in "uif":
-        raise ValueError(f"input_dtype must be an integer or float dtype; got {dtype}.")
+    input_shape, fitted_dtype = _input_spec(transformers, est)
+    dtype = _check_input_dtype(input_dtype) if input_dtype is not None else fitted_dtype
+    step_dtypes = _step_dtypes(transformers, dtype)
+    _check_precision(step_dtypes)
 
     units = model.outputs[0].shape[-1]
     loss = single_loss(model)
@@ -229,42 +304,67 @@ def _plan(obj, input_dtype):
             )
         _label_dtype(classes)
     n_outputs = len(classes) if classes is not None else units
-    return _Plan(tuple(transformers), est, model, input_shape, dtype.name, classes,
-                 activation, binary_one_unit, n_outputs)
+    return _Plan(tuple(transformers), step_dtypes, est, model, input_shape, dtype.name,
+                 classes, activation, binary_one_unit, n_outputs)
+
+
+def _check_input_dtype(input_dtype):
+    """``input_dtype`` as a NumPy dtype: an integer or float type, else a ValueError."""
+    try:
+        dtype = np.dtype(input_dtype)
+    except TypeError as exc:
+        raise ValueError(
+            f"input_dtype must name an integer or float dtype ('uint8', 'float32', "
+            f"'float64'...); got {input_dtype!r}."
+        ) from exc
+    if dtype.kind not in "uif":
+        raise ValueError(
+            f"input_dtype must be an integer or float dtype ('uint8', 'float32', "
+            f"'float64'...); got {dtype}."
+        )
+    return dtype
 
 
 # ------------------------------------------------------------------ building
-def _transformer_layers(keras, name, step, x):
-    """Apply ``step`` to the Keras tensor ``x`` as built-in layers."""
+def _transformer_layers(keras, name, step, x, dtype):
+    """Apply ``step`` to the Keras tensor ``x`` as built-in layers computing in ``dtype``.
+
+    ``dtype`` is the one scikit-learn computes the step in (``_step_dtypes``):
+    a StandardScaler on float64 input centres in float64, where float32 would
+    lose the data's spread next to a large mean.
+    """
     layers = keras.layers
     kind = _transformer_kind(step)
     tag = name.replace("__", "_") or kind.lower()
+
+    def floats(value):
+        return value if np.isscalar(value) else np.asarray(value, dtype=dtype)
+
+    def rescaling(scale, offset=0.0, *, name):
+        return layers.Rescaling(floats(scale), floats(offset), name=name, dtype=dtype)
+
     if kind == "PixelScaler":
         if len(x.shape) > 2:
             x = layers.Reshape((math.prod(x.shape[1:]),), name=f"{tag}_flatten")(x)
-        return layers.Rescaling(1.0 / 255, name=tag)(x)
+        return rescaling(1.0 / 255, name=tag)(x)
     if kind == "StandardScaler":
         # (x - mean) / scale in two steps, as scikit-learn computes it: the one-step
         # x * (1 / scale) - mean / scale cancels badly where the variance is tiny.
         if step.with_mean and step.mean_ is not None:
-            x = layers.Rescaling(1.0, _floats(-step.mean_), name=f"{tag}_center")(x)
+            x = rescaling(1.0, -np.asarray(step.mean_, np.float64), name=f"{tag}_center")(x)
         if step.with_std and step.scale_ is not None:
-            x = layers.Rescaling(_floats(1.0 / step.scale_), name=tag)(x)
+            x = rescaling(1.0 / np.asarray(step.scale_, np.float64), name=tag)(x)
         return x
     if kind == "MaxAbsScaler":
-        return layers.Rescaling(_floats(1.0 / step.scale_), name=tag)(x)
+        return rescaling(1.0 / np.asarray(step.scale_, np.float64), name=tag)(x)
     # MinMaxScaler: X * scale_ + min_, then clipped to feature_range when clip=True
-    x = layers.Rescaling(_floats(step.scale_), _floats(step.min_), name=tag)(x)
+    x = rescaling(step.scale_, step.min_, name=tag)(x)
     if step.clip:
         low, high = (float(v) for v in step.feature_range)
-        x = layers.Rescaling(1.0, -low, name=f"{tag}_shift")(x)
-        x = layers.ReLU(max_value=high - low, name=f"{tag}_clip")(x)
-        x = layers.Rescaling(1.0, low, name=f"{tag}_unshift")(x)
+        x = rescaling(1.0, -low, name=f"{tag}_shift")(x)
+        x = layers.ReLU(max_value=high - low, name=f"{tag}_clip", dtype=dtype)(x)
+        x = rescaling(1.0, low, name=f"{tag}_unshift")(x)
     return x
-
-
-def _floats(value):
-    return value if np.isscalar(value) else np.asarray(value, dtype=np.float32)
 
 
 def build_serving_model(plan):
@@ -273,8 +373,8 @@ def build_serving_model(plan):
     layers = keras.layers
     inputs = keras.Input(shape=plan.input_shape, dtype=plan.input_dtype, name=_INPUT_NAME)
     x = inputs
-    for name, step in plan.transformers:
-        x = _transformer_layers(keras, name, step, x)
+    for (name, step), dtype in zip(plan.transformers, plan.step_dtypes):
+        x = _transformer_layers(keras, name, step, x, dtype)
     # A copy without compile state (a served model needs no loss): the
     # estimator's own model and graph stay untouched.
     model = type(plan.model).from_config(plan.model.get_config())
@@ -312,6 +412,10 @@ def _metadata(plan):
 
 
 # ------------------------------------------------------------------- writing
+class ExportPrecisionWarning(UserWarning):
+    """A served ``.keras`` model that matches the pipeline only when called directly."""
+
+
 def _write_keras(model, plan, path):
     from ._model_bytes import model_to_bytes
     from ._safe_zip import write_atomic
@@ -319,6 +423,16 @@ def _write_keras(model, plan, path):
     if path.suffix != ".keras":
         raise ValueError(f"A Keras file's name must end in '.keras' (Keras refuses others); "
                          f"got {str(path)!r}.")
+    if "float64" in plan.step_dtypes:
+        warnings.warn(
+            f"{path.name}: the pipeline's scalers compute in float64, and so does this "
+            "model when it is called (served(X)); but Keras's predict() casts float arrays "
+            "to float32 before the model, which can change labels for data with a large "
+            "offset. Serve it with served(X), or export format='onnx' or 'tf_saved_model' "
+            "(float64 end to end).",
+            ExportPrecisionWarning,
+            stacklevel=3,
+        )
     buffer = io.BytesIO(model_to_bytes(model))
     with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr(LABELS_MEMBER, json.dumps(_metadata(plan)))
@@ -404,7 +518,8 @@ def _write_onnx(model, plan, path):
             label_type = TensorProto.STRING
         else:
             classes = numpy_helper.from_array(values, name="classes")
-            label_type = TensorProto.INT64 if label_dtype.kind == "i" else TensorProto.DOUBLE
+            label_type = {"i": TensorProto.INT64, "u": TensorProto.UINT64,
+                          "f": TensorProto.DOUBLE}[label_dtype.kind]
         graph.initializer.append(classes)
         graph.node.extend([
             helper.make_node("Identity", [net_out], ["probabilities"]),

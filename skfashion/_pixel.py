@@ -1,5 +1,6 @@
 """PixelScaler: flatten images and scale 0-255 pixel intensities to [0, 1]."""
 
+import warnings
 from numbers import Integral
 from typing import Any
 
@@ -14,6 +15,10 @@ from .datasets._fashion_mnist import feature_names
 from ._registry import register
 
 _MAX_PIXEL = 255
+
+
+class AlreadyScaledWarning(UserWarning):
+    """PixelScaler got float pixels that look scaled to [0, 1] already."""
 
 
 @register
@@ -36,6 +41,13 @@ class PixelScaler(TransformerMixin, BaseEstimator):
         Number of pixels per image seen in :meth:`fit` (784 for Fashion-MNIST).
     feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Column names of ``X`` when it was a DataFrame with string column names.
+    input_shape_ : tuple of int
+        The shape of one sample of ``X`` as :meth:`fit` received it: ``(28, 28)``
+        for images, ``(784,)`` for flat rows. :func:`skfashion.export` gives the
+        served model this input.
+    input_dtype_ : str
+        The dtype of ``X`` as :meth:`fit` received it (``"uint8"`` for the
+        loaders' images): the served model's input dtype.
 
     See Also
     --------
@@ -47,6 +59,11 @@ class PixelScaler(TransformerMixin, BaseEstimator):
     matrix of flat images, in any real dtype with values between 0 and 255. NaN,
     infinities, negative values and values above 255 raise a ``ValueError``, as do
     boolean, complex and string data. Sparse input gives sparse output.
+
+    Float input whose largest value is at most 1 (but not all zero) warns
+    (:class:`AlreadyScaledWarning`): it looks scaled already (the Keras
+    tutorial's ``x / 255.0``), and dividing by 255 again leaves the model
+    nearly black images. Ignore the warning for images that really are that dark.
 
     Examples
     --------
@@ -77,7 +94,9 @@ class PixelScaler(TransformerMixin, BaseEstimator):
     def _validate(self, X, *, fitted):
         self._validate_params()
         self._check_image_shape()
-        X = to_rows(X, self.image_shape)
+        raw_shape = getattr(X, "shape", None)
+        X = to_rows(X, self.image_shape)  # a list becomes an array (or a clear error)
+        raw_shape = tuple(raw_shape if raw_shape is not None else X.shape)
         kind = getattr(getattr(X, "dtype", None), "kind", None)
         if kind in ("U", "S") or (kind == "O" and any(
                 isinstance(v, (str, bytes)) for v in np.asarray(X, dtype=object).ravel())):
@@ -98,10 +117,15 @@ class PixelScaler(TransformerMixin, BaseEstimator):
             dtype=[np.float32, np.float64, np.uint8, np.uint16, np.int64, np.int32],
             ensure_all_finite=True,
         )
+        raw_dtype = getattr(X, "dtype", None)
         if fitted is None:  # stateless use: transform without fit records nothing
             X = check_array(X, **check_params)
         else:
             X = validate_data(self, X, reset=not fitted, **check_params)
+        if fitted is False:  # what the pipeline takes: export serves this input
+            self.input_shape_ = tuple(int(d) for d in raw_shape[1:])
+            self.input_dtype_ = (np.dtype(raw_dtype) if isinstance(raw_dtype, np.dtype)
+                                 and raw_dtype.kind in "uif" else X.dtype).name
         values = X.data if sp.issparse(X) else X
         if X.dtype != np.uint8 and values.size:
             low, high = values.min(), values.max()
@@ -116,6 +140,16 @@ class PixelScaler(TransformerMixin, BaseEstimator):
                     f"PixelScaler got pixel values up to {high}; they must be between 0 "
                     f"and {_MAX_PIXEL}. 16-bit images need dividing by 257 first; other "
                     "data needs clipping or its own scaler."
+                )
+            if X.dtype.kind == "f" and 0 < high <= 1:
+                warnings.warn(
+                    f"PixelScaler got float pixels no larger than {high:g}: they look "
+                    "scaled to [0, 1] already (x / 255.0), and PixelScaler divides by 255 "
+                    "again, leaving nearly black images (a model then scores far lower). "
+                    "Pass the 0-255 images to PixelScaler, or drop PixelScaler for data "
+                    "you scaled yourself.",
+                    AlreadyScaledWarning,
+                    stacklevel=4,
                 )
         return X
 

@@ -103,3 +103,41 @@ def test_in_a_pipeline_before_a_classical_model(sample):
     (X, y), (X_test, y_test) = sample
     pipe = make_pipeline(PixelScaler(), LogisticRegression(max_iter=50)).fit(X[:500], y[:500])
     assert pipe.score(X_test, y_test) > 0.6
+
+
+# ---------------------------------------------------------------- issue 30, item 14
+def test_float_pixels_already_scaled_warn(sample):
+    """The Keras tutorial's ``x / 255.0`` then PixelScaler: warned, with what to do."""
+    from skfashion._pixel import AlreadyScaledWarning
+
+    (X, _), _ = sample
+    scaled = X[:50] / 255.0
+    for call in (PixelScaler().fit, PixelScaler().transform, PixelScaler().fit_transform):
+        with pytest.warns(AlreadyScaledWarning, match="scaled to \\[0, 1\\] already"):
+            call(scaled)
+
+
+@pytest.mark.parametrize("X", [
+    np.full((2, 28, 28), 1, np.uint8),                # integers: counts, not fractions
+    np.full((2, 28, 28), 200.0),                      # 0-255 floats
+    np.zeros((2, 28, 28), np.float32),                # all black: nothing to tell
+], ids=["uint8 ones", "0-255 floats", "all zero"])
+def test_pixels_not_scaled_do_not_warn(X):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        PixelScaler().fit_transform(X)
+
+
+def test_fit_records_the_input_it_takes_and_save_keeps_it(sample, tmp_path):
+    from skfashion import load, save
+
+    (X, _), _ = sample
+    for X_in, shape in ((X[:5], (28, 28)), (X[:5, ..., None], (28, 28, 1)),
+                        (X[:5].reshape(5, -1).astype(np.float64), (784,))):
+        scaler = PixelScaler(image_shape=None).fit(X_in)
+        assert (scaler.input_shape_, scaler.input_dtype_) == (shape, X_in.dtype.name)
+        save(scaler, tmp_path / "s.skf")
+        loaded = load(tmp_path / "s.skf")
+        assert (loaded.input_shape_, loaded.input_dtype_) == (shape, X_in.dtype.name)
