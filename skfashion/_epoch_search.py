@@ -77,28 +77,69 @@ def _fit_transformers(estimator, X, y, params):
     return _fit_transformers(estimator.steps[-1][1], X, y, last_params)
 
 
-def _fit_path(estimator, params, X, y, train, test, epochs, scorer, fit_params):
+def _fit_path(estimator, params, X, y, train, test, epochs, scorer, fit_params,
+              score_params):
     """Train once up to max(epochs); score after each requested epoch.
+
+    A user callback that reads the run's length (``params["epochs"]``) would
+    see ``max(epochs)`` in the shared run: then the candidate is trained once
+    per number of epochs instead, as ``GridSearchCV`` trains it.
 
     Returns (scores, fit_times, score_times), one entry per value of ``epochs``.
     """
-    est = clone(estimator).set_params(**params, **{_epochs_name(estimator): max(epochs)})
+    from ._training import watch_epochs_read
+
     fit_params = _check_method_params(X, params=fit_params, indices=train)
+    score_params = _check_method_params(X, params=score_params, indices=test)
     X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
     X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
+
+    def score(est):
+        t0 = time.perf_counter()
+        value = scorer(est, X_test, y_test, **score_params)
+        return value, time.perf_counter() - t0
+
+    with watch_epochs_read() as watch:
+        shared = _shared_path(estimator, params, X_train, y_train, epochs, score,
+                              fit_params, watch)
+    if shared is not None:
+        return shared
+    scores, fit_times, score_times = [], [], []
+    for e in epochs:  # a callback read the run's length: one fit per number of epochs
+        est = clone(estimator).set_params(**params, **{_epochs_name(estimator): e})
+        start = time.perf_counter()
+        Xt, final, final_params = _fit_transformers(est, X_train, y_train, fit_params)
+        final.fit(Xt, y_train, **final_params)
+        fit_times.append(time.perf_counter() - start)
+        value, seconds = score(est)
+        scores.append(value)
+        score_times.append(seconds)
+    return scores, fit_times, score_times
+
+
+def _shared_path(estimator, params, X_train, y_train, epochs, score, fit_params, watch):
+    """One run to max(epochs), scored after each requested epoch; None if ``watch`` saw a
+    callback read the run's length."""
+    est = clone(estimator).set_params(**params, **{_epochs_name(estimator): max(epochs)})
     start = time.perf_counter()
     Xt, final, final_params = _fit_transformers(est, X_train, y_train, fit_params)
     sample_weight = final_params.pop("sample_weight", None)
     wanted = set(epochs)
     scores, fit_times, score_times = {}, {}, {}
     scoring = 0.0
-    for n_iter in final.fit_epochs(Xt, y_train, sample_weight=sample_weight, **final_params):
-        if n_iter in wanted:
-            t0 = time.perf_counter()
-            fit_times[n_iter] = t0 - start - scoring
-            scores[n_iter] = scorer(est, X_test, y_test)
-            score_times[n_iter] = time.perf_counter() - t0
-            scoring += score_times[n_iter]
+    run = final.fit_epochs(Xt, y_train, sample_weight=sample_weight, **final_params)
+    try:
+        for n_iter in run:
+            if watch.read:
+                return None
+            if n_iter in wanted:
+                fit_times[n_iter] = time.perf_counter() - start - scoring
+                scores[n_iter], score_times[n_iter] = score(est)
+                scoring += score_times[n_iter]
+    finally:
+        run.close()
+    if watch.read:
+        return None
     missing = [e for e in epochs if e not in scores]
     if missing:  # a callback stopped training early: later epochs equal the final model
         raise RuntimeError(
@@ -125,7 +166,11 @@ class EpochSearchCV(MetaEstimatorMixin, BaseEstimator):
     ----------
     estimator : skfashion estimator, or a Pipeline ending in one
         Must not use early stopping or callbacks that stop training, which would
-        make the first epochs of a long fit differ from a short fit.
+        make the first epochs of a long fit differ from a short fit. A callback
+        that reads the run's length (Keras's ``self.params["epochs"]``, as a
+        warm-up or decay schedule does) would see ``max(epochs)`` in a shared
+        run: such a candidate is trained once per number of epochs instead,
+        exactly as ``GridSearchCV`` trains it (slower, same scores).
     epochs : list of int
         The epoch counts to score.
     param_grid : dict or list of dicts, default=None
@@ -238,7 +283,9 @@ class EpochSearchCV(MetaEstimatorMixin, BaseEstimator):
             Class labels.
         **fit_params : dict
             Passed to the estimator's ``fit`` (e.g. ``sample_weight`` for a bare
-            classifier).
+            classifier), as ``GridSearchCV`` passes them: ``groups`` goes to the
+            splitter only, and ``sample_weight`` also weights each fold's score
+            when the scorer takes it (a warning says when it does not).
 
         Returns
         -------
@@ -249,13 +296,16 @@ class EpochSearchCV(MetaEstimatorMixin, BaseEstimator):
         if y is None:
             raise ValueError("EpochSearchCV requires y to be passed, but the target y is None.")
         X, y = indexable(X, y)
+        fit_params = _check_method_params(X, params=fit_params)
+        groups = fit_params.pop("groups", None)  # the splitter's, as in GridSearchCV
         cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
-        splits = list(cv.split(X, y))
+        splits = list(cv.split(X, y, groups))
         self.scorer_ = check_scoring(self.estimator, self.scoring)
+        score_params = self._score_params(fit_params)
         jobs = [(params, train, test) for params in grid for train, test in splits]
         out = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
             delayed(_fit_path)(self.estimator, params, X, y, train, test, epochs,
-                               self.scorer_, fit_params)
+                               self.scorer_, fit_params, score_params)
             for params, train, test in jobs
         )
         n_splits = len(splits)
@@ -292,6 +342,34 @@ class EpochSearchCV(MetaEstimatorMixin, BaseEstimator):
             self.best_estimator_.fit(X, y, **fit_params)
             self.refit_time_ = time.perf_counter() - t0
         return self
+
+    def _score_params(self, fit_params):
+        """``sample_weight`` for the scorer, as scikit-learn's searches forward it.
+
+        ``GridSearchCV`` (without metadata routing) scores each fold with the
+        fold's weights when the scorer takes ``sample_weight``, and warns when it
+        does not.
+        """
+        import warnings
+        from inspect import signature
+
+        weights = fit_params.get("sample_weight")
+        if weights is None:
+            return {}
+        scorer = self.scorer_
+        if hasattr(scorer, "_accept_sample_weight"):
+            accept = scorer._accept_sample_weight()
+        else:
+            accept = "sample_weight" in signature(scorer).parameters
+        if not accept:
+            warnings.warn(
+                f"The scoring {scorer} does not support sample_weight, which may lead to "
+                f"statistically incorrect results when fitting {self} with sample_weight. ",
+                UserWarning,
+                stacklevel=3,
+            )
+            return {}
+        return {"sample_weight": weights}
 
     @property
     def classes_(self):

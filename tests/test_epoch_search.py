@@ -76,3 +76,114 @@ def test_refuses_early_stopping_and_unseeded_models(data):
 
     with pytest.raises(TypeError, match="ending in LogisticRegression"):
         EpochSearchCV(make_pipeline(PixelScaler(), LogisticRegression()), [1]).fit(X, y)
+
+
+# ------------------------------------------------------- issue 30, items 6 and 7
+def _split_scores(results, n_splits):
+    return {tuple(sorted(p.items())): [results[f"split{k}_test_score"][i]
+                                       for k in range(n_splits)]
+            for i, p in enumerate(results["params"])}
+
+
+def _assert_equal_to_grid_search(est, epochs, X, y, cv, **fit_params):
+    grid = GridSearchCV(est, {"epochs": epochs}, cv=cv).fit(X, y, **fit_params)
+    search = EpochSearchCV(est, epochs=epochs, cv=cv).fit(X, y, **fit_params)
+    ours = _split_scores(search.cv_results_, cv.get_n_splits())
+    theirs = _split_scores(grid.cv_results_, cv.get_n_splits())
+    assert ours.keys() == theirs.keys()
+    for key in ours:
+        np.testing.assert_array_equal(ours[key], theirs[key])
+    assert search.best_params_ == grid.best_params_
+    return search
+
+
+def test_sample_weight_reaches_the_scorer_as_in_grid_search(data):
+    """scikit-learn 1.9's GridSearchCV scores each fold with its weights."""
+    X, y = data
+    X = PixelScaler().transform(X)
+    w = np.random.RandomState(0).uniform(0.05, 3, len(y))
+    cv = StratifiedKFold(3, shuffle=True, random_state=1)
+    search = _assert_equal_to_grid_search(SoftmaxClassifier(random_state=0), [1, 2], X, y,
+                                          cv, sample_weight=w)
+    unweighted = EpochSearchCV(SoftmaxClassifier(random_state=0), epochs=[1, 2], cv=cv)
+    unweighted.scoring = lambda est, X_, y_: est.score(X_, y_)  # ignores the weights
+    with pytest.warns(UserWarning, match="does not support sample_weight"):
+        unweighted.fit(X, y, sample_weight=w)
+    assert not np.array_equal(unweighted.cv_results_["split0_test_score"],
+                              search.cv_results_["split0_test_score"])
+
+
+def test_groups_go_to_the_splitter_as_in_grid_search(data):
+    from sklearn.model_selection import GroupKFold
+
+    X, y = data
+    X = PixelScaler().transform(X)
+    groups = np.arange(len(y)) % 7
+    grid = GridSearchCV(SoftmaxClassifier(random_state=0), {"epochs": [1, 2]},
+                        cv=GroupKFold(3)).fit(X, y, groups=groups)
+    search = EpochSearchCV(SoftmaxClassifier(random_state=0), epochs=[1, 2],
+                           cv=GroupKFold(3)).fit(X, y, groups=groups)
+    np.testing.assert_array_equal(search.cv_results_["mean_test_score"],
+                                  grid.cv_results_["mean_test_score"])
+
+
+class _WarmUp:
+    """A learning-rate warm-up over the whole run: reads Keras's params["epochs"]."""
+
+    def __new__(cls):
+        import keras
+
+        class WarmUp(keras.callbacks.Callback):
+            def on_epoch_begin(self, epoch, logs=None):
+                fraction = (epoch + 1) / self.params["epochs"]
+                self.model.optimizer.learning_rate.assign(0.003 * fraction)
+
+        return WarmUp()
+
+
+class _Counter:
+    """Reads only the steps: the shared run stays shared."""
+
+    def __new__(cls):
+        import keras
+
+        class Counter(keras.callbacks.Callback):
+            seen = 0
+
+            def on_train_begin(self, logs=None):
+                self.seen += self.params["steps"]
+
+        return Counter()
+
+
+@pytest.mark.parametrize("make", [_WarmUp, _Counter], ids=["reads epochs", "reads steps"])
+@pytest.mark.parametrize("route", ["constructor", "fit"])
+def test_callbacks_that_read_the_run_length_see_each_candidates(data, make, route):
+    X, y = data
+    X = PixelScaler().transform(X)
+    cv = StratifiedKFold(2, shuffle=True, random_state=3)
+    if route == "constructor":
+        est, fit_params = SoftmaxClassifier(random_state=0, callbacks=[make()]), {}
+    else:
+        est, fit_params = SoftmaxClassifier(random_state=0), {"callbacks": [make()]}
+    _assert_equal_to_grid_search(est, [1, 3], X, y, cv, **fit_params)
+
+
+def test_shared_run_is_kept_for_callbacks_that_do_not_read_epochs(data, monkeypatch):
+    """Sharing is the point of the search: only an epochs-reading callback undoes it."""
+    from skfashion import _epoch_search
+
+    X, y = data
+    X = PixelScaler().transform(X)
+    fits = []
+    original = SoftmaxClassifier.fit
+    monkeypatch.setattr(SoftmaxClassifier, "fit",
+                        lambda self, *a, **k: fits.append(1) or original(self, *a, **k))
+    cv = StratifiedKFold(2, shuffle=True, random_state=3)
+    EpochSearchCV(SoftmaxClassifier(random_state=0, callbacks=[_Counter()]), epochs=[1, 3],
+                  cv=cv, refit=False).fit(X, y)
+    assert fits == []  # every fold trained once through fit_epochs
+    EpochSearchCV(SoftmaxClassifier(random_state=0, callbacks=[_WarmUp()]), epochs=[1, 3],
+                  cv=cv, refit=False).fit(X, y)
+    assert len(fits) == 4  # two folds x two epoch counts, fitted separately
+    assert _epoch_search is not None

@@ -6,5 +6,7 @@ runners (``_tensorflow``, ``_jax``, ``_eager``) run chunks of Keras's own
 """
 
 from ._loop import Validation, chunk_size, fit_epochs, make_runner, standardize
+from ._run_params import watch_epochs_read
 
-__all__ = ["Validation", "chunk_size", "fit_epochs", "make_runner", "standardize"]
+__all__ = ["Validation", "chunk_size", "fit_epochs", "make_runner", "standardize",
+           "watch_epochs_read"]

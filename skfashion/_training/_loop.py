@@ -23,6 +23,7 @@ import keras  # this module is imported when a fit starts, never by ``import skf
 import numpy as np
 
 from .._keras_internals import symbolic_build
+from ._run_params import RunParams
 from ._sparse import SparseFeed, densify, is_sparse, n_samples, standardize
 
 #: Runner calls per epoch when something listens to batch events and
@@ -211,8 +212,14 @@ def fit_epochs(model, data, plan):
     callbacks = keras.callbacks.CallbackList(
         [*plan.callbacks, epoch_logs_seen], add_history=True,
         add_progbar=plan.verbose != 0, model=model,
-        verbose=plan.verbose, epochs=plan.end_epoch, steps=steps,
     )
+    # Keras's set_params, with the user's callbacks reading the run's length
+    # through RunParams (EpochSearchCV watches for that: _run_params).
+    params = dict(verbose=plan.verbose, epochs=plan.end_epoch, steps=steps)
+    callbacks.params = params
+    users = {id(cb) for cb in plan.callbacks}
+    for callback in callbacks.callbacks:
+        callback.set_params(RunParams(params) if id(callback) in users else params)
     spe = plan.steps_per_execution
     if spe == "auto" and getattr(model, "steps_per_execution", 1) > 1:
         spe = model.steps_per_execution  # compiled with steps_per_execution=N
