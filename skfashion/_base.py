@@ -11,8 +11,12 @@ data in ``_fit_data``, prediction in ``_predicting`` and pickling/saving in
 
 A fit that fails leaves the previous fitted state as it was (a warm start's
 weights are put back). What prediction needs (model, encoders, the fast
-predictor) lives in one :class:`_Fitted` object that a fit replaces at once, so
-a ``predict`` in another thread sees the old model or the new one, never a mix.
+predictor) lives in one :class:`_Fitted` object that a fit replaces at once,
+and a fit holds the estimator's lock (``_fit_guard``) while it stages, trains
+one epoch or commits, as ``predict`` does while it runs: a ``predict`` in
+another thread sees the old model, or (a warm start, ``fit_epochs``, which
+train the published model in place) the model after a whole epoch, never one
+in the middle of an epoch.
 """
 
 from typing import Any, Iterator, Optional, TypeVar
@@ -23,6 +27,7 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 from sklearn.preprocessing import FunctionTransformer
 
+from ._fit_guard import fit_guard
 from ._fitted import _Fitted, _Rollback
 from ._fitting import _FitMixin
 from ._persisting import _PersistMixin
@@ -324,13 +329,16 @@ class _BaseKeras(_FitMixin, _PredictMixin, _PersistMixin, BaseEstimator):
         self : object
             The initialized estimator.
         """
-        previous = _Rollback(self)
-        try:
-            staged = self._stage_state(X, y, warm=False, train=False)[0]
-        except BaseException:
-            previous.restore(self)
-            raise
-        self._commit(staged)
+        guard = fit_guard(self)
+        guard.begin()  # a suspended fit_epochs generator is stale from here
+        with guard.lock:
+            previous = _Rollback(self)
+            try:
+                staged = self._stage_state(X, y, warm=False, train=False)[0]
+            except BaseException:
+                previous.restore(self)
+                raise
+            self._commit(staged)
         return self
 
     def __sklearn_tags__(self):

@@ -132,7 +132,8 @@ def _label_dtype(classes):
 #: The methods that turn the model's outputs into what the pipeline predicts: a
 #: subclass that overrides one (temperature scaling, calibration, thresholds)
 #: predicts something the exported layers do not compute.
-_PREDICTION_METHODS = ("predict", "predict_proba", "_outputs", "_model_outputs")
+_PREDICTION_METHODS = ("predict", "predict_proba", "_outputs", "_locked_outputs",
+                       "_model_outputs")
 
 
 def _skfashion_code(function):

@@ -9,6 +9,7 @@ validation data into named fields, train with the epoch generator of
 all go through it; a fit that fails leaves the previous fitted state whole.
 """
 
+import sys
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
@@ -47,6 +48,7 @@ from ._fitted import (
     _restore_variables,
     _snapshot_variables,
 )
+from ._fit_guard import StaleFitError, fit_guard
 from ._options import FitOptions, Option, check_fit_options, from_mapping, layer
 from ._predicting import _overridden
 
@@ -328,12 +330,16 @@ class _FitMixin:
         at each yield (a search can score it); otherwise the new state is
         committed when training ends, and a failure leaves the old one whole.
         """
-        warm = (partial or getattr(self, "warm_start", False)) and self.initialized_
-        previous = _Rollback(self)
+        guard = fit_guard(self)
+        generation = guard.begin()  # every earlier fit_epochs generator is stale now
+        with guard.lock:
+            warm = (partial or getattr(self, "warm_start", False)) and self.initialized_
+            previous = _Rollback(self)
         snapshot = None
         try:
-            job = self._stage(X, y, sample_weight, dict(kwargs or {}), warm=warm,
-                              partial=partial)
+            with guard.lock:  # a predict in another thread waits for a consistent state
+                job = self._stage(X, y, sample_weight, dict(kwargs or {}), warm=warm,
+                                  partial=partial)
             import keras  # _stage imported it (or said which backends are installed)
 
             model, fit, staged = job.fitted.model, job.fit, job.staged
@@ -350,7 +356,8 @@ class _FitMixin:
                         f"{type(model).__name__} overrides fit(), so skfashion cannot "
                         "train it epoch by epoch; fit it for each number of epochs instead."
                     )
-                self._keras_fit(job, callbacks, history)
+                with guard.lock:
+                    self._keras_fit(job, callbacks, history)
             else:
                 split = self._validation(job)
                 X_t, y_t, w_t = split.train
@@ -359,7 +366,7 @@ class _FitMixin:
                     callbacks = list(callbacks) + [keras.callbacks.EarlyStopping(
                         monitor="val_loss", patience=patience, min_delta=min_delta,
                         restore_best_weights=True)]
-                from ._training import fit_epochs
+                from ._training import Abandoned, fit_epochs
 
                 plan = replace(fit, callbacks=callbacks, validation=split.validation,
                                n_train=_n_rows(job.X) - split.held_out)
@@ -369,27 +376,50 @@ class _FitMixin:
                     w_t = w_t * keras_class_weight(fit.class_weight, y_t)
                 data = (X_t, y_t, w_t)
                 epochs = fit_epochs(model, data, plan)
-                for _, logs in epochs:
-                    for key, value in logs.items():
-                        history.setdefault(history_key(key), []).append(_plain(value))
-                    staged["_fitted"].weights_changed()
-                    if commit_each_epoch:
-                        self._commit(staged)
+                while True:
+                    with guard.lock:  # one whole epoch (and its commit) at a time
+                        step = next(epochs, None)
+                        if step is None:
+                            break
+                        for key, value in step[1].items():
+                            history.setdefault(history_key(key), []).append(_plain(value))
+                        staged["_fitted"].weights_changed()
+                        if commit_each_epoch:
+                            self._commit(staged)
                     try:
                         yield len(history.get("loss", []))
                     except GeneratorExit:  # the caller stops here (fit_epochs): keep it
-                        epochs.close()  # Keras's ending: on_train_end, final values
+                        if sys.is_finalizing() or not guard.is_current(generation):
+                            # Interpreter exit, or a later fit took over: nothing to
+                            # end, commit or put back (the inner run leaves the model).
+                            if not sys.is_finalizing():
+                                _abandon(epochs, Abandoned)
+                            return
+                        with guard.lock:
+                            epochs.close()  # Keras's ending: on_train_end, final values
                         break
+                    if not guard.is_current(generation):
+                        _abandon(epochs, Abandoned)
+                        raise StaleFitError(
+                            f"This fit_epochs generator of {type(self).__name__} was "
+                            "overtaken by a later fit, partial_fit, initialize or "
+                            "fit_epochs of the same estimator, which owns its fitted "
+                            "state now; the old training ended where it was suspended. "
+                            "Start a new fit_epochs to train again."
+                        )
         except BaseException:
-            if snapshot is not None:
-                _restore_variables(snapshot)
-            previous.restore(self)
+            if guard.is_current(generation):  # a stale fit must not undo a later one
+                with guard.lock:
+                    if snapshot is not None:
+                        _restore_variables(snapshot)
+                    previous.restore(self)
             raise
-        if user_held:
-            staged["_fitted"].hand_out()
-        else:
-            staged["_fitted"].weights_changed()
-        self._commit(staged)
+        with guard.lock:
+            if user_held:
+                staged["_fitted"].hand_out()
+            else:
+                staged["_fitted"].weights_changed()
+            self._commit(staged)
 
     def _keras_fit(self, job: _Job, callbacks: List[Any],
                    history: Dict[str, List[Any]]) -> None:
@@ -416,3 +446,11 @@ class _FitMixin:
             result = job.fitted.model.fit(**args)
         for key, values in getattr(result, "history", {}).items():
             history.setdefault(history_key(key), []).extend(_plain(v) for v in values)
+
+
+def _abandon(epochs: Any, abandoned: type) -> None:
+    """Drop a suspended training run without Keras's ending (see ``_training.Abandoned``)."""
+    try:
+        epochs.throw(abandoned())
+    except (abandoned, StopIteration):
+        pass

@@ -37,7 +37,18 @@ class _PredictMixin:
     """``predict`` and the model outputs behind it (and ``predict_proba``)."""
 
     def _outputs(self, X, kwargs, *, proba):
-        """Validated ``X`` through the model: ``(fitted, outputs)``."""
+        """Validated ``X`` through the model: ``(fitted, outputs)``.
+
+        Under the estimator's fit lock (``_fit_guard``): a fit in another thread
+        never leaves this call a model in the middle of an epoch, or half-staged
+        attributes.
+        """
+        from ._fit_guard import fit_guard
+
+        with fit_guard(self).lock:
+            return self._locked_outputs(X, kwargs, proba=proba)
+
+    def _locked_outputs(self, X, kwargs, *, proba):
         fitted = self._require_fitted()
         X, _ = check_data(self, X, None, reset=False, x_dtype=self._x_dtype,
                           allow_nd=self._allow_nd, check_dtypes=self._check_dtypes,

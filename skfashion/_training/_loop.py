@@ -16,6 +16,7 @@ validation logs are ``val_``-prefixed.
 """
 
 import math
+import sys
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -30,6 +31,15 @@ from ._sparse import SparseFeed, densify, is_sparse, n_samples, standardize
 #: steps_per_execution is "auto": the progress bar and batch callbacks see about
 #: this many events per epoch (set steps_per_execution=1 for one per batch).
 BATCH_EVENTS_PER_EPOCH = 50
+
+
+class Abandoned(Exception):
+    """Thrown into :func:`fit_epochs` to drop a run without Keras's ending.
+
+    A run overtaken by a later fit of the same estimator (which may train the
+    same model: a warm start) must neither sync its state into the model nor
+    run ``on_train_end``.
+    """
 
 
 @dataclass
@@ -227,6 +237,7 @@ def fit_epochs(model, data, plan):
     model.stop_training = False
     logs = {}
     callbacks.on_train_begin()
+    touch_model = True  # False once the run must leave the model alone (below)
     try:
         for epoch in range(plan.initial_epoch, plan.end_epoch):
             model.reset_metrics()
@@ -260,11 +271,18 @@ def fit_epochs(model, data, plan):
             try:
                 yield epoch, epoch_logs
             except GeneratorExit:  # the caller ends the training here: Keras's ending runs
+                if sys.is_finalizing():  # the interpreter is exiting: nothing to end
+                    touch_model = False
+                    return
                 break
+            except Abandoned:  # a later fit owns the model now: leave it as it is
+                touch_model = False
+                raise
             if model.stop_training:
                 break
     finally:
-        runner.close()
+        if touch_model:
+            runner.close()
     # Keras's ending: the optimizer's final values (an EMA optimizer writes its
     # averages into the weights), then on_train_end with the last epoch's logs.
     if plan.end_epoch > 0 and isinstance(getattr(model, "optimizer", None),

@@ -1,0 +1,178 @@
+"""Where one fit meets another: suspended epoch generators, threads, later fits.
+
+Oracles: a fresh estimator fitted the same way (bit-identical with a fixed
+``random_state``), the weights before and after, and the models after each
+whole epoch of a sequential run. (Issue 30, items 8-10 and 12.)
+"""
+
+import gc
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from skfashion import KerasClassifier, PixelScaler, SoftmaxClassifier
+from skfashion._fit_guard import StaleFitError
+
+
+@pytest.fixture(scope="module")
+def data(sample):
+    (X, y), (X_test, _) = sample
+    X, X_test = PixelScaler().transform(X), PixelScaler().transform(X_test)
+    return X[:400], y[:400], X[400:800], y[400:800] % 3, X_test[:200]
+
+
+def _weights(est):
+    return [np.array(w) for w in est.model_.get_weights()]
+
+
+# ------------------------------------------------------------------ item 8
+@pytest.mark.parametrize("ending", ["resume", "close", "garbage"])
+def test_a_suspended_generator_never_undoes_a_later_fit(data, ending):
+    X1, y1, X2, y2, X_test = data
+    clf = SoftmaxClassifier(epochs=3, random_state=0)
+    gen = clf.fit_epochs(X1, y1)
+    assert next(gen) == 1
+    clf.fit(X2, y2)  # three classes, other data: the later fit
+    oracle = clone(clf).fit(X2, y2)
+    if ending == "resume":
+        with pytest.raises(StaleFitError, match="overtaken by a later fit"):
+            next(gen)
+    elif ending == "close":
+        gen.close()
+    else:
+        del gen
+        gc.collect()
+    np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
+    assert clf.n_iter_ == 3
+    np.testing.assert_array_equal(clf.predict_proba(X_test), oracle.predict_proba(X_test))
+
+
+def test_a_stale_generator_leaves_a_warm_started_model_alone(data):
+    """The later fit trains the same model (warm start): the old run must not touch it."""
+    X1, y1, _, _, X_test = data
+    clf = SoftmaxClassifier(epochs=2, random_state=0, warm_start=True).fit(X1, y1)
+    gen = clf.fit_epochs(X1, y1)
+    next(gen)
+    clf.fit(X1, y1)
+    after = _weights(clf)
+    proba = clf.predict_proba(X_test)
+    gen.close()
+    for a, b in zip(after, _weights(clf)):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(clf.predict_proba(X_test), proba)
+
+
+def test_a_generator_closed_before_any_later_fit_still_keeps_its_epochs(data):
+    X1, y1, _, _, X_test = data
+    clf = SoftmaxClassifier(epochs=5, random_state=0)
+    for n_iter in clf.fit_epochs(X1, y1):
+        if n_iter == 2:
+            break
+    oracle = clone(clf).set_params(epochs=2).fit(X1, y1)
+    np.testing.assert_array_equal(clf.predict_proba(X_test), oracle.predict_proba(X_test))
+
+
+# ------------------------------------------------------------------ item 9
+def test_an_unclosed_generator_is_silent_at_interpreter_exit(tmp_path):
+    script = tmp_path / "exit.py"
+    script.write_text(
+        "from skfashion import PixelScaler, SoftmaxClassifier\n"
+        "from skfashion.datasets import load_sample\n"
+        "(X, y), _ = load_sample()\n"
+        "clf = SoftmaxClassifier(epochs=3, random_state=0)\n"
+        "gen = clf.fit_epochs(PixelScaler().transform(X[:200]), y[:200])\n"
+        "next(gen)\n"
+        "print('trained', clf.n_iter_)\n"
+    )
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "trained 1"
+    assert "Exception ignored" not in proc.stderr and "Traceback" not in proc.stderr, \
+        proc.stderr[-2000:]
+
+
+# ------------------------------------------------------------------ item 10
+def _epoch_models(make, X, y, X_test, epochs):
+    """predict_proba after each whole epoch of a warm refit, run alone."""
+    est = make().fit(X, y)
+    out = [est.predict_proba(X_test)]
+    for _ in est.fit_epochs(X, y):
+        out.append(est.predict_proba(X_test))
+    assert len(out) == epochs + 1
+    return out
+
+
+@pytest.mark.parametrize("how", ["warm_start fit", "fit_epochs"])
+def test_predict_in_another_thread_sees_whole_epochs(data, how):
+    X1, y1, _, _, X_test = data
+    X = np.concatenate([X1] * 4)  # longer epochs: more predictions land inside one
+    y = np.concatenate([y1] * 4)
+
+    def make():
+        return SoftmaxClassifier(epochs=6, batch_size=16, random_state=0, warm_start=True)
+
+    oracle = _epoch_models(make, X, y, X_test, 6)
+    est = make().fit(X, y)
+    seen, errors = [], []
+    done = threading.Event()
+
+    def predict():
+        while not done.is_set():
+            try:
+                seen.append(est.predict_proba(X_test))
+            except Exception as exc:  # noqa: BLE001 - any error is a failure
+                errors.append(exc)
+
+    thread = threading.Thread(target=predict)
+    thread.start()
+    try:
+        if how == "warm_start fit":
+            est.fit(X, y)
+        else:
+            for _ in est.fit_epochs(X, y):
+                pass
+    finally:
+        done.set()
+        thread.join()
+    assert not errors, errors[:3]
+    assert len(seen) > 10
+    matched = [min(np.abs(p - o).max() for o in oracle) for p in seen]
+    assert max(matched) < 1e-6, f"{sum(m >= 1e-6 for m in matched)} of {len(seen)} " \
+        "predictions match no whole-epoch model"
+
+
+def test_predict_during_a_new_fit_never_sees_half_staged_attributes(data):
+    """A new fit re-stages X_dtype_, classes_...: a predict meanwhile sees a whole state."""
+    X1, y1, _, _, X_test = data
+
+    def model(meta):
+        import keras
+
+        return keras.Sequential([keras.Input((meta["n_features_in_"],)),
+                                 keras.layers.Dense(meta["n_classes_"], activation="softmax")])
+
+    est = KerasClassifier(model, loss="sparse_categorical_crossentropy", epochs=1,
+                          random_state=0).fit(X1, y1)
+    errors, done = [], threading.Event()
+
+    def predict():
+        while not done.is_set():
+            try:
+                est.predict(X_test)
+            except Exception as exc:  # noqa: BLE001
+                errors.append(exc)
+
+    thread = threading.Thread(target=predict)
+    thread.start()
+    try:
+        for _ in range(8):
+            est.fit(X1, y1)
+    finally:
+        done.set()
+        thread.join()
+    assert not errors, errors[:3]
