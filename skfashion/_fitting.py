@@ -448,7 +448,7 @@ class _FitMixin:
             history.setdefault(history_key(key), []).extend(_plain(v) for v in values)
 
 
-def _abandon(epochs: Any, abandoned: type) -> None:
+def _abandon(epochs: Any, abandoned: "type[BaseException]") -> None:
     """Drop a suspended training run without Keras's ending (see ``_training.Abandoned``)."""
     try:
         epochs.throw(abandoned())
