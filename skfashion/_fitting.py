@@ -298,6 +298,7 @@ class _FitMixin:
 
         if fit.validation_data is not None:
             X_val, y_val, *w_val = fit.validation_data
+            y_val = _as_training_labels(y_val, self.__dict__.get("y_dtype_"))
             X_val, y_val = self._check_fit_data(X_val, y_val, reset=False, require_y=True)
             fitted = job.fitted
             encoder = fitted.target_encoder
@@ -454,3 +455,23 @@ def _abandon(epochs: Any, abandoned: "type[BaseException]") -> None:
         epochs.throw(abandoned())
     except (abandoned, StopIteration):
         pass
+
+
+def _as_training_labels(y_val: Any, y_dtype: Any) -> Any:
+    """Validation targets in the training targets' dtype when no value changes.
+
+    Keras takes ``validation_data`` labels of another dtype (``y_val`` float32
+    beside int64 ``y``) and casts them; scikeras's dtype rule would refuse the
+    unsafe cast. Labels that convert exactly (3.0 -> 3) are converted; others
+    stay as they are for the dtype check to refuse.
+    """
+    if y_dtype is None or y_val is None or hasattr(y_val, "iloc"):
+        return y_val
+    array = np.asarray(y_val)
+    if array.dtype == y_dtype or np.can_cast(array.dtype, y_dtype) or array.dtype.kind not in (
+            "biuf") or np.dtype(y_dtype).kind not in "biuf":
+        return y_val
+    with np.errstate(invalid="ignore", over="ignore"):
+        converted = array.astype(y_dtype)
+        same = converted.shape == array.shape and bool(np.all(converted == array))
+    return converted if same else y_val

@@ -70,6 +70,14 @@ def _node(obj, models, skipped, prefix=""):
         return {"kind": "pipeline", "steps": steps}
     cls_name = type(obj).__name__
     if hasattr(obj, "_export_state"):
+        if lookup(cls_name) is not type(obj):
+            raise TypeError(
+                f"{type(obj).__module__}.{cls_name} cannot be saved in skfashion's "
+                f"pickle-free format: skfashion.load builds only its own classes "
+                f"({', '.join(names())}), never code named by a file, so it could not "
+                "read this file back. Use pickle or joblib for a subclass (for files you "
+                "trust), or save an instance of the skfashion class it extends."
+            )
         params, not_saved = _encode_params(obj)
         attributes, model = obj._export_state()
         models.append(model)
@@ -265,10 +273,15 @@ def _load_node(node, path, read_model, depth=0):
                 isinstance(k, str) and k.endswith("_") and not k.startswith("_")
                 for k in fitted):
             raise _fail(path, f"bad state for {cls_name}")
+        if hasattr(cls, "_import_state"):
+            raise _fail(path, f"a step declared {cls_name} holds plain fitted state and no "
+                              "model; a Keras estimator's step must hold its model")
         step = _make(cls, params, path)
         vars(step).update(fitted)
         if cls_name in _PLAIN_SKLEARN:
             _check_scaler(step, path)
+        elif cls_name == "PixelScaler":
+            _check_pixel_scaler(step, path)
         return step
     raise _fail(path, f"unknown step kind {kind!r}")
 
@@ -300,6 +313,40 @@ def _check_scaler(step, path):
                 np.isfinite(array)) or (attribute == "scale_" and np.any(array == 0)):
             raise _fail(path, f"{name}.{attribute} must hold {n} finite numbers, one per "
                               f"feature (and no zero scale); got {value!r:.80}")
+
+
+_PIXEL_SCALER_FITTED = {"n_features_in_", "feature_names_in_", "input_shape_", "input_dtype_"}
+
+
+def _check_pixel_scaler(step, path):
+    """A loaded PixelScaler holds what its fit sets: the pixel count, and the input it took."""
+    import math
+
+    import numpy as np
+
+    fitted = {k for k in vars(step) if k.endswith("_") and not k.startswith("_")}
+    unknown = sorted(fitted - _PIXEL_SCALER_FITTED)
+    if unknown:
+        raise _fail(path, f"PixelScaler holds attributes it never sets: {unknown}")
+    n = getattr(step, "n_features_in_", None)
+    if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 1):
+        raise _fail(path, f"PixelScaler.n_features_in_ must be a positive integer, not {n!r}")
+    shape = getattr(step, "input_shape_", None)
+    if shape is not None and (
+            not isinstance(shape, tuple) or not shape or not all(
+                isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in shape)
+            or (n is not None and math.prod(shape) != n)):
+        raise _fail(path, f"PixelScaler.input_shape_ must be a shape of {n} pixels, "
+                          f"not {shape!r:.80}")
+    dtype = getattr(step, "input_dtype_", None)
+    if dtype is not None:
+        try:
+            ok = isinstance(dtype, str) and np.dtype(dtype).kind in "uif"
+        except TypeError:
+            ok = False
+        if not ok:
+            raise _fail(path, f"PixelScaler.input_dtype_ must name a numeric dtype, "
+                              f"not {dtype!r:.80}")
 
 
 def _check_widths(pipeline, path):

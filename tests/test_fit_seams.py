@@ -176,3 +176,37 @@ def test_predict_during_a_new_fit_never_sees_half_staged_attributes(data):
         done.set()
         thread.join()
     assert not errors, errors[:3]
+
+
+# ------------------------------------------------------------------ item 12
+def _dense_model(meta):
+    import keras
+
+    return keras.Sequential([keras.Input((meta["n_features_in_"],)),
+                             keras.layers.Dense(meta["n_classes_"], activation="softmax")])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.uint8])
+def test_validation_labels_of_another_dtype_are_taken_as_keras_takes_them(data, dtype):
+    """Keras casts validation targets; the history equals that of the same labels as int64."""
+    X1, y1, X2, _, _ = data
+    y_val = y1[:100]
+
+    def fit(labels):
+        est = KerasClassifier(_dense_model, loss="sparse_categorical_crossentropy", epochs=2,
+                              random_state=0)
+        return est.fit(X1, y1.astype(np.int64), validation_data=(X2[:100], labels)).history_
+
+    oracle, got = fit(y_val.astype(np.int64)), fit(y_val.astype(dtype))
+    assert got.keys() == oracle.keys() and "val_loss" in got
+    for key in oracle:
+        np.testing.assert_array_equal(got[key], oracle[key])
+
+
+def test_validation_labels_that_change_when_cast_are_still_refused(data):
+    X1, y1, X2, _, _ = data
+    est = KerasClassifier(_dense_model, loss="sparse_categorical_crossentropy", epochs=1,
+                          random_state=0)
+    with pytest.raises(ValueError, match="not safe"):
+        est.fit(X1, y1.astype(np.int64),
+                validation_data=(X2[:100], y1[:100].astype(np.float32) + 0.5))

@@ -200,3 +200,53 @@ def test_a_permission_error_stays_a_permission_error(tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "mkstemp", refuse)
     with pytest.raises(PermissionError, match="Cannot save to .*m.skf: Permission denied"):
         clf.save(tmp_path / "m.skf")
+
+
+# ------------------------------------------------------- issue 30, items 16 and 17
+class _MySoftmax(SoftmaxClassifier):
+    pass
+
+
+def test_save_refuses_a_subclass_it_could_not_load(sample, tmp_path):
+    (X, y), _ = sample
+    est = _MySoftmax(epochs=1, random_state=0).fit(X[:200].reshape(200, -1) / 255.0, y[:200])
+    with pytest.raises(TypeError, match="_MySoftmax cannot be saved .* could not read"):
+        est.save(tmp_path / "sub.skf")
+    with pytest.raises(TypeError, match="_MySoftmax cannot be saved"):
+        skfashion.save(make_pipeline(PixelScaler(), est), tmp_path / "sub.skf")
+    assert not (tmp_path / "sub.skf").exists()
+
+
+def _swap_steps(meta):
+    """The pipeline's last step declared what it is not: a KerasClassifier holding a
+    scaler's plain state, in place of the estimator."""
+    steps = meta["root"]["steps"]
+    scaler = dict(steps[0][1], **{"class": "KerasClassifier"})
+    steps[-1][1] = scaler
+
+
+def test_load_checks_each_steps_declared_class_against_its_state(pipe, tmp_path):
+    good = tmp_path / "good.skf"
+    skfashion.save(pipe, good)
+    swapped = _rewrite(good, tmp_path / "swapped.skf", _swap_steps)
+    with pytest.raises(ValueError, match="swapped.skf is not a valid skfashion file: a step "
+                                         "declared KerasClassifier holds plain fitted state"):
+        skfashion.load(swapped)
+
+
+@pytest.mark.parametrize("fitted", [
+    {"n_features_in_": 784, "mean_": [0.0]},
+    {"n_features_in_": 784, "input_shape_": [28, 29]},
+    {"n_features_in_": 784, "input_shape_": [28, 28], "input_dtype_": "object"},
+    {"n_features_in_": -1},
+], ids=["foreign attribute", "wrong shape", "object dtype", "negative width"])
+def test_load_checks_a_pixel_scalers_state(pipe, tmp_path, fitted):
+    from skfashion import _json_codec
+
+    good = tmp_path / "good.skf"
+    skfashion.save(pipe, good)
+    state = {k: tuple(v) if k == "input_shape_" else v for k, v in fitted.items()}
+    bad = _rewrite(good, tmp_path / "bad.skf", lambda m: m["root"]["steps"][0][1].update(
+        fitted=_json_codec.encode(state)))
+    with pytest.raises(ValueError, match="bad.skf is not a valid skfashion file: PixelScaler"):
+        skfashion.load(bad)
