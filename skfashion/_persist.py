@@ -102,6 +102,17 @@ def _module_of(obj):
     return module.rsplit(".", 1)[0] if module.count(".") > 1 else module
 
 
+def check_save_path(path):
+    """Refuse a name that promises another format (before any work is done)."""
+    if str(path).lower().endswith((".keras", ".onnx")):
+        raise ValueError(
+            f"Cannot save to {str(path)!r}: skfashion's file holds the whole estimator and is "
+            "not a Keras (or ONNX) model. Use skfashion.export(estimator, path) for a file "
+            "that keras.saving.load_model (or ONNX Runtime) opens, or another name "
+            "(e.g. '.skf') for skfashion.load."
+        )
+
+
 def save(obj, path):
     """Write a fitted skfashion estimator, or a Pipeline of such steps, to ``path``.
 
@@ -117,13 +128,7 @@ def save(obj, path):
 
     from ._model_bytes import model_to_bytes
 
-    if str(path).lower().endswith((".keras", ".onnx")):
-        raise ValueError(
-            f"Cannot save to {str(path)!r}: skfashion's file holds the whole estimator and is "
-            "not a Keras (or ONNX) model. Use skfashion.export(estimator, path) for a file "
-            "that keras.saving.load_model (or ONNX Runtime) opens, or another name "
-            "(e.g. '.skf') for skfashion.load."
-        )
+    check_save_path(path)
     check_is_fitted(obj)
     models, skipped = [], []
     root = _node(obj, models, skipped)

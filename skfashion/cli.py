@@ -49,29 +49,41 @@ def _pyplot():
 
 # ------------------------------------------------------------------ commands
 def cmd_benchmark(args):
-    from .benchmark import (
-        MODELS,
-        BenchmarkProgress,
-        check_output,
-        compare_best,
-        format_comparison,
-        format_table,
-        machine_summary,
-        resolve_models,
-        run_benchmark,
-        write_report,
-    )
+    from .benchmark import check_output, resolve_models
 
     try:
         names = resolve_models(args.models)
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
     output = None
+    created = bool(args.output) and not Path(args.output).exists()
     if args.output:
         try:
             output = check_output(args.output)  # before any model is fitted
         except OSError as exc:
             raise CommandError(str(exc)) from exc
+    try:
+        return _run_benchmark(args, names, output)
+    except BaseException:
+        # Nothing written (an unreachable --dask scheduler, an interrupt): leave no
+        # empty report folder behind.
+        if created and output is not None and output.is_dir() and not any(output.iterdir()):
+            output.rmdir()
+        raise
+
+
+def _run_benchmark(args, names, output):
+    from .benchmark import (
+        MODELS,
+        BenchmarkProgress,
+        compare_best,
+        format_comparison,
+        format_table,
+        machine_summary,
+        run_benchmark,
+        write_report,
+    )
+
     X, y, X_test, y_test, source = _data(args)
     for name in set(MODELS) - set(names):
         if MODELS[name].note:
@@ -187,7 +199,14 @@ def cmd_train(args):
     from ._pixel import PixelScaler
     from .benchmark import MODELS
 
+    from ._persist import check_save_path
+
     output = _file_output(args.output)  # before the training, not after
+    try:
+        check_save_path(output)
+    except ValueError as exc:
+        raise CommandError(f"--output: {exc} ('skfashion export' writes those from the "
+                           ".skf file 'skfashion train' saves.)") from exc
     X, y, X_test, y_test, source = _data(args)
     clf = MODELS[args.model].make(args.random_state, 1)
     if args.epochs is not None:
@@ -266,6 +285,18 @@ def _file_output(path, *, suffix=None):
     if not os.access(parent, os.W_OK):
         raise CommandError(f"--output {path}: the directory {parent} is not writable.")
     return path
+
+
+def _numeric_dtype(text):
+    """An argparse type: the name of an integer or float NumPy dtype."""
+    try:
+        dtype = np.dtype(text)
+    except TypeError:
+        dtype = None
+    if dtype is None or dtype.kind not in "uif":
+        raise argparse.ArgumentTypeError(
+            f"expected an integer or float dtype (uint8, float32, float64...), got {text!r}")
+    return dtype.name
 
 
 def _int_at_least(low, *, also=()):
@@ -438,9 +469,9 @@ def build_parser():
     export.add_argument("output", help="a .keras or .onnx file, or a SavedModel directory")
     export.add_argument("--format", choices=["keras", "tf_saved_model", "onnx"], default=None,
                         help="default: from OUTPUT's suffix (none: tf_saved_model)")
-    export.add_argument("--input-dtype", default=None,
-                        help="dtype of the served input (default: uint8 after a PixelScaler, "
-                             "else float32)")
+    export.add_argument("--input-dtype", default=None, type=_numeric_dtype,
+                        help="dtype of the served input (default: what the pipeline was "
+                             "fitted on, e.g. uint8 images)")
     export.add_argument("-q", "--quiet", action="store_true", help="print only the path")
     export.set_defaults(func=cmd_export, verbose=False)
     return parser

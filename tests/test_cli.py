@@ -283,3 +283,34 @@ def test_options_that_would_do_nothing_are_refused(argv, capsys):
         main(argv)
     assert exit_info.value.code == 2
     assert "unrecognized arguments" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- issue 30, item 18
+def test_export_refuses_a_bad_input_dtype_before_loading(tmp_path, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["export", str(tmp_path / "m.skf"), str(tmp_path / "o.keras"),
+              "--input-dtype", "foo"])
+    assert info.value.code == 2
+    assert "--input-dtype: expected an integer or float dtype" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["m.keras", "m.onnx"])
+def test_train_refuses_a_model_format_name_before_training(tmp_path, capsys, name):
+    assert main(["train", "--quick", "-q", "--output", str(tmp_path / name)]) == 1
+    captured = capsys.readouterr()
+    assert "Use skfashion.export" in captured.err and "'skfashion export'" in captured.err
+    assert "Trained" not in captured.out and "Traceback" not in captured.err
+    assert not (tmp_path / name).exists()
+
+
+def test_benchmark_with_an_unreachable_scheduler_leaves_no_report_folder(tmp_path, capsys):
+    pytest.importorskip("dask.distributed")
+    import dask
+
+    output = tmp_path / "report"
+    with dask.config.set({"distributed.comm.timeouts.connect": "2s"}):  # refused at once
+        code = main(["benchmark", "--quick", "-q", "--models", "logistic", "--repeats", "1",
+                     "--output", str(output), "--dask", "tcp://127.0.0.1:9"])
+    assert code == 1
+    assert "skfashion: error:" in capsys.readouterr().err
+    assert not output.exists()
