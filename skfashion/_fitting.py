@@ -331,6 +331,7 @@ class _FitMixin:
         at each yield (a search can score it); otherwise the new state is
         committed when training ends, and a failure leaves the old one whole.
         """
+        _refuse_fit_keras_model(self)
         guard = fit_guard(self)
         generation = guard.begin()  # every earlier fit_epochs generator is stale now
         with guard.lock:
@@ -475,3 +476,21 @@ def _as_training_labels(y_val: Any, y_dtype: Any) -> Any:
         converted = array.astype(y_dtype)
         same = converted.shape == array.shape and bool(np.all(converted == array))
     return converted if same else y_val
+
+
+def _refuse_fit_keras_model(estimator: Any) -> None:
+    """scikeras's ``_fit_keras_model`` override is not called yet: say so, never bypass it.
+
+    A subclass that overrides it (to stream data through ``tf.data``, say) would
+    otherwise be trained by skfashion's loop on the arrays, silently.
+    """
+    override = getattr(type(estimator), "_fit_keras_model", None)
+    if override is None:
+        return
+    raise NotImplementedError(
+        f"{type(estimator).__name__} overrides scikeras's _fit_keras_model, which skfashion "
+        "does not call yet (its training loop would bypass your override). Move the custom "
+        "training into the Keras model: a keras.Model subclass whose fit() you override is "
+        "trained through its own fit(x, y, sample_weight, epochs, initial_epoch, ...) as "
+        "scikeras's _fit_keras_model trains it; or keep using scikeras for this estimator."
+    )

@@ -210,3 +210,21 @@ def test_validation_labels_that_change_when_cast_are_still_refused(data):
     with pytest.raises(ValueError, match="not safe"):
         est.fit(X1, y1.astype(np.int64),
                 validation_data=(X2[:100], y1[:100].astype(np.float32) + 0.5))
+
+
+# ------------------------------------------------------------------ item 11 (partly)
+def test_a_fit_keras_model_override_is_never_bypassed_silently(data):
+    """scikeras calls ``_fit_keras_model``; until skfashion does, fitting such a subclass
+    is an error that says what to do, and trains nothing."""
+    X1, y1, _, _, _ = data
+    calls = []
+
+    class Streaming(KerasClassifier):
+        def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch,
+                             **kwargs):
+            calls.append(epochs)
+
+    est = Streaming(_dense_model, loss="sparse_categorical_crossentropy", epochs=1)
+    with pytest.raises(NotImplementedError, match="overrides scikeras's _fit_keras_model"):
+        est.fit(X1, y1)
+    assert not hasattr(est, "model_") and calls == []
