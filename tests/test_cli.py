@@ -259,7 +259,7 @@ def test_every_option_of_a_command_is_used_by_it():
 
     parser = cli.build_parser()
     commands = next(a for a in parser._actions if a.dest == "command").choices
-    helpers = {"_data": cli._data, "_say": cli._say}
+    helpers = {"_run_benchmark": cli._run_benchmark, "_data": cli._data, "_say": cli._say}
     for name, sub in commands.items():
         func = sub.get_default("func")
         source = inspect.getsource(func)
