@@ -107,19 +107,38 @@ def _epoch_models(make, X, y, X_test, epochs):
     return out
 
 
+class _Pause:
+    """Sleeps after each chunk of batches: another thread gets the GIL mid-epoch.
+
+    Without the fit lock a prediction would land inside the epoch here; with it,
+    the prediction waits for the epoch's end. (The sleep changes no number: the
+    oracle trains with the same callback.)
+    """
+
+    def __new__(cls):
+        import time
+
+        import keras
+
+        class Pause(keras.callbacks.Callback):
+            def on_train_batch_end(self, batch, logs=None):
+                time.sleep(0.002)
+
+        return Pause()
+
+
 @pytest.mark.parametrize("how", ["warm_start fit", "fit_epochs"])
 def test_predict_in_another_thread_sees_whole_epochs(data, how):
-    X1, y1, _, _, X_test = data
-    X = np.concatenate([X1] * 4)  # longer epochs: more predictions land inside one
-    y = np.concatenate([y1] * 4)
+    X, y, _, _, X_test = data
 
     def make():
-        return SoftmaxClassifier(epochs=6, batch_size=16, random_state=0, warm_start=True)
+        return SoftmaxClassifier(epochs=4, batch_size=16, random_state=0, warm_start=True,
+                                 callbacks=[_Pause()], steps_per_execution=5)
 
-    oracle = _epoch_models(make, X, y, X_test, 6)
+    oracle = _epoch_models(make, X, y, X_test, 4)
     est = make().fit(X, y)
     seen, errors = [], []
-    done = threading.Event()
+    done, predicting = threading.Event(), threading.Event()
 
     def predict():
         while not done.is_set():
@@ -127,9 +146,11 @@ def test_predict_in_another_thread_sees_whole_epochs(data, how):
                 seen.append(est.predict_proba(X_test))
             except Exception as exc:  # noqa: BLE001 - any error is a failure
                 errors.append(exc)
+            predicting.set()
 
     thread = threading.Thread(target=predict)
     thread.start()
+    assert predicting.wait(60)  # the thread predicts before the fit starts
     try:
         if how == "warm_start fit":
             est.fit(X, y)
@@ -140,7 +161,6 @@ def test_predict_in_another_thread_sees_whole_epochs(data, how):
         done.set()
         thread.join()
     assert not errors, errors[:3]
-    assert len(seen) > 10
     matched = [min(np.abs(p - o).max() for o in oracle) for p in seen]
     assert max(matched) < 1e-6, f"{sum(m >= 1e-6 for m in matched)} of {len(seen)} " \
         "predictions match no whole-epoch model"
