@@ -145,3 +145,37 @@ def tensorflow_gradient_registry():
     from tensorflow.python.framework import ops
 
     return ops._gradient_registry._registry
+
+
+def declared_variable_bytes(config):
+    """The bytes of the variables the model ``config`` declares, without allocating them.
+
+    ``config`` is a ``.keras`` file's ``config.json`` (plain data). Keras
+    builds a model from its config by allocating every variable, so a few
+    bytes declaring ``Dense(units=20_000_000)`` would allocate gigabytes
+    before anything could be compared (issue 30, item 15). Inside Keras's
+    ``StatelessScope`` (``keras.src.backend.common.stateless_scope``) a new
+    variable records its shape and initializer and defers its value;
+    ``initialize_variables=False`` keeps it deferred when the scope ends, and
+    the thread's list of deferred variables (``global_state``'s
+    ``"uninitialized_variables"``, which a later ``initialize_all_variables()``
+    would fill) is put back as it was, so nothing declared here is ever
+    allocated. Deserialization runs in safe mode (no code from the file).
+    """
+    import math
+
+    import keras
+    import numpy as np
+    from keras.src.backend.common import global_state
+    from keras.src.backend.common.stateless_scope import StatelessScope
+
+    key = "uninitialized_variables"
+    before = list(global_state.get_global_attribute(key, [], set_to_default=True))
+    try:
+        with StatelessScope(initialize_variables=False):
+            model = keras.saving.deserialize_keras_object(
+                dict(config, compile_config=None), safe_mode=True)
+            variables = list(model.variables)
+        return sum(math.prod(v.shape) * np.dtype(v.dtype).itemsize for v in variables)
+    finally:
+        global_state.set_global_attribute(key, before)

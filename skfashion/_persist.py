@@ -168,6 +168,7 @@ def _keras_model(path, data):
         raise _fail(path, f"a model member is not a .keras archive ({exc})") from exc
     with inner:
         check_archive(inner, _KERAS_LIMITS, label=f"{path} (Keras model)")
+        _check_declared_sizes(path, inner)
     try:
         return model_from_bytes(data, safe_mode=True)
     except Exception as exc:  # Keras refuses: unsafe code, unknown classes, bad config
@@ -176,6 +177,63 @@ def _keras_model(path, data):
             f"{exc}). Files holding code (Lambda layers, custom classes) load only with "
             "pickle, from sources you trust."
         ) from exc
+
+
+#: What a model's variables may declare beyond the weights its file stores (a
+#: seed generator's state is not always stored, for one).
+_DECLARED_SLACK = 1 << 20
+
+
+def _check_declared_sizes(path, inner):
+    """Bound what a ``.keras`` member declares by what it holds, before Keras builds it.
+
+    Every HDF5 dataset of the weights must store the bytes its shape declares
+    (a dataset stored empty reads back as its fill value, a compressed one can
+    inflate), and the variables the config declares (measured without
+    allocating them: ``_keras_internals.declared_variable_bytes``) may not
+    exceed what the datasets store. Either would make Keras allocate gigabytes
+    for a file of a few kilobytes.
+    """
+    import h5py
+
+    from ._keras_internals import declared_variable_bytes
+
+    try:
+        config = json.loads(read_member(inner, "config.json", _MAX_META,
+                                        label=f"{path} (Keras model)"))
+    except (ArchiveError, KeyError, ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise _fail(path, f"its model's config.json is unreadable ({exc})") from exc
+    stored = 0
+    if "model.weights.h5" in inner.namelist():
+        weights = read_member(inner, "model.weights.h5", _MAX_MODEL,
+                              label=f"{path} (Keras model)")
+        datasets = []
+        try:
+            with h5py.File(io.BytesIO(weights), "r") as h5:
+                h5.visititems(lambda name, obj: datasets.append((name, obj)) if isinstance(
+                    obj, h5py.Dataset) else None)
+                for name, dataset in datasets:
+                    declared = dataset.size * dataset.dtype.itemsize
+                    held = dataset.id.get_storage_size()
+                    if dataset.is_virtual or dataset.external or held < declared:
+                        raise _fail(path, f"its weights declare {declared} bytes for {name!r} "
+                                          f"but store {held}; a saved model stores all "
+                                          "of them")
+                    stored += held
+        except OSError as exc:
+            raise _fail(path, f"its model's weights are not a readable HDF5 file ({exc})") \
+                from exc
+    try:
+        declared = declared_variable_bytes(config)
+    except Exception as exc:  # noqa: BLE001 - Keras refuses the config: say so, build nothing
+        raise ValueError(
+            f"{path}: Keras refused to read the model's config in safe mode "
+            f"({type(exc).__name__}: {str(exc)[:300]}). Files holding code (Lambda layers, "
+            "custom classes) load only with pickle, from sources you trust."
+        ) from exc
+    if declared > stored + _DECLARED_SLACK:
+        raise _fail(path, f"its model's config declares {declared:,} bytes of weights but the "
+                          f"file stores {stored:,}; refusing to allocate them")
 
 
 def _make(cls, params, path):

@@ -139,3 +139,31 @@ def test_only_keras_internals_reaches_into_keras():
             if isinstance(node, ast.Attribute) and node.attr in _PRIVATE:
                 offenders.append(f"{path.name}:{node.lineno} uses .{node.attr}")
     assert not offenders, offenders
+
+
+def test_stateless_scope_used_to_measure_a_config_without_allocating():
+    """``declared_variable_bytes`` equals the real model's variables, for the layers
+    skfashion's estimators and the CNN use, and leaves no deferred variable behind."""
+    import math
+
+    import keras
+    import numpy as np
+    from keras.src.backend.common import global_state
+
+    from skfashion._keras_internals import declared_variable_bytes
+
+    models = [
+        keras.Sequential([keras.Input((784,)), keras.layers.Dense(10, activation="softmax")]),
+        keras.Sequential([keras.Input((784,)), keras.layers.Dense(64, activation="relu"),
+                          keras.layers.Dropout(0.2), keras.layers.BatchNormalization(),
+                          keras.layers.Dense(10)]),
+        keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(4, 3),
+                          keras.layers.MaxPooling2D(), keras.layers.Flatten(),
+                          keras.layers.Dense(10)]),
+    ]
+    for model in models:
+        config = {"module": "keras", "class_name": type(model).__name__,
+                  "config": model.get_config(), "registered_name": None}
+        real = sum(math.prod(v.shape) * np.dtype(v.dtype).itemsize for v in model.variables)
+        assert declared_variable_bytes(config) == real
+    assert not global_state.get_global_attribute("uninitialized_variables", [])

@@ -250,3 +250,70 @@ def test_load_checks_a_pixel_scalers_state(pipe, tmp_path, fitted):
         fitted=_json_codec.encode(state)))
     with pytest.raises(ValueError, match="bad.skf is not a valid skfashion file: PixelScaler"):
         skfashion.load(bad)
+
+
+# ---------------------------------------------------------------- issue 30, item 15
+def _rewrite_model(path, target, change_member):
+    """Copy a saved file with one member of its inner .keras model changed."""
+    import io
+
+    with zipfile.ZipFile(path) as zf:
+        meta = zf.read("skfashion.json")
+        inner = zipfile.ZipFile(io.BytesIO(zf.read("model-0.keras")))
+        members = {name: inner.read(name) for name in inner.namelist()}
+    members.update(change_member(members))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as out:
+        for name, data in members.items():
+            out.writestr(name, data)
+    with zipfile.ZipFile(target, "w") as zf:
+        zf.writestr("skfashion.json", meta)
+        zf.writestr("model-0.keras", buffer.getvalue())
+    return target
+
+
+def test_load_bounds_what_a_models_config_declares(pipe, tmp_path):
+    """A config declaring Dense(units=20_000_000): (784 + 1) * 2e7 float32 = 62.8 GB, in a file
+    of tens of KB, is refused before Keras allocates anything."""
+    good = tmp_path / "good.skf"
+    pipe[-1].save(good)
+
+    def huge(members):
+        config = json.loads(members["config.json"])
+        text = json.dumps(config).replace('"units": 10', '"units": 20000000')
+        assert text != json.dumps(config)
+        return {"config.json": text.encode()}
+
+    bomb = _rewrite_model(good, tmp_path / "bomb.skf", huge)
+    assert bomb.stat().st_size < 128 << 10
+    with pytest.raises(ValueError, match=r"bomb.skf is not a valid skfashion file: its "
+                                         r"model's config declares 62,800,000,000 bytes of "
+                                         r"weights but the file stores [\d,]+; refusing"):
+        skfashion.load(bomb)
+    assert skfashion.load(good).n_features_in_ == 784  # the real file still loads
+
+
+def test_load_refuses_weights_that_store_less_than_they_declare(pipe, tmp_path):
+    """An HDF5 dataset with no stored data reads back as its fill value, of any size."""
+    import io
+
+    import h5py
+
+    good = tmp_path / "good.skf"
+    pipe[-1].save(good)
+
+    def unwritten(members):
+        with h5py.File(io.BytesIO(members["model.weights.h5"]), "r") as h5:
+            names = []
+            h5.visititems(lambda n, o: names.append(n) if isinstance(o, h5py.Dataset) else None)
+        buffer = io.BytesIO(members["model.weights.h5"])
+        with h5py.File(buffer, "r+") as h5:
+            del h5[names[0]]
+            h5.create_dataset(names[0], shape=(20_000_000, 10), dtype="f4")  # never written
+        return {"model.weights.h5": buffer.getvalue()}
+
+    bomb = _rewrite_model(good, tmp_path / "fill.skf", unwritten)
+    assert bomb.stat().st_size < 128 << 10
+    with pytest.raises(ValueError, match=r"fill.skf is not a valid skfashion file: its weights "
+                                         r"declare 800000000 bytes for .* but store 0"):
+        skfashion.load(bomb)
