@@ -9,9 +9,10 @@ validation data into named fields, train with the epoch generator of
 all go through it; a fit that fails leaves the previous fitted state whole.
 """
 
+import contextvars
 import sys
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional, Tuple
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Dict, Generator, Iterator, List, Mapping, Optional, Tuple
 
 import numpy as np
 
@@ -331,7 +332,6 @@ class _FitMixin:
         at each yield (a search can score it); otherwise the new state is
         committed when training ends, and a failure leaves the old one whole.
         """
-        _refuse_fit_keras_model(self)
         guard = fit_guard(self)
         generation = guard.begin()  # every earlier fit_epochs generator is stale now
         with guard.lock:
@@ -342,8 +342,6 @@ class _FitMixin:
             with guard.lock:  # a predict in another thread waits for a consistent state
                 job = self._stage(X, y, sample_weight, dict(kwargs or {}), warm=warm,
                                   partial=partial)
-            import keras  # _stage imported it (or said which backends are installed)
-
             model, fit, staged = job.fitted.model, job.fit, job.staged
             history = staged["history_"]
             # Training changes the model in place when it is kept (warm start) or
@@ -352,32 +350,28 @@ class _FitMixin:
             keeps = warm or (current is not None and current.model is model)
             snapshot = _snapshot_variables(model) if keeps else None
             callbacks, user_held = self._fit_callbacks(fit)
-            if job.passthrough:
+            own_body = _overrides_fit_keras_model(self)
+            if job.passthrough or own_body:
                 if commit_each_epoch:
+                    what = ("overrides scikeras's _fit_keras_model" if own_body else
+                            f"trains a {type(model).__name__}, which overrides fit()")
                     raise TypeError(
-                        f"{type(model).__name__} overrides fit(), so skfashion cannot "
-                        "train it epoch by epoch; fit it for each number of epochs instead."
+                        f"{type(self).__name__} {what}, so skfashion cannot train it epoch "
+                        "by epoch; fit it for each number of epochs instead."
                     )
+                if own_body:
+                    self._call_fit_keras_model(job, callbacks, dict(kwargs or {}),
+                                               warm=partial or getattr(self, "warm_start",
+                                                                       False), guard=guard)
+                    with guard.lock:
+                        (job.fitted.hand_out if user_held else job.fitted.weights_changed)()
+                    return
                 with guard.lock:
                     self._keras_fit(job, callbacks, history)
             else:
-                split = self._validation(job)
-                X_t, y_t, w_t = split.train
-                if split.stopping is not None:
-                    _, patience, min_delta = split.stopping
-                    callbacks = list(callbacks) + [keras.callbacks.EarlyStopping(
-                        monitor="val_loss", patience=patience, min_delta=min_delta,
-                        restore_best_weights=True)]
-                from ._training import Abandoned, fit_epochs
+                from ._training import Abandoned
 
-                plan = replace(fit, callbacks=callbacks, validation=split.validation,
-                               n_train=_n_rows(job.X) - split.held_out)
-                if w_t is None:
-                    w_t = np.ones(len(keras_first(y_t)), np.float32)
-                if fit.class_weight is not None:
-                    w_t = w_t * keras_class_weight(fit.class_weight, y_t)
-                data = (X_t, y_t, w_t)
-                epochs = fit_epochs(model, data, plan)
+                epochs = self._start_training(job, callbacks)
                 while True:
                     with guard.lock:  # one whole epoch (and its commit) at a time
                         step = next(epochs, None)
@@ -423,6 +417,120 @@ class _FitMixin:
                 staged["_fitted"].weights_changed()
             self._commit(staged)
 
+    def _start_training(self, job: _Job, callbacks: List[Any]) -> Generator[Any, None, None]:
+        """The epoch generator of one training call (``_training.fit_epochs``).
+
+        Splits off the validation data, adds scikit-learn style early stopping,
+        and folds ``class_weight`` into the sample weights.
+        """
+        import keras
+
+        from ._training import fit_epochs
+
+        fit = job.fit
+        split = self._validation(job)
+        X_t, y_t, w_t = split.train
+        if split.stopping is not None:
+            _, patience, min_delta = split.stopping
+            callbacks = list(callbacks) + [keras.callbacks.EarlyStopping(
+                monitor="val_loss", patience=patience, min_delta=min_delta,
+                restore_best_weights=True)]
+        plan = replace(fit, callbacks=callbacks, validation=split.validation,
+                       n_train=_n_rows(job.X) - split.held_out)
+        if w_t is None:
+            w_t = np.ones(len(keras_first(y_t)), np.float32)
+        if fit.class_weight is not None:
+            w_t = w_t * keras_class_weight(fit.class_weight, y_t)
+        return fit_epochs(job.fitted.model, (X_t, y_t, w_t), plan)
+
+    # ------------------------------------------------- scikeras's _fit_keras_model
+    def _call_fit_keras_model(self, job: _Job, callbacks: List[Any],
+                              kwargs: Dict[str, Any], *, warm: bool, guard: Any) -> None:
+        """Call a subclass's ``_fit_keras_model`` as scikeras's ``_fit`` does.
+
+        The fit's state is committed first (the override reads ``self.model_``,
+        ``self.history_``, ``classes_``...: this fit's), then the override gets
+        the encoded data and scikeras's arguments; it trains ``self.model_`` and
+        keeps ``history_`` itself. A failure puts the previous state back (the
+        caller's rollback).
+        """
+        with guard.lock:
+            self._commit(job.staged)
+        fit = job.fit
+        token = _CURRENT_FIT.set(_CurrentFit(self, job, callbacks, kwargs, guard))
+        try:
+            self._fit_keras_model(
+                job.X, job.y, sample_weight=job.w, warm_start=warm, epochs=fit.epochs,
+                initial_epoch=fit.initial_epoch,
+                **{k: v for k, v in kwargs.items() if k not in ("epochs", "initial_epoch")})
+        finally:
+            _CURRENT_FIT.reset(token)
+
+    def _fit_keras_model(self, X: Any, y: Any, sample_weight: Any, warm_start: bool,
+                         epochs: int, initial_epoch: int, **kwargs: Any) -> None:
+        """Train ``self.model_`` on encoded data: scikeras's extension point.
+
+        ``fit`` and ``partial_fit`` call it, as scikeras 0.13 does, when a
+        subclass overrides it: ``X`` and ``y`` after the feature and target
+        encoders, ``sample_weight`` (or None), ``warm_start`` (``fit``: the
+        estimator's ``warm_start``; ``partial_fit``: True), ``epochs`` to train
+        from ``initial_epoch``, and this call's other ``fit`` keyword arguments.
+        An override may stream its data its own way (``self.model_.fit`` on a
+        ``tf.data`` pipeline, say) and then keeps ``history_`` itself; or call
+        ``super()._fit_keras_model(...)`` to train with skfashion's loop (this
+        body): the estimator's options with ``kwargs`` over them, this fit's
+        callbacks and random generator, and ``history_`` restarted unless
+        ``warm_start`` and ``initial_epoch > 0``, as scikeras does. Without an
+        override, ``fit`` trains through the same loop directly (and
+        ``fit_epochs`` can stop after any epoch, which an override cannot).
+
+        Parameters
+        ----------
+        X, y : array-like
+            Inputs and targets as the model takes them.
+        sample_weight : ndarray or None
+            Per-sample weights.
+        warm_start : bool
+            Continue ``history_`` (with ``initial_epoch > 0``).
+        epochs : int
+            Epochs to train.
+        initial_epoch : int
+            The epoch to start from.
+        **kwargs : dict
+            Options of Keras's ``Model.fit`` for this call.
+        """
+        current = _CURRENT_FIT.get()
+        if current is None or current.estimator is not self:
+            raise RuntimeError(
+                "_fit_keras_model trains within a fit of this estimator: call fit or "
+                "partial_fit (which call it), not _fit_keras_model directly."
+            )
+        job = current.job
+        if kwargs == {k: v for k, v in current.kwargs.items()
+                      if k not in ("epochs", "initial_epoch")}:
+            fit, callbacks = job.fit, current.callbacks
+        else:  # the override changed this call's options: check them as fit would
+            options = self._collect_options(dict(kwargs), partial=False)
+            fit = replace(check_fit_options(options, n_samples=_n_rows(X), allow_extra=False,
+                                            caller=type(self).__name__), rng=job.fit.rng)
+            callbacks = (current.callbacks if "callbacks" not in kwargs
+                         else self._fit_callbacks(fit)[0])
+        fit = replace(fit, epochs=int(epochs), initial_epoch=int(initial_epoch))
+        previous = self.__dict__.get("history_") or {}
+        history: Dict[str, List[Any]] = (
+            {k: list(v) for k, v in previous.items()} if warm_start and initial_epoch else {})
+        run = replace(job, X=X, y=y, w=sample_weight, fit=fit, inputs=(X, y))
+        if run.passthrough:
+            with current.guard.lock:
+                self._keras_fit(run, callbacks, history)
+        else:
+            for _, logs in self._start_training(run, callbacks):
+                with current.guard.lock:
+                    for key, value in logs.items():
+                        history.setdefault(history_key(key), []).append(_plain(value))
+                    job.fitted.weights_changed()
+        self.history_ = history
+
     def _keras_fit(self, job: _Job, callbacks: List[Any],
                    history: Dict[str, List[Any]]) -> None:
         """Train with the model's own ``fit`` (a model that overrides it)."""
@@ -448,6 +556,27 @@ class _FitMixin:
             result = job.fitted.model.fit(**args)
         for key, values in getattr(result, "history", {}).items():
             history.setdefault(history_key(key), []).extend(_plain(v) for v in values)
+
+
+@dataclass(frozen=True)
+class _CurrentFit:
+    """What the default ``_fit_keras_model`` needs of the fit that called the override."""
+
+    estimator: Any
+    job: _Job
+    callbacks: List[Any]
+    kwargs: Dict[str, Any]
+    guard: Any
+
+
+#: The fit whose ``_fit_keras_model`` override is running (per thread and task).
+_CURRENT_FIT: "contextvars.ContextVar[Optional[_CurrentFit]]" = contextvars.ContextVar(
+    "skfashion_current_fit", default=None)
+
+
+def _overrides_fit_keras_model(estimator: Any) -> bool:
+    """True if a subclass overrides scikeras's ``_fit_keras_model``."""
+    return type(estimator)._fit_keras_model is not _FitMixin._fit_keras_model
 
 
 def _abandon(epochs: Any, abandoned: "type[BaseException]") -> None:
@@ -476,21 +605,3 @@ def _as_training_labels(y_val: Any, y_dtype: Any) -> Any:
         converted = array.astype(y_dtype)
         same = converted.shape == array.shape and bool(np.all(converted == array))
     return converted if same else y_val
-
-
-def _refuse_fit_keras_model(estimator: Any) -> None:
-    """scikeras's ``_fit_keras_model`` override is not called yet: say so, never bypass it.
-
-    A subclass that overrides it (to stream data through ``tf.data``, say) would
-    otherwise be trained by skfashion's loop on the arrays, silently.
-    """
-    override = getattr(type(estimator), "_fit_keras_model", None)
-    if override is None:
-        return
-    raise NotImplementedError(
-        f"{type(estimator).__name__} overrides scikeras's _fit_keras_model, which skfashion "
-        "does not call yet (its training loop would bypass your override). Move the custom "
-        "training into the Keras model: a keras.Model subclass whose fit() you override is "
-        "trained through its own fit(x, y, sample_weight, epochs, initial_epoch, ...) as "
-        "scikeras's _fit_keras_model trains it; or keep using scikeras for this estimator."
-    )

@@ -232,19 +232,80 @@ def test_validation_labels_that_change_when_cast_are_still_refused(data):
                 validation_data=(X2[:100], y1[:100].astype(np.float32) + 0.5))
 
 
-# ------------------------------------------------------------------ item 11 (partly)
-def test_a_fit_keras_model_override_is_never_bypassed_silently(data):
-    """scikeras calls ``_fit_keras_model``; until skfashion does, fitting such a subclass
-    is an error that says what to do, and trains nothing."""
+# ------------------------------------------------------------------ item 11
+def _classifier(cls=KerasClassifier, **params):
+    params = {"epochs": 3, **params}
+    return cls(_dense_model, loss="sparse_categorical_crossentropy", random_state=0, **params)
+
+
+class _Recording(KerasClassifier):
+    """Records scikeras's arguments, then trains with skfashion's loop (super())."""
+
+    def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch,
+                         **kwargs):
+        self.calls_ = getattr(self, "calls_", []) + [dict(
+            X=X, y=y, sample_weight=sample_weight, warm_start=warm_start, epochs=epochs,
+            initial_epoch=initial_epoch, kwargs=sorted(kwargs))]
+        super()._fit_keras_model(X, y, sample_weight, warm_start, epochs, initial_epoch,
+                                 **kwargs)
+
+
+def test_fit_keras_model_is_called_with_scikeras_arguments_and_super_trains_alike(data):
+    """Oracle: the base class's own fit and partial_fit, bit for bit."""
+    X1, y1, X2, y2, X_test = data
+    ours, base = _classifier(_Recording), _classifier()
+    ours.fit(X1, y1, validation_data=(X2, y2 % 2 + 1))
+    base.fit(X1, y1, validation_data=(X2, y2 % 2 + 1))
+    (call,) = ours.calls_
+    assert (call["warm_start"], call["epochs"], call["initial_epoch"]) == (False, 3, 0)
+    assert call["kwargs"] == ["validation_data"] and call["sample_weight"] is None
+    np.testing.assert_array_equal(call["X"], X1)
+    np.testing.assert_array_equal(call["y"], base.target_encoder_.transform(y1))
+    assert ours.history_ == base.history_ and len(ours.history_["val_loss"]) == 3
+    np.testing.assert_array_equal(ours.predict_proba(X_test), base.predict_proba(X_test))
+    ours.partial_fit(X1, y1)
+    base.partial_fit(X1, y1)
+    assert (ours.calls_[-1]["warm_start"], ours.calls_[-1]["epochs"],
+            ours.calls_[-1]["initial_epoch"]) == (True, 1, 3)
+    assert ours.history_ == base.history_ and ours.n_iter_ == 4
+    np.testing.assert_array_equal(ours.predict_proba(X_test), base.predict_proba(X_test))
+
+
+class _Streaming(KerasClassifier):
+    """The issue's script: trains through model.fit on its own data pipeline."""
+
+    def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch,
+                         **kwargs):
+        self.initial_weights_ = [np.array(w) for w in self.model_.get_weights()]
+        hist = self.model_.fit(X, y, batch_size=32, shuffle=False, verbose=0,
+                               epochs=initial_epoch + epochs, initial_epoch=initial_epoch)
+        self.history_ = {k: list(v) for k, v in hist.history.items()}
+
+
+def test_an_override_that_trains_its_own_way_is_not_bypassed(data):
+    """Oracle: plain Keras model.fit from the same initial weights."""
+    import keras
+
+    X1, y1, _, _, X_test = data
+    est = _classifier(_Streaming, epochs=2).fit(X1, y1)
+    oracle = _dense_model({"n_features_in_": 784, "n_classes_": est.n_classes_})
+    oracle.set_weights(est.initial_weights_)
+    oracle.compile(loss="sparse_categorical_crossentropy", optimizer="rmsprop")
+    hist = oracle.fit(X1, est.target_encoder_.transform(y1), batch_size=32, shuffle=False,
+                      verbose=0, epochs=2)
+    for ours, theirs in zip(est.model_.get_weights(), oracle.get_weights()):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(est.history_["loss"], hist.history["loss"], rtol=1e-6)
+    np.testing.assert_allclose(est.predict_proba(X_test),
+                               np.asarray(oracle.predict(X_test, verbose=0)), atol=1e-6)
+    assert isinstance(oracle, keras.Model)
+
+
+def test_an_override_cannot_be_trained_epoch_by_epoch_or_called_directly(data):
     X1, y1, _, _, _ = data
-    calls = []
-
-    class Streaming(KerasClassifier):
-        def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch,
-                             **kwargs):
-            calls.append(epochs)
-
-    est = Streaming(_dense_model, loss="sparse_categorical_crossentropy", epochs=1)
-    with pytest.raises(NotImplementedError, match="overrides scikeras's _fit_keras_model"):
-        est.fit(X1, y1)
-    assert not hasattr(est, "model_") and calls == []
+    est = _classifier(_Recording)
+    with pytest.raises(TypeError, match="overrides scikeras's _fit_keras_model"):
+        next(est.fit_epochs(X1, y1))
+    est.fit(X1, y1)
+    with pytest.raises(RuntimeError, match="within a fit of this estimator"):
+        est._fit_keras_model(X1, y1, None, False, 1, 0)
