@@ -439,6 +439,26 @@ def _takes(cls, name):
     return name in inspect.signature(cls.__init__).parameters
 
 
+def _refuse_model_files(path, zf):
+    """A Keras model file (one ``export`` or Keras wrote) is not skfashion's: say how to open it."""
+    from ._export import LABELS_MEMBER
+
+    members = set(zf.namelist())
+    if {"config.json", "metadata.json"} <= members:  # save nests its models: never here
+        exported = LABELS_MEMBER in members
+        raise ValueError(
+            f"{path} is a Keras model file"
+            + (" written by skfashion.export (a served model, without the pipeline's "
+               "Python objects)" if exported else "")
+            + ", not a file of skfashion.save. Open it with "
+            "keras.saving.load_model(path)"
+            + (", the class labels being in its skfashion.json member (see the guide's "
+               "'Serving')" if exported else "; to use it in a pipeline, pass the loaded "
+               "model as KerasClassifier(model=...)")
+            + ". skfashion.load reads the files that skfashion.save writes (.skf)."
+        )
+
+
 def load(path: Union[str, "os.PathLike[str]"]) -> Any:
     """Load an estimator or pipeline saved by ``save``; safe for untrusted files.
 
@@ -483,6 +503,7 @@ def load(path: Union[str, "os.PathLike[str]"]) -> Any:
     """
     import_keras()  # the models inside need a backend: say which are installed
     with open_archive(path) as zf:
+        _refuse_model_files(path, zf)
         limits = {_META: _MAX_META, "model.keras": _MAX_MODEL,
                   **{f"model-{i}.keras": _MAX_MODEL for i in range(16)}}
         try:

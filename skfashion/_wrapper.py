@@ -232,6 +232,7 @@ class BaseWrapper(_RoutedParamsMixin, _ModelBuildingMixin, _BaseKeras):
                 options[name] = Option(value, "compile__steps_per_execution")
         for name, value in routed(params, "fit").items():
             if name != "callbacks" and "__" not in name:
+                _warn_if_overridden(self, name, options.get(name), value)
                 options[name] = Option(value, f"fit__{name}")
         return options
 
@@ -318,3 +319,38 @@ class BaseWrapper(_RoutedParamsMixin, _ModelBuildingMixin, _BaseKeras):
         tags.target_tags.single_output = type(self).target_encoder is not \
             BaseWrapper.target_encoder
         return tags
+
+
+def _warn_if_overridden(estimator, name, parameter, routed_value):
+    """Say when ``fit__<name>`` silently replaces a ``<name>`` the user set.
+
+    ``fit__epochs=5`` wins over ``epochs=2`` (scikeras's order: parameter <
+    ``fit__`` < ``fit(...)``); a user who set both, or a search over ``epochs``
+    with ``fit__epochs`` fixed, would otherwise train 5 epochs without a word.
+    A parameter left at its default is not "set": no warning then.
+    """
+    import inspect
+    import warnings
+
+    if parameter is None:
+        return
+    default = inspect.signature(type(estimator).__init__).parameters.get(name)
+    unset = default is not None and default.default is not inspect.Parameter.empty and (
+        _same(parameter.value, default.default))
+    if unset or _same(parameter.value, routed_value):
+        return
+    warnings.warn(
+        f"{type(estimator).__name__}: {name}={parameter.value!r} is overridden by "
+        f"fit__{name}={routed_value!r}, which wins (parameter < fit__{name} < fit({name}=...), "
+        f"as in scikeras). Set one of them; a search over {name} changes nothing while "
+        f"fit__{name} is set.",
+        UserWarning,
+        stacklevel=5,
+    )
+
+
+def _same(a, b):
+    try:
+        return bool(a == b) and type(a) is type(b)
+    except (TypeError, ValueError):  # arrays and the like: compare identity only
+        return a is b

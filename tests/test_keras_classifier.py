@@ -235,3 +235,33 @@ def test_invalid_models_and_parameters(small, kwargs, error, match):
     X, y, _, _ = small
     with pytest.raises(error, match=match):
         KerasClassifier(**kwargs).fit(X[:50], y[:50])
+
+
+# ------------------------------------------------------------ issue 33, item 2
+def _tiny_model(meta):
+    import keras
+
+    return keras.Sequential([keras.Input((meta["n_features_in_"],)),
+                             keras.layers.Dense(meta["n_classes_"], activation="softmax")])
+
+
+def test_a_routed_fit_option_that_overrides_a_set_parameter_warns(sample):
+    """``epochs=2`` with ``fit__epochs=3`` trains 3 epochs (scikeras's order), with a word."""
+    import warnings
+
+    from skfashion import KerasClassifier, PixelScaler
+
+    (X, y), _ = sample
+    X, y = PixelScaler().transform(X[:200]), y[:200]
+
+    def clf(**params):
+        return KerasClassifier(_tiny_model, loss="sparse_categorical_crossentropy",
+                               random_state=0, **params)
+
+    with pytest.warns(UserWarning, match=r"epochs=2 is overridden by fit__epochs=3"):
+        assert clf(epochs=2, fit__epochs=3).fit(X, y).n_iter_ == 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        assert clf(fit__epochs=3).fit(X, y).n_iter_ == 3           # epochs left at default
+        assert clf(epochs=3, fit__epochs=3).fit(X, y).n_iter_ == 3  # the same value
+        assert clf(epochs=2).fit(X, y, epochs=3).n_iter_ == 3       # one call's override

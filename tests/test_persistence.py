@@ -317,3 +317,21 @@ def test_load_refuses_weights_that_store_less_than_they_declare(pipe, tmp_path):
     with pytest.raises(ValueError, match=r"fill.skf is not a valid skfashion file: its weights "
                                          r"declare 800000000 bytes for .* but store 0"):
         skfashion.load(bomb)
+
+
+# ------------------------------------------------------------ issue 33, item 6
+@pytest.mark.parametrize("written_by", ["export", "keras"])
+def test_load_of_a_keras_model_file_says_what_it_is_and_how_to_open_it(pipe, tmp_path,
+                                                                       written_by):
+    path = tmp_path / "m.keras"
+    if written_by == "export":
+        skfashion.export(pipe, path)
+    else:
+        pipe[-1].model_.save(path)
+    with pytest.raises(ValueError) as info:
+        skfashion.load(path)
+    message = str(info.value)
+    assert "is a Keras model file" in message and "keras.saving.load_model(path)" in message
+    assert ("skfashion.export" in message) == (written_by == "export")
+    assert "model-10.keras" not in message  # no list of skfashion's member names
+    keras.saving.load_model(path)  # and the advice works
