@@ -441,11 +441,9 @@ def _takes(cls, name):
 
 def _refuse_model_files(path, zf):
     """A Keras model file (one ``export`` or Keras wrote) is not skfashion's: say how to open it."""
-    from ._export import LABELS_MEMBER
-
     members = set(zf.namelist())
     if {"config.json", "metadata.json"} <= members:  # save nests its models: never here
-        exported = LABELS_MEMBER in members
+        exported = _META in members  # export's labels member has the same name
         raise ValueError(
             f"{path} is a Keras model file"
             + (" written by skfashion.export (a served model, without the pipeline's "
