@@ -377,19 +377,16 @@ class _FitMixin:
                         step = next(epochs, None)
                         if step is None:
                             break
-                        for key, value in step[1].items():
-                            history.setdefault(history_key(key), []).append(_plain(value))
-                        staged["_fitted"].weights_changed()
+                        _record_epoch(history, step[1], staged["_fitted"])
                         if commit_each_epoch:
                             self._commit(staged)
                     try:
                         yield len(history.get("loss", []))
                     except GeneratorExit:  # the caller stops here (fit_epochs): keep it
-                        if sys.is_finalizing() or not guard.is_current(generation):
-                            # Interpreter exit, or a later fit took over: nothing to
-                            # end, commit or put back (the inner run leaves the model).
-                            if not sys.is_finalizing():
-                                _abandon(epochs, Abandoned)
+                        if sys.is_finalizing():  # interpreter exit: nothing to end
+                            return
+                        if not guard.is_current(generation):  # a later fit took over:
+                            _abandon(epochs, Abandoned)  # nothing to end, commit or undo
                             return
                         with guard.lock:
                             epochs.close()  # Keras's ending: on_train_end, final values
@@ -526,9 +523,7 @@ class _FitMixin:
         else:
             for _, logs in self._start_training(run, callbacks):
                 with current.guard.lock:
-                    for key, value in logs.items():
-                        history.setdefault(history_key(key), []).append(_plain(value))
-                    job.fitted.weights_changed()
+                    _record_epoch(history, logs, job.fitted)
         self.history_ = history
 
     def _keras_fit(self, job: _Job, callbacks: List[Any],
@@ -556,6 +551,14 @@ class _FitMixin:
             result = job.fitted.model.fit(**args)
         for key, values in getattr(result, "history", {}).items():
             history.setdefault(history_key(key), []).extend(_plain(v) for v in values)
+
+
+def _record_epoch(history: Dict[str, List[Any]], logs: Mapping[str, Any],
+                  fitted: _Fitted) -> None:
+    """One epoch's logs into ``history`` (Keras's names); the fast predictor re-snapshots."""
+    for key, value in logs.items():
+        history.setdefault(history_key(key), []).append(_plain(value))
+    fitted.weights_changed()
 
 
 @dataclass(frozen=True)
