@@ -44,9 +44,11 @@ class FitGuard:
 
 
 def fit_guard(estimator: object) -> FitGuard:
-    """The estimator's guard (made on first use)."""
-    with _GUARDS_LOCK:
-        guard = _GUARDS.get(estimator)
-        if guard is None:
-            guard = _GUARDS[estimator] = FitGuard()
-        return guard
+    """The estimator's guard (made on first use; the lookup itself takes no lock)."""
+    guard = _GUARDS.get(estimator)
+    if guard is None:
+        with _GUARDS_LOCK:  # two threads' first calls must make one guard
+            guard = _GUARDS.get(estimator)
+            if guard is None:
+                guard = _GUARDS[estimator] = FitGuard()
+    return guard
