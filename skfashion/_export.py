@@ -150,7 +150,7 @@ def _input_spec(transformers, est):
     estimator's ``X_dtype_`` after it tells where recorded, else float64, which
     serves float32 and float64 data alike exactly.
     """
-    first = transformers[0][1] if transformers else None
+    first: Any = transformers[0][1] if transformers else None
     kind = _transformer_kind(first) if first is not None else None
     if kind == "PixelScaler":
         shape = getattr(first, "input_shape_", None)
@@ -189,7 +189,7 @@ def _check_precision(step_dtypes):
         return
     import jax
 
-    if not jax.config.jax_enable_x64:
+    if not getattr(jax.config, "jax_enable_x64", False):
         raise ExportError(
             "The pipeline's scalers compute in float64 (scikit-learn keeps float64 input "
             "in float64), but JAX computes in float32 unless 64-bit mode is on, and the "

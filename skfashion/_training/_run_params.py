@@ -13,12 +13,15 @@ then trains that candidate once per number of epochs instead (as
 
 import contextlib
 import contextvars
-
-_WATCH = contextvars.ContextVar("skfashion_epochs_read", default=None)
+from typing import Optional
 
 
 class _Watch:
     read = False
+
+
+_WATCH: "contextvars.ContextVar[Optional[_Watch]]" = contextvars.ContextVar(
+    "skfashion_epochs_read", default=None)
 
 
 @contextlib.contextmanager
