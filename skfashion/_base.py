@@ -223,6 +223,16 @@ class _BaseKeras(_FitMixin, _PredictMixin, _PersistMixin, BaseEstimator):
         -------
         self : object
             The fitted estimator.
+
+        Raises
+        ------
+        ValueError
+            Invalid parameters (scikit-learn's ``InvalidParameterError`` is one), or
+            invalid data: NaN or infinite values, ``X`` and ``y`` of different
+            lengths, a ``y`` missing, labels the loss cannot take.
+        TypeError
+            A model builder that returns no ``keras.Model``, or ``fit`` options Keras's
+            ``Model.fit`` does not take.
         """
         for _ in self._fit_epochs(X, y, sample_weight=sample_weight, kwargs=kwargs):
             pass
@@ -257,6 +267,19 @@ class _BaseKeras(_FitMixin, _PredictMixin, _PersistMixin, BaseEstimator):
         ------
         n_iter : int
             Epochs trained so far (``n_iter_``).
+
+        Raises
+        ------
+        ValueError
+            Invalid parameters (scikit-learn's ``InvalidParameterError`` is one), or
+            invalid data: NaN or infinite values, ``X`` and ``y`` of different
+            lengths, a ``y`` missing, labels the loss cannot take.
+        TypeError
+            A model builder that returns no ``keras.Model``, or ``fit`` options Keras's
+            ``Model.fit`` does not take.
+        skfashion.exceptions.StaleFitError
+            From ``next()``, once a later ``fit``, ``partial_fit``, ``initialize`` or
+            ``fit_epochs`` of the same estimator has started.
 
         See Also
         --------
@@ -298,6 +321,16 @@ class _BaseKeras(_FitMixin, _PredictMixin, _PersistMixin, BaseEstimator):
         -------
         self : object
             The updated estimator.
+
+        Raises
+        ------
+        ValueError
+            Invalid parameters (scikit-learn's ``InvalidParameterError`` is one), or
+            invalid data: NaN or infinite values, ``X`` and ``y`` of different
+            lengths, a ``y`` missing, labels the loss cannot take.
+        TypeError
+            A model builder that returns no ``keras.Model``, or ``fit`` options Keras's
+            ``Model.fit`` does not take, ``epochs`` or ``initial_epoch`` among them.
         """
         for name, what in (("epochs", "always trains for 1 epoch"),
                            ("initial_epoch", "always trains for from the current epoch")):
@@ -328,6 +361,13 @@ class _BaseKeras(_FitMixin, _PredictMixin, _PersistMixin, BaseEstimator):
         -------
         self : object
             The initialized estimator.
+
+        Raises
+        ------
+        ValueError
+            Invalid parameters or data.
+        TypeError
+            A model builder that returns no ``keras.Model``.
         """
         guard = fit_guard(self)
         guard.begin()  # a suspended fit_epochs generator is stale from here

@@ -68,6 +68,16 @@ class _ClassifierBase:
         -------
         self : object
             The fitted estimator.
+
+        Raises
+        ------
+        ValueError
+            Invalid parameters (scikit-learn's ``InvalidParameterError`` is one), or
+            invalid data: NaN or infinite values, ``X`` and ``y`` of different
+            lengths, a ``y`` missing, labels the loss cannot take.
+        TypeError
+            A model builder that returns no ``keras.Model``, or ``fit`` options Keras's
+            ``Model.fit`` does not take.
         """
         if not (getattr(self, "warm_start", False) and self.initialized_):
             self.__dict__.pop("_partial_classes", None)
@@ -95,6 +105,17 @@ class _ClassifierBase:
         -------
         self : object
             The updated estimator.
+
+        Raises
+        ------
+        ValueError
+            Invalid parameters (scikit-learn's ``InvalidParameterError`` is one), or
+            invalid data: NaN or infinite values, ``X`` and ``y`` of different
+            lengths, a ``y`` missing, labels the loss cannot take, ``classes``
+            other than the first call's, or labels not in ``classes``.
+        TypeError
+            A model builder that returns no ``keras.Model``, or ``fit`` options Keras's
+            ``Model.fit`` does not take, ``epochs`` or ``initial_epoch`` among them.
         """
         if classes is not None:
             classes = np.asarray(classes)
@@ -133,6 +154,14 @@ class _ClassifierBase:
         proba : ndarray of shape (n_samples, n_classes)
             For a model compiled with ``from_logits=True``, the logits go through
             a softmax (or a sigmoid), so each row sums to 1.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before ``fit`` (or ``initialize``).
+        ValueError
+            ``X`` unlike the training inputs: another number of features, another
+            shape, NaN or infinite values.
         """
         fitted, out = self._outputs(X, kwargs, proba=True)
         return fitted.target_encoder.inverse_transform(out, return_proba=True)
@@ -151,6 +180,14 @@ class _ClassifierBase:
         -------
         y_pred : ndarray
             Labels shaped like the training targets.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before ``fit`` (or ``initialize``).
+        ValueError
+            ``X`` unlike the training inputs: another number of features, another
+            shape, NaN or infinite values.
         """
         fitted, out = self._outputs(X, kwargs, proba=True)
         return fitted.target_encoder.inverse_transform(out)
@@ -174,6 +211,15 @@ class _ClassifierBase:
         Returns
         -------
         score : float
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before ``fit`` (or ``initialize``).
+        ValueError
+            ``X`` unlike the training inputs: another number of features, another
+            shape, NaN or infinite values.
+            Also labels in ``y`` never seen in ``fit``.
         """
         from ._data import check_sample_weight, drop_zero_weight
 

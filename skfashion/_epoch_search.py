@@ -290,6 +290,13 @@ class EpochSearchCV(MetaEstimatorMixin, BaseEstimator):
         Returns
         -------
         self : EpochSearchCV
+
+        Raises
+        ------
+        ValueError
+            Invalid parameters (``epochs`` empty, not positive integers, or
+            ``epochs`` also in ``param_grid``), a ``y`` missing, or data the
+            estimator refuses.
         """
         self._validate_params()
         epochs, grid, name = self._check()
@@ -417,6 +424,11 @@ class EpochSearchCV(MetaEstimatorMixin, BaseEstimator):
         Returns
         -------
         y_pred : ndarray
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before ``fit``, or with ``refit=False``.
         """
         return self.best_estimator_.predict(X)
 
@@ -432,6 +444,11 @@ class EpochSearchCV(MetaEstimatorMixin, BaseEstimator):
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before ``fit``, or with ``refit=False``.
         """
         return self.best_estimator_.predict_proba(X)
 
@@ -448,6 +465,11 @@ class EpochSearchCV(MetaEstimatorMixin, BaseEstimator):
         Returns
         -------
         score : float
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before ``fit``, or with ``refit=False``.
         """
         check_is_fitted(self, "best_estimator_")
         return self.scorer_(self.best_estimator_, X, y)

@@ -37,6 +37,7 @@ import numpy as np
 from ._backend import import_keras
 from ._pipelines import flat_steps
 from ._version import __version__
+from .exceptions import ExportError, ExportPrecisionWarning  # noqa: F401 (re-exported)
 
 FORMATS = ("keras", "tf_saved_model", "onnx")
 #: The member of an exported ``.keras`` file that holds the labels.
@@ -44,10 +45,6 @@ LABELS_MEMBER = "skfashion.json"
 _EXPORT_FORMAT = "skfashion-export"
 _TRANSFORMERS = ("PixelScaler", "StandardScaler", "MinMaxScaler", "MaxAbsScaler")
 _INPUT_NAME = "X"
-
-
-class ExportError(TypeError):
-    """A fitted pipeline or estimator that cannot become a served model."""
 
 
 @dataclass(frozen=True)
@@ -413,9 +410,6 @@ def _metadata(plan):
 
 
 # ------------------------------------------------------------------- writing
-class ExportPrecisionWarning(UserWarning):
-    """A served ``.keras`` model that matches the pipeline only when called directly."""
-
 
 def _write_keras(model, plan, path):
     from ._model_bytes import model_to_bytes

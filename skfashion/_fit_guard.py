@@ -17,13 +17,10 @@ it), with
 
 import threading
 import weakref
+from .exceptions import StaleFitError  # noqa: F401 (re-exported)
 
 _GUARDS: "weakref.WeakKeyDictionary[object, FitGuard]" = weakref.WeakKeyDictionary()
 _GUARDS_LOCK = threading.Lock()
-
-
-class StaleFitError(RuntimeError):
-    """A ``fit_epochs`` generator resumed after a later fit of the same estimator."""
 
 
 class FitGuard:

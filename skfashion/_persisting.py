@@ -102,6 +102,14 @@ class _PersistMixin:
         -------
         skipped : list of str
             Names of the parameters that were not stored.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before ``fit``.
+        ValueError
+            A ``path`` ending in ``.keras`` or ``.onnx``: those names promise a served
+            model, which :func:`skfashion.export` writes.
         """
         from ._persist import save
 

@@ -13,12 +13,9 @@ from ._images import to_rows
 from ._memory import aligned_empty
 from .datasets._fashion_mnist import feature_names
 from ._registry import register
+from .exceptions import AlreadyScaledWarning  # noqa: F401 (re-exported)
 
 _MAX_PIXEL = 255
-
-
-class AlreadyScaledWarning(UserWarning):
-    """PixelScaler got float pixels that look scaled to [0, 1] already."""
 
 
 @register
@@ -61,7 +58,7 @@ class PixelScaler(TransformerMixin, BaseEstimator):
     boolean, complex and string data. Sparse input gives sparse output.
 
     Float input whose largest value is at most 1 (but not all zero) warns
-    (:class:`AlreadyScaledWarning`): it looks scaled already (the Keras
+    (:class:`~skfashion.exceptions.AlreadyScaledWarning`): it looks scaled already (the Keras
     tutorial's ``x / 255.0``), and dividing by 255 again leaves the model
     nearly black images. Ignore the warning for images that really are that dark.
 
@@ -166,6 +163,18 @@ class PixelScaler(TransformerMixin, BaseEstimator):
         Returns
         -------
         self : PixelScaler
+
+        Raises
+        ------
+        ValueError
+            Values below 0 or above 255, NaN or infinities, boolean, complex or
+            string data, or a shape that is not images of ``image_shape`` (or, after
+            ``fit``, not the fitted number of pixels).
+
+        Warns
+        -----
+        skfashion.exceptions.AlreadyScaledWarning
+            Float input no larger than 1: it looks scaled to [0, 1] already.
         """
         self._validate(X, fitted=False)
         return self
@@ -181,6 +190,18 @@ class PixelScaler(TransformerMixin, BaseEstimator):
         Returns
         -------
         X_scaled : ndarray or sparse matrix of shape (n_samples, n_pixels), float32
+
+        Raises
+        ------
+        ValueError
+            Values below 0 or above 255, NaN or infinities, boolean, complex or
+            string data, or a shape that is not images of ``image_shape`` (or, after
+            ``fit``, not the fitted number of pixels).
+
+        Warns
+        -----
+        skfashion.exceptions.AlreadyScaledWarning
+            Float input no larger than 1: it looks scaled to [0, 1] already.
         """
         X = self._validate(X, fitted=True if hasattr(self, "n_features_in_") else None)
         if sp.issparse(X):

@@ -107,6 +107,14 @@ class _PredictMixin:
         Returns
         -------
         y_pred : ndarray
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before ``fit`` (or ``initialize``).
+        ValueError
+            ``X`` unlike the training inputs: another number of features, another
+            shape, NaN or infinite values.
         """
         fitted, out = self._outputs(X, kwargs, proba=False)
         encoder = fitted.target_encoder

@@ -175,6 +175,14 @@ class KerasRegressor(_EarlyStoppingMixin, RegressorMixin, BaseWrapper):
         Returns
         -------
         score : float
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before ``fit`` (or ``initialize``).
+        ValueError
+            ``X`` unlike the training inputs: another number of features, another
+            shape, NaN or infinite values.
         """
         return BaseWrapper.score(self, X, y, sample_weight=sample_weight)
 

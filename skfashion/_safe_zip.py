@@ -14,6 +14,7 @@ import tempfile
 import zipfile
 import zlib
 from pathlib import Path
+from .exceptions import ArchiveError  # noqa: F401 (re-exported)
 
 #: No member of a skfashion file (or of the Keras model inside) needs more.
 MAX_MEMBERS = 64
@@ -21,10 +22,6 @@ MAX_MEMBERS = 64
 MAX_RATIO = 200
 #: Members under this size may have any ratio (small files compress oddly).
 RATIO_FREE_BYTES = 1 << 20
-
-
-class ArchiveError(ValueError):
-    """The archive is malformed or over the limits."""
 
 
 def check_archive(zf, limits, *, label):

@@ -278,6 +278,16 @@ class BaseWrapper(_RoutedParamsMixin, _ModelBuildingMixin, _BaseKeras):
         Returns
         -------
         score : float
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before ``fit`` (or ``initialize``).
+        ValueError
+            ``X`` unlike the training inputs: another number of features, another
+            shape, NaN or infinite values.
+        NotImplementedError
+            A subclass that defines no ``scorer``.
         """
         from ._data import check_sample_weight, drop_zero_weight
 

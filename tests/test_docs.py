@@ -21,9 +21,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
-PUBLIC = ["skfashion", "skfashion.datasets", "skfashion.plotting", "skfashion.benchmark",
-          "skfashion.dask", "skfashion.utils", "skfashion.utils.transformers",
-          "skfashion.utils.random_state"]
+PUBLIC = ["skfashion", "skfashion.exceptions", "skfashion.datasets", "skfashion.plotting",
+          "skfashion.benchmark", "skfashion.dask", "skfashion.utils",
+          "skfashion.utils.transformers", "skfashion.utils.random_state"]
 GALLERY = sorted(p.stem for p in (ROOT / "examples").glob("plot_*.py"))
 
 pytestmark = pytest.mark.skipif(
@@ -47,9 +47,10 @@ def site(tmp_path_factory):
     out = tmp_path_factory.mktemp("site")
     env = {**os.environ, "SKFASHION_DOCS_OFFLINE": "1", "TF_CPP_MIN_LOG_LEVEL": "3",
            "KERAS_BACKEND": "tensorflow", "MPLBACKEND": "Agg"}
-    # The README's command, into a temporary directory (doctrees there too).
+    # The README's command (nitpicky: an unresolved cross-reference fails), into a
+    # temporary directory (doctrees there too).
     proc = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html",
+        [sys.executable, "-m", "sphinx", "-n", "-W", "--keep-going", "-b", "html",
          "-d", str(out / "doctrees"), str(DOCS), str(out / "html")],
         capture_output=True, text=True, cwd=ROOT, env=env, timeout=900)
     assert proc.returncode == 0, (proc.stdout[-3000:], proc.stderr[-5000:])
@@ -114,6 +115,71 @@ def test_api_reference_has_a_page_for_every_public_name(site):
             if not any((site / "generated" / f"{c}.html").is_file() for c in candidates):
                 missing.append(f"{module_name}.{name}")
     assert not missing, missing
+
+
+#: scikit-learn's metadata-routing machinery, generated on every estimator and
+#: documented by scikit-learn (its docstrings link into scikit-learn's site).
+_SKLEARN_MACHINERY = re.compile(r"^(set_\w+_request|get_metadata_routing)$")
+
+
+def _public_classes():
+    for module_name in PUBLIC:
+        module = importlib.import_module(module_name)
+        for name in getattr(module, "__all__", []):
+            obj = getattr(module, name)
+            if isinstance(obj, type) and getattr(obj, "__module__", "").startswith("skfashion"):
+                yield f"{module_name}.{name}", obj
+
+
+def _public_methods(cls):
+    """Public methods and properties of ``cls``, its inherited ones included
+    (not Python's own, such as an exception's ``with_traceback``)."""
+    for name in dir(cls):
+        if name.startswith("_") or _SKLEARN_MACHINERY.match(name):
+            continue
+        owner = next(c for c in cls.__mro__ if name in vars(c))
+        if owner.__module__ == "builtins":
+            continue
+        member = getattr(cls, name)
+        if callable(member) or isinstance(member, property):
+            yield name
+
+
+def _page_of(site, fullname):
+    module, _, name = fullname.rpartition(".")
+    for candidate in (fullname, f"skfashion.{name}"):
+        if (site / "generated" / f"{candidate}.html").is_file():
+            return site / "generated" / f"{candidate}.html", candidate
+    raise AssertionError(f"no API page for {fullname}")
+
+
+def test_api_reference_has_an_entry_for_every_public_method(site):
+    """Issue 33, item 1: each public method of each public class (inherited ones
+    included: ``fit``, ``predict``, ``fit_epochs``, ``save``, ``set_params``...)
+    has its own entry, an anchor on the class's page, with its parameters."""
+    missing, checked = [], 0
+    for fullname, cls in _public_classes():
+        page, documented = _page_of(site, fullname)
+        ids = _parse(page).ids
+        for name in _public_methods(cls):
+            checked += 1
+            if f"{documented}.{name}" not in ids:
+                missing.append(f"{documented}.{name}")
+    assert checked > 100, checked
+    assert not missing, missing
+    text = (site / "generated" / "skfashion.KerasClassifier.html").read_text(encoding="utf-8")
+    entry = text[text.index('id="skfashion.KerasClassifier.fit_epochs"'):]
+    entry = entry[:entry.index('<dt class="sig sig-object py"', 1)]  # up to the next entry
+    for section in ("Parameters", "Yields", "Raises", "StaleFitError", "sample_weight",
+                    "**kwargs"):
+        assert section in entry, section
+
+
+def test_guide_links_to_methods_resolve(site):
+    """A ``:meth:`` in the guide is a link to the method's entry, not plain code."""
+    text = (site / "guide" / "epochs.html").read_text(encoding="utf-8")
+    assert re.search(r'href="[^"]*skfashion\.SoftmaxClassifier\.html#skfashion\.'
+                     r'SoftmaxClassifier\.fit_epochs"', text), "fit_epochs is not a link"
 
 
 def test_gallery_ran_at_build_time(site):
@@ -199,6 +265,28 @@ def test_search_finds_epoch_search_cv(browser, served):
         "return Array.from(document.querySelectorAll('#search-results a'))"
         ".map(a => a.getAttribute('href'));") or False)
     assert any("skfashion.EpochSearchCV" in href for href in links), links
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, errors
+
+
+def test_search_finds_a_method_and_opens_its_entry(browser, served):
+    """The site search lists ``fit_epochs`` as an API entry; following the
+    result opens the class page at the method's own entry."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(f"{served}/search.html?q=fit_epochs")
+    links = WebDriverWait(browser, 30).until(lambda d: d.execute_script(
+        "return Array.from(document.querySelectorAll('#search-results a'))"
+        ".map(a => a.getAttribute('href'));") or False)
+    entries = [h for h in links if re.search(r"#skfashion\.\w+\.fit_epochs$", h)]
+    assert entries, links
+    browser.find_element("css selector", f'#search-results a[href="{entries[0]}"]').click()
+    anchor = entries[0].rpartition("#")[2]
+    WebDriverWait(browser, 30).until(lambda d: d.current_url.endswith("#" + anchor))
+    target = browser.find_element("id", anchor)
+    assert target.is_displayed() and "fit_epochs" in target.text, target.text
+    top = browser.execute_script("return arguments[0].getBoundingClientRect().top;", target)
+    assert 0 <= top < browser.execute_script("return window.innerHeight;"), top
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert not errors, errors
 

@@ -11,8 +11,9 @@ import pytest
 
 numpydoc_validate = pytest.importorskip("numpydoc.validate", reason="pip install numpydoc")
 
-PUBLIC = ["skfashion", "skfashion.datasets", "skfashion.plotting", "skfashion.dask",
-          "skfashion.utils", "skfashion.utils.transformers", "skfashion.benchmark"]
+PUBLIC = ["skfashion", "skfashion.exceptions", "skfashion.datasets", "skfashion.plotting",
+          "skfashion.dask", "skfashion.utils", "skfashion.utils.transformers",
+          "skfashion.benchmark"]
 #: numpydoc checks enforced: no docstring, undocumented or unknown parameters,
 #: parameter descriptions not ending in a period, no summary, missing Returns
 #: or Yields sections.
@@ -27,9 +28,7 @@ def _public_names():
             obj = getattr(module, name)
             if inspect.isclass(obj):
                 names.append(f"{module_name}.{name}")
-                for attr, value in vars(obj).items():
-                    if attr.startswith("_"):
-                        continue
+                for attr, value in _own_members(obj):
                     if isinstance(value, property):
                         continue  # attributes are documented in the class's Attributes
                     if callable(value) or isinstance(value, (classmethod, staticmethod)):
@@ -37,6 +36,20 @@ def _public_names():
             elif callable(obj):
                 names.append(f"{module_name}.{name}")
     return names
+
+
+def _own_members(cls):
+    """Public members ``cls`` has from skfashion's classes, inherited ones
+    included (``KerasClassifier.fit_epochs`` lives in a base class but is on
+    its API page), each once, from the class that defines it."""
+    seen = set()
+    for owner in cls.__mro__:
+        if not owner.__module__.startswith("skfashion"):
+            continue
+        for attr, value in vars(owner).items():
+            if not attr.startswith("_") and attr not in seen:
+                seen.add(attr)
+                yield attr, value
 
 
 @pytest.mark.parametrize("name", _public_names())
@@ -142,3 +155,34 @@ def test_no_import_circles():
     for node in sorted(graph):
         if node not in state:
             visit(node, [node])
+
+
+_ESTIMATORS = ["SoftmaxClassifier", "KerasClassifier", "KerasRegressor", "BaseWrapper",
+               "PixelScaler", "EpochSearchCV"]
+_RAISING = ["fit", "partial_fit", "fit_epochs", "initialize", "predict", "predict_proba",
+            "score", "save", "transform"]
+
+
+@pytest.mark.parametrize("cls_name", _ESTIMATORS)
+def test_methods_say_what_they_raise(cls_name):
+    """Issue 33, item 1: each method of an estimator that can refuse its input
+    has a Raises section naming the exception classes (importable names)."""
+    from numpydoc.docscrape import NumpyDocString
+
+    import skfashion
+
+    cls = getattr(skfashion, cls_name)
+    checked = 0
+    for name in _RAISING:
+        method = getattr(cls, name, None)
+        if method is None:
+            continue
+        checked += 1
+        raises = NumpyDocString(inspect.getdoc(method) or "")["Raises"]
+        assert raises, f"{cls_name}.{name}: no Raises section"
+        for entry in raises:
+            module, _, attr = entry.type.rpartition(".")
+            exc = getattr(importlib.import_module(module or "builtins"), attr, None)
+            assert isinstance(exc, type) and issubclass(exc, BaseException), \
+                f"{cls_name}.{name}: {entry.type} is not an exception class"
+    assert checked >= 2, cls_name

@@ -9,6 +9,7 @@ pictures, ``_progress`` shows where the run is.
 from ._models import DEFAULT_MODELS, MODELS, PAPER_ACCURACY, fashion_cnn, resolve_models
 from ._progress import BenchmarkProgress
 from ._report import check_output, environment, machine_summary, write_report
+from ._stats import mcnemar
 from ._run import Result, compare_best, format_comparison, format_table, run_benchmark
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "format_comparison",
     "format_table",
     "machine_summary",
+    "mcnemar",
     "resolve_models",
     "run_benchmark",
     "write_report",

@@ -342,7 +342,7 @@ def compare_best(results, y_test):
     Returns
     -------
     comparison : dict or None
-        The two models and :func:`~skfashion.benchmark._stats.mcnemar`'s result;
+        The two models and :func:`~skfashion.benchmark.mcnemar`'s result;
         None when the results lack one of the two kinds.
 
     See Also

@@ -21,8 +21,13 @@ def mcnemar(y_true, pred_a, pred_b):
     result : dict
         ``b``, ``c``, ``p_value`` and ``method``.
 
+    See Also
+    --------
+    compare_best : The test applied to a benchmark's best Keras and classical models.
+
     Examples
     --------
+    >>> from skfashion.benchmark import mcnemar
     >>> y = [0, 1, 1, 0, 1, 0, 1, 1]
     >>> r = mcnemar(y, [0, 1, 1, 0, 1, 0, 1, 1], [1, 0, 1, 0, 0, 1, 0, 1])
     >>> r["b"], r["c"], round(r["p_value"], 4)
