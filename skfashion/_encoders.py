@@ -226,6 +226,16 @@ class ClassifierLabelEncoder(TransformerMixin, BaseEstimator):
 
         Called by the estimator once the model is built and compiled.
         """
+        if getattr(self, "_target_type", None) == "multiclass-onehot" and len(
+                getattr(model, "outputs", None) or ()) == 1:
+            loss = single_loss(model)
+            if loss_kind(loss) == SPARSE:
+                raise ValueError(
+                    f"y is one-hot (rows of {self.n_classes_} zeros and ones, one 1 each) but "
+                    f"the loss is {_loss_label(loss)}, which takes class indices. Use "
+                    "loss=\"categorical_crossentropy\" for one-hot targets, or pass the "
+                    "labels themselves (y.argmax(axis=1)) with the sparse loss."
+                )
         if getattr(self, "_mode", "passthrough") == "passthrough" or len(
                 getattr(model, "outputs", None) or ()) != 1:
             return  # a subclass encoding its own target types keeps its encoding
@@ -461,8 +471,14 @@ def _is_auto(categories):
 
 
 def _loss_label(loss):
-    return repr(loss) if isinstance(loss, str) else type(loss).__name__ if loss is not None \
-        else "None"
+    """A loss as the user wrote it: its name, a function's name or a Loss's class."""
+    import types
+
+    if loss is None or isinstance(loss, str):
+        return repr(loss)
+    if isinstance(loss, (types.FunctionType, types.BuiltinFunctionType)):
+        return loss.__name__
+    return type(loss).__name__
 
 
 _EXPORTED_STATE = {

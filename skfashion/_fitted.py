@@ -65,9 +65,18 @@ def as_model_input(X, model):
     if None in shape or shape == X.shape[1:]:
         return X
     if math.prod(shape) != math.prod(X.shape[1:]):
+        hint = ""
+        if X.ndim >= 3:  # images: meta["n_features_in_"] is X.shape[1], one image row
+            hint = (
+                f" A builder that sizes its input with meta[\"n_features_in_\"] gets "
+                f"X.shape[1] = {X.shape[1]} for images (scikeras's meta describes rows of "
+                "features): flatten them first, with PixelScaler before the estimator "
+                "(make_pipeline(PixelScaler(), KerasClassifier(...))) or "
+                "X.reshape(len(X), -1), or size the model's input with meta[\"X_shape_\"][1:]."
+            )
         raise ValueError(
             f"The model expects inputs of shape {shape} ({math.prod(shape)} values per "
-            f"sample) but X has samples of shape {X.shape[1:]}."
+            f"sample) but X has samples of shape {X.shape[1:]}.{hint}"
         )
     return X.reshape((len(X), *shape))
 

@@ -381,13 +381,16 @@ def build_parser():
     quiet = argparse.ArgumentParser(add_help=False)
     quiet.add_argument("-q", "--quiet", action="store_true",
                        help="print only results (and where they were written)")
-    verbosity = argparse.ArgumentParser(add_help=False)
-    group = verbosity.add_mutually_exclusive_group()
-    group.add_argument("-q", "--quiet", action="store_true",
-                       help="print only results (and where they were written)")
-    group.add_argument("-v", "--verbose", action="store_true",
-                       help="also print every epoch, and the backend's own log lines")
-    common = [data_home, sample, seed, verbosity]
+
+    def verbosity(quiet_help, verbose_help):
+        """-q/-v, each described as what it changes for this command."""
+        parent = argparse.ArgumentParser(add_help=False)
+        group = parent.add_mutually_exclusive_group()
+        group.add_argument("-q", "--quiet", action="store_true", help=quiet_help)
+        group.add_argument("-v", "--verbose", action="store_true", help=verbose_help)
+        return parent
+
+    backend_lines = "the backend's own start-up log lines (hidden otherwise)"
 
     parser = argparse.ArgumentParser(
         prog="skfashion", formatter_class=_Formatter,
@@ -398,7 +401,11 @@ def build_parser():
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     bench = sub.add_parser(
-        "benchmark", parents=common, formatter_class=_Formatter,
+        "benchmark", formatter_class=_Formatter,
+        parents=[data_home, sample, seed, verbosity(
+            "print only the table, the comparison and where the report was written (no "
+            "progress lines)",
+            f"also print a line per epoch of each Keras model, and {backend_lines}")],
         help="compare the Keras models with classical scikit-learn models",
         description="Fit every model through the same Pipeline([PixelScaler(), model]) on "
                     "the training images, score on the test images, print a table (with "
@@ -435,7 +442,11 @@ def build_parser():
     show.add_argument("--output", default="fashion_mnist_samples.png", help="PNG path")
     show.set_defaults(func=cmd_show)
 
-    train = sub.add_parser("train", parents=common, formatter_class=_Formatter,
+    train = sub.add_parser("train", formatter_class=_Formatter,
+                           parents=[data_home, sample, seed, verbosity(
+                               "print only the result line (no line per epoch)",
+                               f"also print {backend_lines}; the line per epoch prints "
+                               "without -v")],
                            help="fit a model and save its pipeline safely",
                            description="Fit Pipeline([PixelScaler(), model]) for a Keras "
                                        "model of the benchmark and save the pipeline in "
@@ -448,8 +459,10 @@ def build_parser():
     train.add_argument("--output", default="skfashion-model.skf", help="file to write")
     train.set_defaults(func=cmd_train)
 
-    evaluate = sub.add_parser("evaluate", parents=[data_home, sample, verbosity],
-                              formatter_class=_Formatter,
+    evaluate = sub.add_parser("evaluate", formatter_class=_Formatter, parents=[
+        data_home, sample, verbosity(
+            "print only the results (not the note that the embedded sample stands in "
+            "for missing full data)", f"also print {backend_lines}")],
                               help="load a saved model and report its test accuracy",
                               description="Load a pipeline saved by 'skfashion train' (safe "
                                           "for untrusted files) and print its test accuracy "

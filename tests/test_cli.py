@@ -314,3 +314,54 @@ def test_benchmark_with_an_unreachable_scheduler_leaves_no_report_folder(tmp_pat
     assert code == 1
     assert "skfashion: error:" in capsys.readouterr().err
     assert not output.exists()
+
+
+def _help_of(command, option):
+    from skfashion.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if getattr(a, "choices", None)
+               and command in a.choices).choices[command]
+    return next(a.help for a in sub._actions if option in a.option_strings)
+
+
+def test_verbosity_flags_do_what_their_help_says(tmp_path, capsys, monkeypatch,
+                                                 isolated_lookup):
+    """Issue 33, item 6: each command's -q and -v help says what the flag changes
+    for that command, and running the command with each flag does exactly that.
+    train prints a line per epoch by default (-q: none; -v: the same lines, and
+    the backend's start-up lines are not filtered); evaluate trains nothing, so
+    its -v speaks only of the backend's lines, and its -q drops the note that
+    the embedded sample stands in for the missing data."""
+    from skfashion import _quiet
+
+    quiet_loads = []
+    real = _quiet.load_backend_quietly
+    monkeypatch.setattr(_quiet, "load_backend_quietly",
+                        lambda: (quiet_loads.append(1), real())[1])
+
+    def run(*argv):
+        quiet_loads.clear()
+        assert main(list(argv)) == 0
+        out = capsys.readouterr()
+        return out.out + out.err, bool(quiet_loads)
+
+    model = tmp_path / "m.skf"
+    runs = {flag: run("train", "--epochs", "2", "--output", str(model), *flag)
+            for flag in ((), ("-q",), ("-v",))}
+    epochs = {flag: re.findall(r"^Epoch \d/2$", text, flags=re.M)
+              for flag, (text, _) in runs.items()}
+    assert epochs[()] == epochs[("-v",)] == ["Epoch 1/2", "Epoch 2/2"]
+    assert epochs[("-q",)] == []
+    assert [filtered for _, filtered in runs.values()] == [True, True, False]
+    assert "no line per epoch" in _help_of("train", "-q")
+    assert "start-up log lines" in _help_of("train", "-v") and \
+        "without -v" in _help_of("train", "-v")
+
+    note = "using the embedded sample instead"
+    runs = {flag: run("evaluate", str(model), *flag) for flag in ((), ("-q",), ("-v",))}
+    assert note in runs[()][0] and note in runs[("-v",)][0] and note not in runs[("-q",)][0]
+    assert [filtered for _, filtered in runs.values()] == [True, True, False]
+    for flag in ("-q", "-v"):
+        assert "epoch" not in _help_of("evaluate", flag)
+    assert "embedded sample" in _help_of("evaluate", "-q")
+    assert "epoch" in _help_of("benchmark", "-v")  # test_verbose_benchmark_reports_each_epoch

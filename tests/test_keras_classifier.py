@@ -265,3 +265,39 @@ def test_a_routed_fit_option_that_overrides_a_set_parameter_warns(sample):
         assert clf(fit__epochs=3).fit(X, y).n_iter_ == 3           # epochs left at default
         assert clf(epochs=3, fit__epochs=3).fit(X, y).n_iter_ == 3  # the same value
         assert clf(epochs=2).fit(X, y, epochs=3).n_iter_ == 3       # one call's override
+
+
+# ------------------------------------------------------------ issue 33, item 6
+def test_raw_images_get_the_pixel_scaler_hint(sample):
+    """(n, 28, 28) images through a builder sized by ``n_features_in_`` (28, as
+    in scikeras): the error says why and what to do, as SoftmaxClassifier's does."""
+    (X, y), _ = sample
+    with pytest.raises(ValueError) as info:
+        KerasClassifier(bare, loss=SPARSE, epochs=1).fit(X[:50], y[:50])
+    message = str(info.value)
+    assert "X has samples of shape (28, 28)" in message
+    assert 'meta["n_features_in_"]' in message and "X.shape[1] = 28" in message
+    assert "PixelScaler" in message and 'meta["X_shape_"][1:]' in message
+    # the hint's first remedy works
+    from sklearn.pipeline import make_pipeline
+
+    from skfashion import PixelScaler
+
+    pipe = make_pipeline(PixelScaler(), KerasClassifier(bare, loss=SPARSE, epochs=1))
+    assert pipe.fit(X[:50], y[:50]).predict(X[:3]).shape == (3,)
+
+
+@pytest.mark.parametrize("loss", [SPARSE, keras.losses.SparseCategoricalCrossentropy(),
+                                  keras.losses.sparse_categorical_crossentropy])
+def test_one_hot_targets_with_a_sparse_loss_say_which_loss_fits(small, loss):
+    """Keras's own error is a rank mismatch; ours names the loss and the remedy,
+    and the categorical loss it names trains on the same targets."""
+    X, y, _, _ = small
+    Y = np.eye(10, dtype="float32")[y[:60]]
+    with pytest.raises(ValueError, match=r"y is one-hot .* takes class indices\. Use "
+                                         r"loss=\"categorical_crossentropy\"") as info:
+        KerasClassifier(bare, loss=loss, epochs=1).fit(X[:60], Y)
+    assert "sparse_categorical_crossentropy" in str(info.value) or \
+        "SparseCategoricalCrossentropy" in str(info.value)
+    clf = KerasClassifier(bare, loss="categorical_crossentropy", epochs=1).fit(X[:60], Y)
+    assert clf.predict(X[:3]).shape == (3, 10)
