@@ -1,0 +1,130 @@
+"""The package as users get it (issue 33, item 3): ``python -m build`` makes an
+sdist and a wheel; the wheel holds the embedded sample, the data set's
+description and ``py.typed``; installed into a fresh virtual environment, it
+runs the quick start from a directory where the source tree is out of reach.
+
+The environment reuses this machine's installed dependencies
+(``--system-site-packages``: TensorFlow is not downloaded in a test) but gets
+skfashion only from the wheel; the test checks that the skfashion it imports
+is the wheel's.
+"""
+
+import os
+import subprocess
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+
+import keras
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow",
+    reason="the package is built once, under the default backend")
+
+QUICK_START = r"""
+import json, sys
+import skfashion
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import Pipeline
+from skfashion import PixelScaler, SoftmaxClassifier
+from skfashion.datasets import load_sample
+
+(X, y), (X_test, y_test) = load_sample()
+X_tr, X_val, y_tr, y_val = train_test_split(X, y, test_size=0.2, random_state=42)
+pipe = Pipeline([("scale", PixelScaler()), ("clf", SoftmaxClassifier(random_state=42))])
+score = pipe.fit(X_tr, y_tr).score(X_val, y_val)
+print(json.dumps({"file": skfashion.__file__, "version": skfashion.__version__,
+                  "score": score, "n_train": len(X)}))
+"""
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory):
+    pytest.importorskip("build", reason="pip install build (in the tests extra)")
+    out = tmp_path_factory.mktemp("dist")
+    proc = subprocess.run(
+        [sys.executable, "-m", "build", "--no-isolation", "--sdist", "--wheel",
+         "--outdir", str(out), str(ROOT)],
+        capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, (proc.stdout[-3000:], proc.stderr[-3000:])
+    wheels, sdists = list(out.glob("*.whl")), list(out.glob("*.tar.gz"))
+    assert len(wheels) == 1 and len(sdists) == 1, sorted(p.name for p in out.iterdir())
+    return wheels[0], sdists[0]
+
+
+def test_wheel_holds_the_sample_and_the_type_marker(dist):
+    import skfashion
+
+    wheel, sdist = dist
+    assert wheel.name.startswith(f"skfashion-{skfashion.__version__}-")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    datasets = ROOT / "skfashion" / "datasets"
+    data = [p for p in (datasets / "data").iterdir() if p.suffix in (".npz", ".txt")]
+    expected = {"skfashion/py.typed", "skfashion/cli.py", "skfashion/exceptions.py"}
+    expected |= {f"skfashion/datasets/data/{p.name}" for p in data}
+    expected |= {f"skfashion/datasets/descr/{p.name}" for p in (datasets / "descr").glob("*.rst")}
+    assert expected <= names, sorted(expected - names)
+    assert not [n for n in names if n.startswith(("tests/", "benchmarks/", "docs/"))]
+    entry = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "skfashion = skfashion.cli:main" in zipfile.ZipFile(wheel).read(entry).decode()
+    with tarfile.open(sdist) as tar:
+        members = {m.name.split("/", 1)[1] for m in tar.getmembers() if "/" in m.name}
+    assert {"pyproject.toml", "README.md", "skfashion/py.typed"} <= members
+
+
+def test_wheel_installs_and_runs_the_quick_start_in_a_fresh_venv(dist, tmp_path):
+    wheel, _ = dist
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)],
+                   check=True, timeout=300)
+    python = venv / "bin" / "python"
+    proc = subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index",
+         "--ignore-installed", str(wheel)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    work = tmp_path / "elsewhere"  # no source tree on the path
+    work.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    proc = subprocess.run([str(python), "-c", QUICK_START], capture_output=True, text=True,
+                          timeout=600, cwd=work, env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    import json
+
+    import skfashion
+
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert Path(result["file"]).resolve().is_relative_to(venv.resolve()), result["file"]
+    assert result["version"] == skfashion.__version__ and result["n_train"] == 3000
+    assert 0.75 < result["score"] < 0.95
+    proc = subprocess.run([str(venv / "bin" / "skfashion"), "--version"], capture_output=True,
+                          text=True, timeout=300, cwd=work, env=env)
+    assert proc.returncode == 0 and proc.stdout.strip() == f"skfashion {skfashion.__version__}"
+
+
+def test_install_page_lists_every_extra_and_the_supported_versions():
+    """The installation page and the README speak of the package that
+    pyproject.toml declares: every extra, the Python and Keras bounds."""
+    import re
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    page = (ROOT / "docs" / "install.rst").read_text()
+    readme = (ROOT / "README.md").read_text()
+    listed = set(re.findall(r"^   \* - ``([\w-]+)``$", page, flags=re.M))
+    assert listed == set(project["optional-dependencies"]), listed
+    python = re.fullmatch(r">=(\d+\.\d+)", project["requires-python"]).group(1)
+    keras_low, keras_high = re.fullmatch(
+        r"keras>=(\d+\.\d+),<(\d+)",
+        next(d for d in project["dependencies"] if d.startswith("keras"))).groups()
+    for text in (page, readme):
+        text = " ".join(text.split())
+        assert f"Python {python} or later" in text
+        assert f"Keras 3 ({keras_low} or later, below {keras_high})" in text or \
+            f"Keras {keras_low} or later (below {keras_high})" in text
+        assert "not on PyPI" in text
+    assert "(docs/install.rst)" in readme
