@@ -196,6 +196,20 @@ def test_gallery_ran_at_build_time(site):
     assert "identical: True" in text
 
 
+def test_gallery_examples_print_no_warning(site):
+    """Issue 33, item 5: no example prints a warning (sphinx-gallery shows what
+    an example writes to stderr, warnings included, in its output blocks: a
+    ConvergenceWarning with this machine's site-packages path did)."""
+    printed = {}
+    for stem in GALLERY:
+        text = (site / "auto_examples" / f"{stem}.html").read_text(encoding="utf-8")
+        outputs = re.findall(r'class="sphx-glr-script-out[^"]*".*?</pre>', text, flags=re.S)
+        found = [m for block in outputs for m in re.findall(r"\b\w*Warning\b: [^\n<]*", block)]
+        if found:
+            printed[stem] = found
+    assert not printed, printed
+
+
 def test_cli_page_is_the_parser(site):
     from skfashion.cli import build_parser
 
