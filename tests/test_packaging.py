@@ -42,13 +42,32 @@ print(json.dumps({"file": skfashion.__file__, "version": skfashion.__version__,
 """
 
 
+def _source_copy(target):
+    """The repository's tracked files, copied: building writes ``build/`` and
+    ``*.egg-info`` beside the sources, which must not land in the checkout."""
+    import shutil
+
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True)
+    if listed.returncode != 0:  # not a git checkout: everything but build outputs
+        shutil.copytree(ROOT, target, ignore=shutil.ignore_patterns(
+            ".git", "build", "dist", "*.egg-info", "__pycache__", "_build", ".*_cache"))
+        return target
+    for name in filter(None, listed.stdout.decode().split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    return target
+
+
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory):
     pytest.importorskip("build", reason="pip install build (in the tests extra)")
     out = tmp_path_factory.mktemp("dist")
+    source = _source_copy(tmp_path_factory.mktemp("source"))
     proc = subprocess.run(
         [sys.executable, "-m", "build", "--no-isolation", "--sdist", "--wheel",
-         "--outdir", str(out), str(ROOT)],
+         "--outdir", str(out), str(source)],
         capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, (proc.stdout[-3000:], proc.stderr[-3000:])
     wheels, sdists = list(out.glob("*.whl")), list(out.glob("*.tar.gz"))
