@@ -5,6 +5,7 @@ the clock is stopped. Oracles: a plain ``Pipeline.fit`` of the same seeded model
 last point of each curve)."""
 
 import numpy as np
+import pytest
 from sklearn.metrics import accuracy_score, log_loss
 from sklearn.pipeline import make_pipeline
 
@@ -29,10 +30,70 @@ def test_keras_runs_record_test_curves_without_changing_the_fit(sample):
                                log_loss(y_test, proba, labels=oracle.classes_), rtol=1e-5)
     assert history["test_accuracy"][-1] == accuracy_score(y_test, oracle.predict(X_test))
     assert history["test_loss"][0] > history["test_loss"][-1]  # it learned, epoch by epoch
+    # Each prediction's probability, for the report's most confident mistakes
+    # (issue 33, item 4): predict_proba's row maximum of the same model.
+    np.testing.assert_allclose(run["y_confidence"], np.round(proba.max(axis=1), 4), atol=1e-4)
 
 
 def test_classical_runs_have_no_curves(sample):
     (X, y), (X_test, y_test) = sample
     run = fit_once("logistic", X[:300], y[:300], X_test[:100], y_test[:100])
-    assert run["history"] == {}
+    assert run["history"] == {} and run["y_confidence"] == []
     assert run["fit_seconds"] > 0
+
+
+def test_report_shows_the_most_confident_mistakes_and_flags_a_busy_machine(tmp_path, monkeypatch):
+    """The report's misclassified figure is what docs/guide/benchmark.rst says:
+    the best Keras model's most confident mistakes with their probability (the
+    oracle: the mistakes sorted by the recorded confidence). A run that began
+    on a busy machine says so on the accuracy-time figure."""
+    pytest.importorskip("matplotlib")
+    from skfashion.benchmark import Result, write_report
+    from skfashion.benchmark import _report
+    from skfashion.plotting import AccuracyTimeDisplay, MisclassifiedDisplay
+
+    y_test = np.arange(40) % 10
+    y_pred = y_test.copy()
+    y_pred[[3, 7, 12, 25, 31]] = (y_pred[[3, 7, 12, 25, 31]] + 1) % 10
+    confidence = np.linspace(0.3, 0.99, 40)[::-1].round(4)  # earlier rows surer
+    confidence[31] = 0.999
+    images = np.zeros((40, 28, 28), np.uint8)
+    runs = [{"seed": 0, "accuracy": 0.875, "fit_seconds": 1.0, "predict_seconds": 0.01}]
+    keras_result = Result(model="softmax", label="SoftmaxClassifier", keras=True, runs=runs,
+                          accuracy=0.875, accuracy_std=0.0, fit_seconds=1.0, fit_std=0.0,
+                          predict_ms_per_1000=250.0, n_train=100, n_test=40,
+                          y_pred=y_pred.tolist(), y_confidence=confidence.tolist())
+    classical = Result(model="logistic", label="LogisticRegression", keras=False,
+                       runs=runs, accuracy=0.9, accuracy_std=0.0, fit_seconds=1.0, fit_std=0.0,
+                       predict_ms_per_1000=100.0, n_train=100, n_test=40,
+                       y_pred=y_test.tolist())
+    seen = {}
+    misclassified, accuracy_time = (MisclassifiedDisplay.from_predictions.__func__,
+                                    AccuracyTimeDisplay.from_results.__func__)
+
+    def spy_misclassified(cls, *args, **kwargs):
+        seen["mistakes"] = disp = misclassified(cls, *args, **kwargs)
+        return disp
+
+    def spy_accuracy_time(cls, *args, **kwargs):
+        seen["accuracy_time"] = disp = accuracy_time(cls, *args, **kwargs)
+        return disp
+
+    monkeypatch.setattr(MisclassifiedDisplay, "from_predictions", classmethod(spy_misclassified))
+    monkeypatch.setattr(AccuracyTimeDisplay, "from_results", classmethod(spy_accuracy_time))
+    monkeypatch.setattr(_report.os, "cpu_count", lambda: 2)
+    report = write_report([keras_result, classical], tmp_path / "r", X_test=images,
+                          y_test=y_test, data_source="test data",
+                          context={"load_average_start": "1.50, 1.25, 1.00 (1, 5, 15 min)"})
+    wrong = np.flatnonzero(y_pred != y_test)
+    expected = wrong[np.argsort(-confidence[wrong], kind="stable")]
+    np.testing.assert_array_equal(seen["mistakes"].y_true, y_test[expected])
+    np.testing.assert_allclose(seen["mistakes"].confidence, confidence[expected])
+    assert "most confident mistakes" in report.read_text()
+    note = seen["accuracy_time"].figure_._suptitle
+    assert note is not None and "load average 1.50 on 2 cores" in note.get_text()
+
+    quiet = write_report([keras_result, classical], tmp_path / "q", X_test=images,
+                         y_test=y_test, data_source="test data",
+                         context={"load_average_start": "0.20, 0.25, 0.30 (1, 5, 15 min)"})
+    assert quiet.exists() and seen["accuracy_time"].figure_._suptitle is None

@@ -80,10 +80,11 @@ def test_accuracy_against_the_time_a_model_costs():
     fit_ax, predict_ax, paper_ax = disp.axes_
     assert fit_ax.get_xscale() == predict_ax.get_xscale() == "log"
     assert fit_ax.get_xlabel().startswith("fit time") and fit_ax.get_ylabel() == "test accuracy"
-    assert predict_ax.get_xlabel().startswith("time to predict the test set")
+    # The table's unit (issue 33, item 4), not seconds for the whole test set.
+    assert predict_ax.get_xlabel().startswith("time to predict 1,000 images (ms)")
     np.testing.assert_allclose(fit_ax.collections[0].get_offsets(), [[2.0, 0.8], [50.0, 0.9]])
     np.testing.assert_allclose(predict_ax.collections[0].get_offsets(),
-                               [[0.01, 0.8], [0.0005, 0.9]])
+                               [[10.0, 0.8], [0.5, 0.9]])
     assert tuple(fit_ax.collections[0].get_facecolor()[0][:3]) == (1.0, 0.0, 0.0)  # **kwargs
     # The paper's figure is a reference apart, at no measured time.
     assert "Published" in paper_ax.get_title()
@@ -340,8 +341,11 @@ def test_accuracy_time_error_bars_families_and_data_note():
     np.testing.assert_allclose([s[:, 0] for s in xerr.get_segments()],
                                np.column_stack([fit - np.minimum(fit_sd, fit * 0.99),
                                                 fit + fit_sd])[shown])
-    pred_s = np.array([r["predict_ms_per_1000"] * 1000 / 1e6 for r in _BENCHMARK])
-    np.testing.assert_allclose(predict_ax.collections[0].get_offsets()[:, 0], pred_s)
+    # The table's unit: milliseconds per 1,000 images.
+    pred_ms = np.array([r["predict_ms_per_1000"] for r in _BENCHMARK])
+    np.testing.assert_allclose(predict_ax.collections[0].get_offsets()[:, 0], pred_ms)
+    assert "1,000 images (ms)" in predict_ax.get_xlabel()
+    assert "± 1 sd" in fit_ax.get_title()  # no runs given: standard deviations
     # One colour per family, named in a legend.
     legend = disp.figure_.legends[0]
     assert [t.get_text() for t in legend.get_texts()] == [
@@ -359,15 +363,101 @@ def test_accuracy_time_error_bars_families_and_data_note():
     assert "full data" not in disp.axes_[2].get_title()
 
 
+def _with_runs(rows, n_runs=2):
+    """The rows with ``n_runs`` runs each for the seeded models (one for the
+    others), spread around the mean as a real benchmark's are."""
+    out = []
+    for i, r in enumerate(rows):
+        k = n_runs if r["accuracy_std"] or r["fit_std"] else 1
+        signs = [1, -1, 0.5][:k] if k > 1 else [0]
+        runs = [{"seed": j, "accuracy": r["accuracy"] + s * r["accuracy_std"],
+                 "fit_seconds": r["fit_seconds"] + s * r["fit_std"] * 0.9,
+                 "predict_seconds": (r["predict_ms_per_1000"] + s * r["predict_std"] * 0.9)
+                 * r["n_test"] / 1e6} for j, s in enumerate(signs)]
+        out.append(dict(r, runs=runs))
+    return out
+
+
+def _marker_and_bar_boxes(fig):
+    """Display boxes of every scatter marker and error-bar segment, by axes."""
+    from skfashion.plotting._curves import _marks
+
+    renderer = fig.canvas.get_renderer()
+    return {id(ax): _marks(ax, renderer) for ax in fig.axes}
+
+
+def _labels_on_marks(fig):
+    """Point labels (annotations) that cover a marker or a bar (1 px slack)."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    marks = _marker_and_bar_boxes(fig)
+    hits = []
+    for ax in fig.axes:
+        for text in ax.texts:
+            if not (text.get_visible() and text.get_text().strip()):
+                continue
+            box = text.get_window_extent(renderer)
+            for mark in marks[id(ax)]:
+                if box.x0 < mark.x1 - 1 and mark.x0 < box.x1 - 1 and box.y0 < mark.y1 - 1 \
+                        and mark.y0 < box.y1 - 1:
+                    hits.append(text.get_text())
+                    break
+    return hits
+
+
 @pytest.mark.parametrize("scale", [0.75, 1.0, 1.6])
-def test_accuracy_time_text_neither_leaves_nor_overlaps(scale):
+@pytest.mark.parametrize("kind", ["sd", "runs", "load"])
+def test_accuracy_time_text_neither_leaves_nor_overlaps(scale, kind):
     """The point labels are placed when the figure is drawn, at that size: a
-    figure made smaller (or larger) after the display drew it still reads."""
-    fig = AccuracyTimeDisplay.from_results(_BENCHMARK).figure_
+    figure made smaller (or larger) after the display drew it still reads. No
+    label covers another text, a marker or a bar (issue 33, item 4: labels sat
+    on markers), and none shrinks below 0.85 of its size (the published panel
+    shrank a name to ~5 px)."""
+    rows = _with_runs(_BENCHMARK) if kind != "sd" else _BENCHMARK
+    note = "Times measured under load: load average 1.50 on 2 cores" if kind == "load" else None
+    fig = AccuracyTimeDisplay.from_results(rows, load_note=note).figure_
     width, height = fig.get_size_inches()
     fig.set_size_inches(width * scale, height * scale)
     outside, overlapping = _layout_problems(fig)
     assert not outside and not overlapping, (outside, overlapping)
+    assert not _labels_on_marks(fig)
+    sizes = {t.get_text(): t.get_fontsize() for ax in fig.axes for t in ax.texts
+             if t.get_text().strip()}
+    assert min(sizes.values()) >= 7 * 0.85 - 1e-9, sizes
+
+
+def test_accuracy_time_shows_each_run_and_its_range():
+    """With 2 runs a standard deviation says little: the figure shows the runs
+    themselves (rings) and bars from the lowest to the highest (the oracle: the
+    runs' own values), and says so in the titles."""
+    rows = _with_runs(_BENCHMARK)
+    disp = AccuracyTimeDisplay.from_results(rows)
+    fit_ax, predict_ax, _ = disp.axes_
+    multi = [r for r in rows if len(r["runs"]) > 1]
+    for ax, x_of in ((fit_ax, lambda run, r: run["fit_seconds"]),
+                     (predict_ax, lambda run, r: 1e6 * run["predict_seconds"] / r["n_test"])):
+        assert "bars: range of 2 runs" in ax.get_title() and "sd" not in ax.get_title()
+        rings = ax.collections[-1].get_offsets()
+        np.testing.assert_allclose(rings, [(x_of(run, r), run["accuracy"])
+                                           for r in multi for run in r["runs"]])
+        (bars,) = ax.containers
+        xerr, yerr = bars.lines[2]
+        xs = [[x_of(run, r) for run in r["runs"]] for r in multi]
+        np.testing.assert_allclose([s[:, 0] for s in xerr.get_segments()],
+                                   [[min(x), max(x)] for x in xs])
+        np.testing.assert_allclose(
+            [s[:, 1] for s in yerr.get_segments()],
+            [[min(a), max(a)] for a in ([run["accuracy"] for run in r["runs"]] for r in multi)])
+
+
+def test_accuracy_time_flags_times_from_a_busy_machine():
+    note = "Times measured under load: load average 1.50 on 2 cores when the run began"
+    disp = AccuracyTimeDisplay.from_results(_BENCHMARK, load_note=note)
+    suptitle = disp.figure_._suptitle
+    assert suptitle is not None and suptitle.get_text() == note
+    assert suptitle.get_color() == "firebrick"
+    quiet = AccuracyTimeDisplay.from_results(_BENCHMARK)
+    assert quiet.figure_._suptitle is None
 
 
 def test_from_predictions_finds_the_test_images_of_fashion_mnist_labels(sample, official_dir):

@@ -213,7 +213,7 @@ def write_report(results, output, *, X_test, y_test, data_source, context=None):
         writer.writeheader()
         writer.writerows(flat)
     try:
-        pictures = _pictures(results, output, X_test, y_test)
+        pictures = _pictures(results, output, X_test, y_test, load_note=_load_note(meta))
         note = None
     except ImportError:
         pictures, note = [], f"No pictures: {_PICTURES_NEED}."
@@ -301,7 +301,25 @@ def _save(figure, path):
     return path.name
 
 
-def _pictures(results, output, X_test, y_test):
+def _load_note(meta):
+    """A warning for the figure when the machine was busy before the run began.
+
+    The 1-minute load average at the start counts the work of other programs
+    (the run's own work is in the one at the end): from half the cores on, the
+    times of this run are not comparable with a quiet machine's.
+    """
+    import re
+
+    found = re.match(r"\s*([0-9.]+)", str(meta.get("load_average_start") or ""))
+    cores = os.cpu_count() or 1
+    if found is None or float(found.group(1)) < 0.5 * cores:
+        return None
+    return (f"Times measured under load: load average {float(found.group(1)):.2f} on "
+            f"{cores} cores when the run began; compare them only with runs on a quiet "
+            "machine.")
+
+
+def _pictures(results, output, X_test, y_test, *, load_note=None):
     from sklearn.metrics import ConfusionMatrixDisplay
 
     from ..plotting import (
@@ -336,13 +354,16 @@ def _pictures(results, output, X_test, y_test):
         out.append((f"Training curves of {keras_best.label} (first run)",
                     _save(disp.figure_, output / "training_curves.png")))
 
-    disp = AccuracyTimeDisplay.from_results(results)
+    disp = AccuracyTimeDisplay.from_results(results, load_note=load_note)
     out.append(("Accuracy against the time it costs (fit, and predicting the test set)",
                 _save(disp.figure_, output / "accuracy_vs_time.png")))
 
     if keras_best is not None:
-        disp = MisclassifiedDisplay.from_predictions(y_test, np.asarray(keras_best.y_pred),
-                                                     images=X_test)
-        out.append((f"Test images {keras_best.label} got wrong (first run)",
+        disp = MisclassifiedDisplay.from_predictions(
+            y_test, np.asarray(keras_best.y_pred), images=X_test,
+            confidence=keras_best.y_confidence or None)
+        out.append((f"The most confident mistakes of {keras_best.label} (first run), with the "
+                    "probability it gave the wrong class" if keras_best.y_confidence else
+                    f"Test images {keras_best.label} got wrong (first run)",
                     _save(disp.figure_, output / "misclassified.png")))
     return out

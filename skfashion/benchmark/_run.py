@@ -50,6 +50,9 @@ class Result:
         Test predictions of the first run.
     history : dict, default={}
         Training history of the first run (Keras models).
+    y_confidence : list, default=[]
+        The probability the first run gave each test prediction (the row
+        maximum of ``predict_proba``; Keras models).
 
     Attributes
     ----------
@@ -73,6 +76,8 @@ class Result:
         Test predictions of the first run.
     history : dict
         Training history of the first run (Keras models).
+    y_confidence : list
+        The probability the first run gave each test prediction (Keras models).
 
     See Also
     --------
@@ -114,6 +119,7 @@ class Result:
     n_test: int = 0
     y_pred: list = field(default_factory=list, repr=False)
     history: dict = field(default_factory=dict, repr=False)
+    y_confidence: list = field(default_factory=list, repr=False)
 
     @property
     def total_seconds(self):
@@ -128,8 +134,8 @@ class Result:
         row : dict
         """
         d = asdict(self)
-        d.pop("y_pred")
-        d.pop("history")
+        for per_sample in ("y_pred", "history", "y_confidence"):
+            d.pop(per_sample)
         return d
 
 
@@ -161,7 +167,9 @@ def fit_once(name, X_train, y_train, X_test, y_test, *, seed=0, n_jobs=1, progre
              run=1, runs=1):
     """Fit one model of ``MODELS`` with one seed; return a run's dict.
 
-    The run also carries ``y_pred`` and ``history``.
+    The run also carries ``y_pred`` and ``history``, and for Keras models
+    ``y_confidence``: each prediction's probability (``predict_proba``'s row
+    maximum, computed after the timed prediction, with the clock stopped).
     """
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.pipeline import make_pipeline
@@ -189,10 +197,13 @@ def fit_once(name, X_train, y_train, X_test, y_test, *, seed=0, n_jobs=1, progre
     t0 = time.perf_counter()
     y_pred = _predict(pipe, X_test, progress)
     predict_seconds = time.perf_counter() - t0
+    confidence = []
+    if spec.keras:  # for the report's most confident mistakes; not timed
+        confidence = np.round(pipe.predict_proba(X_test).max(axis=1), 4).tolist()
     return {
         "seed": seed, "accuracy": float(np.mean(y_pred == y_test)),
         "fit_seconds": fit_seconds, "predict_seconds": predict_seconds,
-        "y_pred": y_pred.tolist(),
+        "y_pred": y_pred.tolist(), "y_confidence": confidence,
         "history": {**getattr(pipe[-1], "history_", {}), **test_curves},
     }
 
@@ -240,6 +251,7 @@ def _summarize(name, runs, n_train, n_test):
         predict_std=float(1e6 * predict.std(ddof=1) / n_test) if len(predict) > 1 else 0.0,
         paper_accuracy=PAPER_ACCURACY.get(name), n_train=n_train, n_test=n_test,
         y_pred=runs[0]["y_pred"], history=runs[0]["history"],
+        y_confidence=runs[0].get("y_confidence", []),
     )
 
 

@@ -212,16 +212,47 @@ def _overlaps(a, b, pad=1.0):
     return a.x0 < b.x1 + pad and b.x0 < a.x1 + pad and a.y0 < b.y1 + pad and b.y0 < a.y1 + pad
 
 
+def _marks(axis, renderer):
+    """Boxes (display space) of what is drawn in ``axis`` that a label must not
+    cover: each scatter marker, and each segment of the error or range bars."""
+    from matplotlib.collections import LineCollection, PathCollection
+    from matplotlib.transforms import Bbox
+
+    boxes = []
+    scale = axis.figure.dpi / 72.0
+    for collection in axis.collections:
+        if isinstance(collection, PathCollection) and collection.get_visible():
+            sizes = collection.get_sizes()
+            points = collection.get_offset_transform().transform(collection.get_offsets())
+            for i, (x, y) in enumerate(points):
+                half = np.sqrt(sizes[i % len(sizes)] if len(sizes) else 36.0) * scale / 2
+                boxes.append(Bbox([[x - half, y - half], [x + half, y + half]]))
+        elif isinstance(collection, LineCollection) and collection.get_visible():
+            transform = collection.get_transform()
+            for segment in collection.get_segments():
+                if len(segment):
+                    (x0, y0), (x1, y1) = transform.transform(segment).min(axis=0), \
+                        transform.transform(segment).max(axis=0)
+                    boxes.append(Bbox([[x0 - 0.5, y0 - 0.5], [x1 + 0.5, y1 + 0.5]]))
+    return boxes
+
+
+#: The smallest a point's label may get, as a share of its font size.
+_SMALLEST = 0.85
+
+
 def _label_points(axis, xs, ys, labels, *, color=None, sides=("right", "left"), fontsize=7):
-    """Name each point with a label that stays inside the axes and overlaps no other.
+    """Name each point with a label that stays inside the axes and covers no
+    other label, marker or bar.
 
     The labels are ordinary annotations of ``axis`` (in ``axis.texts``); an
     artist drawn before them places them each time the figure is drawn, at the
     size it is drawn at, so a figure resized or saved at another size still
     reads. From the lowest point up, a label goes right of its point or left
-    where it would leave the axes, at the nearest line up or down that overlaps
-    no label placed before it (with a thin line back to its point); where none
-    fits it gets smaller, then may leave the axes sideways, then moves up.
+    where it would leave the axes, at the nearest line up or down that covers
+    no label placed before it and no marker or bar of the axes (with a thin line
+    back to its point); where none fits it gets a little smaller (never below
+    ``_SMALLEST`` of its size), then may leave the axes sideways, then moves up.
     """
     from matplotlib.artist import Artist
     from matplotlib.transforms import Bbox
@@ -259,13 +290,16 @@ def _label_points(axis, xs, ys, labels, *, color=None, sides=("right", "left"), 
     def layout(renderer):
         fig, frame = axis.figure, axis.get_window_extent(renderer)
         wide = Bbox([[fig.bbox.x0, frame.y0], [fig.bbox.x1, frame.y1]])
+        marks = _marks(axis, renderer)
         placed = []
+        smallest = fontsize * _SMALLEST
         for i in sorted(range(len(texts)), key=lambda k: (ys[k], xs[k])):
-            for bounds, size in ((frame, fontsize), (frame, fontsize * 0.85),
-                                 (frame, fontsize * 0.7), (wide, fontsize * 0.85),
-                                 (None, fontsize * 0.85)):
+            for bounds, size, avoid in ((frame, fontsize, True), (frame, smallest, True),
+                                        (wide, smallest, True), (None, smallest, True),
+                                        (None, smallest, False)):
                 texts[i].set_fontsize(size)
-                choice = free_spot(texts[i], renderer, bounds, placed)
+                choice = free_spot(texts[i], renderer, bounds, placed + marks if avoid
+                                   else placed)
                 if choice is not None:
                     break
             dx, rise, box = choice
@@ -294,26 +328,29 @@ def _label_points(axis, xs, ys, labels, *, color=None, sides=("right", "left"), 
 class AccuracyTimeDisplay:
     """Test accuracy against the time each model costs: fitting, and predicting.
 
-    Two panels share the accuracy axis: fit time, and the time to predict the
-    test set (log scales). Published accuracies are drawn apart, in a third
-    narrow panel, as references for the accuracy only: they were not measured
-    at any of these times.
+    Two panels share the accuracy axis: fit time, and the time to predict 1,000
+    images (log scales; the unit of the benchmark's table). Published accuracies
+    are drawn apart, in a third panel, as references for the accuracy only: they
+    were not measured at any of these times. A model run more than once shows
+    each run (small rings) and their range (bars from the lowest to the highest
+    value), or, given only standard deviations, ± 1 sd bars.
 
     Parameters
     ----------
     labels : list of str
         Model names.
     accuracy : list of float
-        Test accuracy of each model.
+        Test accuracy of each model (the mean of its runs).
     fit_seconds : list of float
         Fit time of each model.
-    predict_seconds : list of float
-        Time to predict the test set with each model.
+    predict_ms_per_1000 : list of float
+        Milliseconds each model takes to predict 1,000 images.
     paper_accuracy : list of float or None, default=None
         The Fashion-MNIST paper's figure per model (None where it has none).
     accuracy_std, fit_std, predict_std : list of float or None, default=None
         Standard deviations over repeated runs (0 for a model run once), drawn
-        as error bars.
+        as ± 1 sd bars when ``runs`` is not given; ``predict_std`` in
+        milliseconds per 1,000 images.
     families : list of str or None, default=None
         The model family of each point (its colour, in a legend); None: one
         colour.
@@ -321,6 +358,14 @@ class AccuracyTimeDisplay:
         The images this run used. When they are not the full data set's
         60,000 and 10,000, the panels say so: the published figures come from
         the full data.
+    runs : list of list of dict or None, default=None
+        Each model's runs, each with ``accuracy``, ``fit_seconds`` and
+        ``predict_ms_per_1000``: drawn as points with their range, instead of
+        standard deviations (with 2 runs a standard deviation says little).
+    load_note : str or None, default=None
+        Shown on the figure, in red, when the times were measured on a busy
+        machine (the benchmark's report says how busy): times from a loaded
+        machine are not comparable with others.
 
     Attributes
     ----------
@@ -342,20 +387,20 @@ class AccuracyTimeDisplay:
     >>> matplotlib.use("Agg")
     >>> from skfashion.plotting import AccuracyTimeDisplay
     >>> disp = AccuracyTimeDisplay(["softmax", "LogisticRegression"], accuracy=[0.84, 0.84],
-    ...                            fit_seconds=[1.9, 9.8], predict_seconds=[0.02, 0.04],
+    ...                            fit_seconds=[1.9, 9.8], predict_ms_per_1000=[2.0, 4.0],
     ...                            paper_accuracy=[None, 0.842], families=["Keras", "linear"])
     >>> disp = disp.plot()
     >>> len(disp.axes_)
     3
     """
 
-    def __init__(self, labels, accuracy, fit_seconds, predict_seconds, paper_accuracy=None,
+    def __init__(self, labels, accuracy, fit_seconds, predict_ms_per_1000, paper_accuracy=None,
                  *, accuracy_std=None, fit_std=None, predict_std=None, families=None,
-                 n_train=None, n_test=None):
+                 n_train=None, n_test=None, runs=None, load_note=None):
         self.labels = labels
         self.accuracy = accuracy
         self.fit_seconds = fit_seconds
-        self.predict_seconds = predict_seconds
+        self.predict_ms_per_1000 = predict_ms_per_1000
         self.paper_accuracy = paper_accuracy
         self.accuracy_std = accuracy_std
         self.fit_std = fit_std
@@ -363,6 +408,39 @@ class AccuracyTimeDisplay:
         self.families = families
         self.n_train = n_train
         self.n_test = n_test
+        self.runs = runs
+        self.load_note = load_note
+
+    def _bars(self, n):
+        """Per panel, ``(low, high)`` of the x values and of the accuracy, and what
+        the bars mean; ``None`` where no model has a spread."""
+        acc = np.asarray(self.accuracy, dtype=float)
+        panels = []
+        if self.runs is not None:
+            counts = {len(r) for r in self.runs if len(r) > 1}
+            meaning = ("bars: range of the runs" if len(counts) != 1 else
+                       f"bars: range of {counts.pop()} runs")
+            for key, values in (("fit_seconds", self.fit_seconds),
+                                ("predict_ms_per_1000", self.predict_ms_per_1000)):
+                x = np.asarray(values, dtype=float)
+                x_lo, x_hi, a_lo, a_hi = x.copy(), x.copy(), acc.copy(), acc.copy()
+                for i, model_runs in enumerate(self.runs):
+                    if len(model_runs) > 1:
+                        xs = [r[key] for r in model_runs]
+                        accs = [r["accuracy"] for r in model_runs]
+                        x_lo[i], x_hi[i] = min(xs), max(xs)
+                        a_lo[i], a_hi[i] = min(accs), max(accs)
+                panels.append((x_lo, x_hi, a_lo, a_hi))
+            return panels, meaning
+        acc_std = np.asarray(self.accuracy_std if self.accuracy_std is not None
+                             else [0.0] * n, dtype=float)
+        for values, spread in ((self.fit_seconds, self.fit_std),
+                               (self.predict_ms_per_1000, self.predict_std)):
+            x = np.asarray(values, dtype=float)
+            sd = np.asarray(spread if spread is not None else [0.0] * n, dtype=float)
+            # never below 0 on the log axis
+            panels.append((x - np.minimum(sd, x * 0.99), x + sd, acc - acc_std, acc + acc_std))
+        return panels, "bars: ± 1 sd over the runs"
 
     def plot(self, *, ax=None, **kwargs):
         """Draw the panels.
@@ -380,39 +458,53 @@ class AccuracyTimeDisplay:
         display : AccuracyTimeDisplay
         """
         plt = import_pyplot()
-        if ax is None:
-            fig, axes = plt.subplots(1, 3, figsize=(13, 5.8), sharey=True,
-                                     gridspec_kw={"width_ratios": [4, 4, 1.3]})
-            fig.subplots_adjust(bottom=0.2, top=0.86)  # room for the legend and titles
+        own = ax is None
+        if own:
+            fig, axes = plt.subplots(1, 3, figsize=(13.5, 6.2), sharey=True,
+                                     gridspec_kw={"width_ratios": [4, 4, 1.9]})
+            fig.subplots_adjust(bottom=0.2, top=0.8 if self.load_note else 0.84, wspace=0.12)
         else:
             fig, axes = axes_for(plt, ax, 3, figsize=None)
         n = len(self.labels)
+        acc = np.asarray(self.accuracy, dtype=float)
         families = list(self.families) if self.families is not None else None
         colours = {}
         if families is not None:
             cycle = plt.rcParams["axes.prop_cycle"].by_key().get("color", ["C0"])
             for family in families:
                 colours.setdefault(family, cycle[len(colours) % len(cycle)])
+        point_colours = [colours[f] for f in families] if families is not None else None
         style = {"s": 50, "zorder": 3}
-        if families is not None:
-            style["color"] = [colours[f] for f in families]
+        if point_colours is not None:
+            style["color"] = point_colours
         style.update(kwargs)
-        acc_std = np.asarray(self.accuracy_std if self.accuracy_std is not None else [0.0] * n)
-        for axis, times, spread, what in (
-                (axes[0], self.fit_seconds, self.fit_std, "fit time (s)"),
-                (axes[1], self.predict_seconds, self.predict_std,
-                 "time to predict the test set (s)")):
-            axis.scatter(times, self.accuracy, **style)
+        bars, meaning = self._bars(n)
+        spread = False
+        for axis, times, key, (x_lo, x_hi, a_lo, a_hi), what in (
+                (axes[0], self.fit_seconds, "fit_seconds", bars[0], "fit time (s)"),
+                (axes[1], self.predict_ms_per_1000, "predict_ms_per_1000", bars[1],
+                 "time to predict 1,000 images (ms)")):
             times = np.asarray(times, dtype=float)
-            spread = np.asarray(spread if spread is not None else [0.0] * n, dtype=float)
-            shown = (spread > 0) | (acc_std > 0)
-            if shown.any():  # ± 1 sd over the runs; never below 0 on the log axis
-                lower = np.minimum(spread, times * 0.99)
-                axis.errorbar(times[shown], np.asarray(self.accuracy)[shown],
-                              xerr=[lower[shown], spread[shown]], yerr=acc_std[shown],
+            axis.scatter(times, acc, **style)
+            shown = (x_hi > x_lo) | (a_hi > a_lo)
+            if shown.any():
+                spread = True
+                axis.errorbar(times[shown], acc[shown],
+                              xerr=[(times - x_lo)[shown], (x_hi - times)[shown]],
+                              yerr=[(acc - a_lo)[shown], (a_hi - acc)[shown]],
                               fmt="none", ecolor="0.35", elinewidth=1, capsize=2, zorder=2)
+            if self.runs is not None:
+                xs, ys, cs = [], [], []
+                for i, model_runs in enumerate(self.runs):
+                    if len(model_runs) > 1:
+                        xs += [r[key] for r in model_runs]
+                        ys += [r["accuracy"] for r in model_runs]
+                        cs += [point_colours[i] if point_colours else "C0"] * len(model_runs)
+                if xs:
+                    axis.scatter(xs, ys, s=14, facecolors="none", edgecolors=cs,
+                                 linewidths=0.8, zorder=4)
             axis.set_xscale("log")
-            low, high = min(times), max(times)
+            low, high = min(x_lo.min(), times.min()), max(x_hi.max(), times.max())
             axis.set_xlim(low / 2, high * 8)  # room for the labels right of the points
             axis.set_xlabel(f"{what}, log scale")
             axis.grid(alpha=0.3, which="both")
@@ -421,22 +513,30 @@ class AccuracyTimeDisplay:
             self.n_test is not None and self.n_test != 10000)
         counts = ((self.n_train, "training"), (self.n_test, "test"))
         sizes = [f"{v:,} {what}" for v, what in counts if v is not None]
-        this_run = f"\nthis run: {', '.join(sizes)} images" if partial else ""
-        axes[0].set_title("Accuracy against fit time" + this_run, fontsize=10)
-        axes[1].set_title("Accuracy against prediction time" + this_run, fontsize=10)
+        notes = ([f"this run: {', '.join(sizes)} images"] if partial else []) + (
+            [meaning] if spread else [])
+        for axis, title in ((axes[0], "Accuracy against fit time"),
+                            (axes[1], "Accuracy against prediction time")):
+            axis.set_title("\n".join([title] + notes), fontsize=10)
+        if self.load_note:
+            if own:
+                fig.suptitle(self.load_note, color="firebrick", fontsize=10)
+            else:
+                axes[0].set_title(axes[0].get_title() + "\n" + self.load_note, fontsize=10,
+                                  color="firebrick")
         paper = [(label, p) for label, p in zip(self.labels, self.paper_accuracy or [])
                  if p is not None]
         axis = axes[2]
         if paper:
             axis.scatter([0] * len(paper), [p for _, p in paper], s=60, facecolors="none",
                          edgecolors="crimson")
-        axis.set_xlim(-0.5, 3)
+        axis.set_xlim(-0.4, 3)
         axis.set_xticks([])
         axis.set_title("Published\n(Xiao et al. 2017,\nTable 3"
                        + (", full data" if partial else "") + ")", fontsize=9)
         axis.grid(alpha=0.3, axis="y")
         # Labels last, once every limit is set: they are placed where they fit.
-        for axis, times in ((axes[0], self.fit_seconds), (axes[1], self.predict_seconds)):
+        for axis, times in ((axes[0], self.fit_seconds), (axes[1], self.predict_ms_per_1000)):
             _label_points(axis, times, self.accuracy, self.labels)
         if paper:
             _label_points(axes[2], [0] * len(paper), [p for _, p in paper],
@@ -447,7 +547,7 @@ class AccuracyTimeDisplay:
 
             handles = [Line2D([], [], marker="o", linestyle="", color=c, label=f)
                        for f, c in colours.items()]
-            if ax is None:  # below the panels, clear of every point and label
+            if own:  # below the panels, clear of every point and label
                 fig.legend(handles=handles, title="model family", fontsize=8,
                            title_fontsize=8, loc="lower center", ncols=len(handles),
                            bbox_to_anchor=(0.5, 0.0))
@@ -458,17 +558,20 @@ class AccuracyTimeDisplay:
         return self
 
     @classmethod
-    def from_results(cls, results, *, ax=None, **kwargs):
+    def from_results(cls, results, *, ax=None, load_note=None, **kwargs):
         """From a list of benchmark results (objects or dicts).
 
         Parameters
         ----------
         results : list of Result or dict
             With ``label``, ``accuracy``, ``fit_seconds``, ``predict_ms_per_1000``,
-            ``n_test`` and ``paper_accuracy``.
+            ``n_test``, ``paper_accuracy`` and ``runs`` (each run's ``accuracy``,
+            ``fit_seconds`` and ``predict_seconds`` for the ``n_test`` images).
         ax : matplotlib Axes, Figure or array of Axes, default=None
             Where to draw: one Axes (its box is divided among the panels), a
             Figure, or one Axes per panel; None creates a figure.
+        load_note : str or None, default=None
+            Shown on the figure when the times come from a busy machine.
         **kwargs : dict
             Passed to ``Axes.scatter``.
 
@@ -481,19 +584,24 @@ class AccuracyTimeDisplay:
 
         n_test = [get(r, "n_test", 1000) for r in results]
         n_train = {get(r, "n_train") for r in results} - {None, 0}
+        runs = None
+        if all(get(r, "runs") for r in results):
+            runs = [[{"accuracy": run["accuracy"], "fit_seconds": run["fit_seconds"],
+                      "predict_ms_per_1000": 1e6 * run["predict_seconds"] / t}
+                     for run in get(r, "runs")] for r, t in zip(results, n_test)]
         return cls(
             [get(r, "label") for r in results],
             [get(r, "accuracy") for r in results],
             [get(r, "fit_seconds") for r in results],
-            [get(r, "predict_ms_per_1000") * t / 1e6 for r, t in zip(results, n_test)],
+            [get(r, "predict_ms_per_1000") for r in results],
             [get(r, "paper_accuracy") for r in results],
             accuracy_std=[get(r, "accuracy_std", 0.0) for r in results],
             fit_std=[get(r, "fit_std", 0.0) for r in results],
-            predict_std=[get(r, "predict_std", 0.0) * t / 1e6
-                         for r, t in zip(results, n_test)],
+            predict_std=[get(r, "predict_std", 0.0) for r in results],
             families=[model_family(r) for r in results],
             n_train=n_train.pop() if len(n_train) == 1 else None,
             n_test=n_test[0] if len(set(n_test)) == 1 else None,
+            runs=runs, load_note=load_note,
         ).plot(ax=ax, **kwargs)
 
 

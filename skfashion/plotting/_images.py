@@ -218,8 +218,8 @@ class MisclassifiedDisplay:
         return self
 
     @classmethod
-    def from_predictions(cls, y_true, y_pred, *, images=None, y_proba=None, n=10,
-                         class_names=CLASS_NAMES, ax=None, **kwargs):
+    def from_predictions(cls, y_true, y_pred, *, images=None, y_proba=None, confidence=None,
+                         n=10, class_names=CLASS_NAMES, ax=None, **kwargs):
         """Up to ``n`` misclassified images: the most confident mistakes, or in data order.
 
         Parameters
@@ -236,6 +236,10 @@ class MisclassifiedDisplay:
             Predicted probabilities. Given, the mistakes made with the highest
             probability (of the predicted class: each row's largest) come first
             and each title shows it; otherwise the first mistakes in data order.
+        confidence : array-like of shape (n_samples,), default=None
+            The probability each prediction was made with (``y_proba``'s row
+            maximum), where the whole ``y_proba`` is not kept: the same order
+            and titles. Give one of ``y_proba`` and ``confidence``.
         n : int, default=10
             Images to show at most.
         class_names : sequence of str or None, default=CLASS_NAMES
@@ -259,15 +263,24 @@ class MisclassifiedDisplay:
                 f"{len(y_pred)} and {len(images)}."
             )
         wrong = np.flatnonzero(y_true != y_pred)
-        confidence = None
-        if y_proba is None:
-            selection = f"the first {min(n, len(wrong))} of {len(wrong)} mistakes, in data order"
-        else:
+        if y_proba is not None and confidence is not None:
+            raise ValueError("Give y_proba or confidence, not both.")
+        top = None
+        if y_proba is not None:
             y_proba = np.asarray(y_proba)
             if y_proba.ndim != 2 or len(y_proba) != len(y_true):
                 raise ValueError(f"y_proba must have shape (n_samples, n_classes) = "
                                  f"({len(y_true)}, ...); got {y_proba.shape}.")
             top = y_proba.max(axis=1)
+        elif confidence is not None:
+            top = np.asarray(confidence, dtype=float)
+            if top.shape != (len(y_true),):
+                raise ValueError(f"confidence must have shape (n_samples,) = ({len(y_true)},); "
+                                 f"got {top.shape}.")
+        confidence = None
+        if top is None:
+            selection = f"the first {min(n, len(wrong))} of {len(wrong)} mistakes, in data order"
+        else:
             wrong = wrong[np.argsort(-top[wrong], kind="stable")]
             confidence = top[wrong[:n]]
             selection = (f"the {min(n, len(wrong))} most confident of {len(wrong)} mistakes "
