@@ -39,7 +39,6 @@ from ._pipelines import flat_steps
 from ._version import __version__
 from .exceptions import ExportError, ExportPrecisionWarning  # noqa: F401 (re-exported)
 
-FORMATS = ("keras", "tf_saved_model", "onnx")
 #: The member of an exported ``.keras`` file that holds the labels.
 LABELS_MEMBER = "skfashion.json"
 _EXPORT_FORMAT = "skfashion-export"
@@ -68,16 +67,14 @@ class _Plan:
 
 # ------------------------------------------------------------------ checking
 def _infer_format(path):
+    """The format whose file name ``path`` has: its suffix, or none for a directory."""
     suffix = Path(path).suffix.lower()
-    if suffix == ".keras":
-        return "keras"
-    if suffix == ".onnx":
-        return "onnx"
-    if suffix == "":
-        return "tf_saved_model"
+    for fmt in _FORMATS.values():
+        if suffix == fmt.suffix:
+            return fmt.name
     raise ValueError(
         f"Cannot tell the export format from {str(path)!r}: give format= one of {FORMATS} "
-        "(or a path ending in '.keras' or '.onnx', or a directory name for a SavedModel)."
+        f"(or a path named as {', '.join(f.path_hint for f in _FORMATS.values())})."
     )
 
 
@@ -539,25 +536,45 @@ def _write_onnx(model, plan, path):
     write_atomic(path, lambda fh: fh.write(data))
 
 
-def _check_format_support(fmt):
+def _check_saved_model_support():
     backend = import_keras().backend.backend()
-    if fmt == "tf_saved_model" and backend != "tensorflow":
+    if backend != "tensorflow":
         raise ValueError(
             "format='tf_saved_model' needs the TensorFlow backend (KERAS_BACKEND=tensorflow); "
             f"the backend is {backend!r}. Export format='keras' here and convert that file "
             "under TensorFlow, or export ONNX."
         )
-    if fmt == "onnx":
-        missing = []
-        for module in ("onnx", "tf2onnx") if backend in ("tensorflow", "jax") else ("onnx",):
-            try:
-                __import__(module)
-            except ImportError:
-                missing.append(module)
-        if missing:
-            raise ImportError(
-                f"format='onnx' needs {' and '.join(missing)}: pip install 'skfashion[onnx]'."
-            )
+
+
+def _check_onnx_support():
+    backend = import_keras().backend.backend()
+    missing = []
+    for module in ("onnx", "tf2onnx") if backend in ("tensorflow", "jax") else ("onnx",):
+        try:
+            __import__(module)
+        except ImportError:
+            missing.append(module)
+    if missing:
+        raise ImportError(
+            f"format='onnx' needs {' and '.join(missing)}: pip install 'skfashion[onnx]'."
+        )
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One export format: everything about it in one record.
+
+    ``export`` finds the format by ``name`` (or by the path's ``suffix``), runs
+    ``check`` (can this installation write it?) before any work, then ``write``;
+    the command line takes its choices and help from these records.
+    """
+
+    name: str
+    suffix: str  # the file name's suffix; "" for a directory
+    path_hint: str  # how a path of this format looks, for messages and help
+    served_by: str  # what opens the result, for the command line's help
+    write: Any  # (model, plan, path) -> None
+    check: Any = None  # () -> None, raising when this installation cannot write it
 
 
 def export(estimator, path, *, format=None, input_dtype=None):
@@ -566,12 +583,23 @@ def export(estimator, path, *, format=None, input_dtype=None):
     See :func:`skfashion.export` for the parameters.
     """
     path = Path(os.fspath(path))
-    fmt = _infer_format(path) if format is None else format
-    if fmt not in FORMATS:
-        raise ValueError(f"format must be one of {FORMATS}; got {fmt!r}.")
+    name = _infer_format(path) if format is None else format
+    if name not in _FORMATS:
+        raise ValueError(f"format must be one of {FORMATS}; got {name!r}.")
+    fmt = _FORMATS[name]
     plan = _plan(estimator, input_dtype)
-    _check_format_support(fmt)
-    model = build_serving_model(plan)
-    {"keras": _write_keras, "tf_saved_model": _write_saved_model,
-     "onnx": _write_onnx}[fmt](model, plan, path)
+    if fmt.check is not None:
+        fmt.check()
+    fmt.write(build_serving_model(plan), plan, path)
     return path
+
+
+#: The export formats, by name, in the order help and messages list them.
+_FORMATS = {f.name: f for f in (
+    ExportFormat("keras", ".keras", "'<name>.keras'", "keras.saving.load_model", _write_keras),
+    ExportFormat("tf_saved_model", "", "a directory name", "TensorFlow Serving, tf.saved_model",
+                 _write_saved_model, _check_saved_model_support),
+    ExportFormat("onnx", ".onnx", "'<name>.onnx'", "ONNX Runtime", _write_onnx,
+                 _check_onnx_support),
+)}
+FORMATS = tuple(_FORMATS)

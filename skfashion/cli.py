@@ -364,6 +364,7 @@ class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescription
 
 def build_parser():
     """The command line parser (every subcommand's help shows its defaults)."""
+    from ._export import _FORMATS as EXPORT_FORMATS
     from ._version import __version__
     from .benchmark import DEFAULT_MODELS, MODELS
 
@@ -479,9 +480,12 @@ def build_parser():
                     "pipeline's scalers become Keras layers): a .keras file, a TensorFlow "
                     "SavedModel directory or an .onnx file. See skfashion.export.")
     export.add_argument("model", help="file written by 'skfashion train' or skfashion.save")
-    export.add_argument("output", help="a .keras or .onnx file, or a SavedModel directory")
-    export.add_argument("--format", choices=["keras", "tf_saved_model", "onnx"], default=None,
-                        help="default: from OUTPUT's suffix (none: tf_saved_model)")
+    export.add_argument("output", help="the file (or directory) to write: " + "; ".join(
+        f"{f.path_hint} for {f.name}" for f in EXPORT_FORMATS.values()))
+    export.add_argument("--format", choices=list(EXPORT_FORMATS), default=None,
+                        help="default: from OUTPUT's name (" + "; ".join(
+                            f"{f.name}: served by {f.served_by}"
+                            for f in EXPORT_FORMATS.values()) + ")")
     export.add_argument("--input-dtype", default=None, type=_numeric_dtype,
                         help="dtype of the served input (default: what the pipeline was "
                              "fitted on, e.g. uint8 images)")

@@ -365,3 +365,31 @@ def test_verbosity_flags_do_what_their_help_says(tmp_path, capsys, monkeypatch,
         assert "epoch" not in _help_of("evaluate", flag)
     assert "embedded sample" in _help_of("evaluate", "-q")
     assert "epoch" in _help_of("benchmark", "-v")  # test_verbose_benchmark_reports_each_epoch
+
+
+def test_export_formats_are_one_record_each_that_the_command_line_reads(monkeypatch):
+    """Issue 31, item 6: a format is declared once (``_export._FORMATS``); the
+    command line's choices and help, ``export``'s name check and the suffix rule
+    all read that record, so a format added there appears everywhere."""
+    from skfashion import _export
+    from skfashion.cli import build_parser
+
+    def export_action():
+        sub = next(a for a in build_parser()._actions if getattr(a, "choices", None)
+                   and "export" in a.choices).choices["export"]
+        return {a.dest: a for a in sub._actions}
+
+    actions = export_action()
+    assert actions["format"].choices == list(_export.FORMATS) == list(_export._FORMATS)
+    for fmt in _export._FORMATS.values():
+        assert fmt.served_by in actions["format"].help and fmt.path_hint in actions["output"].help
+        assert _export._infer_format(f"out/model{fmt.suffix}") == fmt.name
+
+    written = []
+    extra = _export.ExportFormat("npz", ".npz", "'<name>.npz'", "numpy.load",
+                                 lambda model, plan, path: written.append(path))
+    monkeypatch.setattr(_export, "_FORMATS", {**_export._FORMATS, "npz": extra})
+    monkeypatch.setattr(_export, "FORMATS", tuple(_export._FORMATS))
+    actions = export_action()
+    assert "npz" in actions["format"].choices and "numpy.load" in actions["format"].help
+    assert _export._infer_format("m.npz") == "npz"
