@@ -3,11 +3,11 @@
 :class:`_BaseKeras` declares what a subclass provides (the hooks: the model,
 compile settings, options, callbacks, encoders) and the public face of a
 fitted estimator (``fit``, ``fit_epochs``, ``partial_fit``, ``initialize``,
-``model_``, ``n_iter_``...). The rest lives beside it, one concern per module:
-the training path in ``_fitting`` (one visible path, ``_fit_epochs``), the
-fitted state and its commit/rollback in ``_fitted``, one training call's typed
-data in ``_fit_data``, prediction in ``_predicting`` and pickling/saving in
-``_persisting`` (mixins of :class:`_BaseKeras`).
+``predict``, ``save``, ``model_``, ``n_iter_``...). Its methods call down into
+plain functions, one concern per module: the training path in ``_fitting``
+(one visible path, ``fit_path``), the fitted state and its commit/rollback in
+``_fitted``, one training call's typed data in ``_fit_data``, prediction in
+``_predicting`` and pickling/saving in ``_persisting``.
 
 A fit that fails leaves the previous fitted state as it was (a warm start's
 weights are put back). What prediction needs (model, encoders, the fast
@@ -19,7 +19,8 @@ train the published model in place) the model after a whole epoch, never one
 in the middle of an epoch.
 """
 
-from typing import Any, Iterator, Optional, TypeVar
+import os
+from typing import Any, Iterator, List, Optional, TypeVar, Union
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -27,17 +28,23 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 from sklearn.preprocessing import FunctionTransformer
 
+from . import _persisting
 from ._fit_guard import fit_guard
 from ._fitted import _Fitted, _Rollback
-from ._fitting import _FitMixin
-from ._persisting import _PersistMixin
-from ._predicting import _PredictMixin
+from ._fitting import (
+    default_fit_keras_model,
+    fit_path,
+    initialize_state,
+    split_validation,
+    stage_state,
+)
+from ._predicting import outputs
 
 #: An estimator's own type: ``fit`` returns the estimator it was called on.
 _Est = TypeVar("_Est", bound="_BaseKeras")
 
 
-class _BaseKeras(_FitMixin, _PredictMixin, _PersistMixin, BaseEstimator):
+class _BaseKeras(BaseEstimator):
     """Fitting, prediction and persistence of a Keras model as an estimator.
 
     Subclasses provide the model (``_make_model``), its compile settings
@@ -106,8 +113,11 @@ class _BaseKeras(_FitMixin, _PredictMixin, _PersistMixin, BaseEstimator):
         """Refuse or warn about parameters a precompiled model did not take."""
 
     def _early_stopping(self):
-        """scikit-learn style early stopping: None or (fraction, patience, min_delta)."""
-        return None
+        """scikit-learn style early stopping: None, or ``(validation_fraction,
+        n_iter_no_change, tol)`` for an estimator whose ``early_stopping`` is on."""
+        if not getattr(self, "early_stopping", False):
+            return None
+        return self.validation_fraction, self.n_iter_no_change, self.tol
 
     def _sample_weight_for_classes(self, y, sample_weight, options, encoder):
         """Fold ``class_weight`` into the sample weights (classifiers)."""
@@ -234,7 +244,7 @@ class _BaseKeras(_FitMixin, _PredictMixin, _PersistMixin, BaseEstimator):
             A model builder that returns no ``keras.Model``, or ``fit`` options Keras's
             ``Model.fit`` does not take.
         """
-        for _ in self._fit_epochs(X, y, sample_weight=sample_weight, kwargs=kwargs):
+        for _ in fit_path(self, X, y, sample_weight=sample_weight, kwargs=kwargs):
             pass
         return self
 
@@ -298,8 +308,8 @@ class _BaseKeras(_FitMixin, _PredictMixin, _PersistMixin, BaseEstimator):
         >>> clf.n_iter_ == n_iter < 20
         True
         """
-        yield from self._fit_epochs(X, y, sample_weight=sample_weight, kwargs=kwargs,
-                                    commit_each_epoch=True)
+        yield from fit_path(self, X, y, sample_weight=sample_weight, kwargs=kwargs,
+                            commit_each_epoch=True)
 
     def partial_fit(self: _Est, X: ArrayLike, y: ArrayLike,
                     sample_weight: Optional[ArrayLike] = None, **kwargs: Any) -> _Est:
@@ -338,8 +348,7 @@ class _BaseKeras(_FitMixin, _PredictMixin, _PersistMixin, BaseEstimator):
                 raise TypeError(
                     f"Invalid argument `{name}` to `partial_fit`: `partial_fit` {what}."
                 )
-        for _ in self._fit_epochs(X, y, sample_weight=sample_weight, kwargs=kwargs,
-                                  partial=True):
+        for _ in fit_path(self, X, y, sample_weight=sample_weight, kwargs=kwargs, partial=True):
             pass
         return self
 
@@ -374,12 +383,160 @@ class _BaseKeras(_FitMixin, _PredictMixin, _PersistMixin, BaseEstimator):
         with guard.lock:
             previous = _Rollback(self)
             try:
-                staged = self._stage_state(X, y, warm=False, train=False)[0]
+                staged = stage_state(self, X, y, warm=False, train=False)[0]
             except BaseException:
                 previous.restore(self)
                 raise
             self._commit(staged)
         return self
+
+    def predict(self, X: ArrayLike, **kwargs: Any) -> np.ndarray:
+        """Predictions for ``X``: the model's outputs decoded by the target encoder.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, ...)
+            Inputs.
+        **kwargs : dict
+            Options of Keras's ``Model.predict`` (then ``model.predict`` runs).
+
+        Returns
+        -------
+        y_pred : ndarray
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before ``fit`` (or ``initialize``).
+        ValueError
+            ``X`` unlike the training inputs: another number of features, another
+            shape, NaN or infinite values.
+        """
+        fitted, out = outputs(self, X, kwargs, proba=False)
+        encoder = fitted.target_encoder
+        return encoder.inverse_transform(out) if encoder is not None else out
+
+    # ------------------------------------------- scikeras's extension points
+    def _initialize(self, X: Any, y: Any = None) -> Any:
+        """Start a new fitted state for ``(X, y)``; return the validated ``(X, y)``.
+
+        scikeras's extension point, with its signature and meaning: the data is
+        checked (``n_features_in_``, ``X_shape_``... are set), the encoders are
+        fitted (``target_encoder_``, ``feature_encoder_`` and their
+        ``get_metadata()`` become attributes), and the model is built
+        (``model_``), all on the estimator, before any training. A subclass may
+        override it, call ``super()._initialize(X, y)`` and set fitted
+        attributes of its own; ``fit`` calls it at each new fit (not on a warm
+        start), and a fit that fails puts the previous attributes back.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+            Training inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            Targets.
+
+        Returns
+        -------
+        X, y : ndarray
+            The validated inputs and targets (before the encoders).
+        """
+        return initialize_state(self, X, y)
+
+    def _type_of_target(self, y: Any) -> str:
+        from sklearn.utils.multiclass import type_of_target
+
+        return type_of_target(y)
+
+    def _validation(self, job: Any) -> Any:
+        """Split one training call's data into training and validation data
+        (``_fitting.split_validation``)."""
+        return split_validation(self, job)
+
+    def _fit_keras_model(self, X: Any, y: Any, sample_weight: Any, warm_start: bool,
+                         epochs: int, initial_epoch: int, **kwargs: Any) -> None:
+        """Train ``self.model_`` on encoded data: scikeras's extension point.
+
+        ``fit`` and ``partial_fit`` call it, as scikeras 0.13 does, when a
+        subclass overrides it: ``X`` and ``y`` after the feature and target
+        encoders, ``sample_weight`` (or None), ``warm_start`` (``fit``: the
+        estimator's ``warm_start``; ``partial_fit``: True), ``epochs`` to train
+        from ``initial_epoch``, and this call's other ``fit`` keyword arguments.
+        An override may stream its data its own way (``self.model_.fit`` on a
+        ``tf.data`` pipeline, say) and then keeps ``history_`` itself; or call
+        ``super()._fit_keras_model(...)`` to train with skfashion's loop (this
+        body): the estimator's options with ``kwargs`` over them, this fit's
+        callbacks and random generator, and ``history_`` restarted unless
+        ``warm_start`` and ``initial_epoch > 0``, as scikeras does. Without an
+        override, ``fit`` trains through the same loop directly (and
+        ``fit_epochs`` can stop after any epoch, which an override cannot).
+
+        Parameters
+        ----------
+        X, y : array-like
+            Inputs and targets as the model takes them.
+        sample_weight : ndarray or None
+            Per-sample weights.
+        warm_start : bool
+            Continue ``history_`` (with ``initial_epoch > 0``).
+        epochs : int
+            Epochs to train.
+        initial_epoch : int
+            The epoch to start from.
+        **kwargs : dict
+            Options of Keras's ``Model.fit`` for this call.
+        """
+        default_fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch,
+                                **kwargs)
+
+    _fit_keras_model._skfashion_default = True  # type: ignore[attr-defined]
+
+    # --------------------------------------------------------- persistence
+    def __getstate__(self):
+        return _persisting.get_state(self)
+
+    def __setstate__(self, state):
+        _persisting.set_state(self, state)
+
+    def _export_state(self):
+        """The fitted state as plain data and the model (``_persisting.export_state``)."""
+        return _persisting.export_state(self)
+
+    def _import_state(self, attributes, model):
+        """Take back what :meth:`_export_state` gave (``_persisting.import_state``)."""
+        return _persisting.import_state(self, attributes, model)
+
+    def save(self, path: Union[str, "os.PathLike[str]"]) -> List[str]:
+        """Save the fitted estimator to ``path`` without pickle.
+
+        The file can be loaded with :func:`skfashion.load`, even from an
+        untrusted source: loading runs no code stored in the file. Parameters
+        that are not plain data (a builder function, callback objects) are not
+        stored: they are listed in the returned list and take their default
+        values on load. A loaded ``KerasClassifier`` or ``KerasRegressor`` can
+        be refitted: its ``model`` parameter is the loaded model's architecture.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Destination file; written atomically.
+
+        Returns
+        -------
+        skipped : list of str
+            Names of the parameters that were not stored.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before ``fit``.
+        ValueError
+            A ``path`` ending in ``.keras`` or ``.onnx``: those names promise a served
+            model, which :func:`skfashion.export` writes.
+        """
+        from ._persist import save
+
+        return save(self, path)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,18 +1,21 @@
-"""The training path of skfashion's Keras estimators (a mixin of ``_BaseKeras``).
+"""The training path of skfashion's Keras estimators: functions of the estimator.
 
-One visible path through a fit (:meth:`_FitMixin._fit_epochs`): check the
-options and the data, stage a new fitted state through scikeras's
-``_initialize`` (or take the current one for a warm start), split off the
-validation data into named fields, train with the epoch generator of
-``_training`` (or the model's own ``fit``), and commit the state in one step.
-``fit``, ``fit_epochs``, ``partial_fit``, ``initialize`` and ``EpochSearchCV``
-all go through it; a fit that fails leaves the previous fitted state whole.
+One visible path through a fit (:func:`fit_path`): check the options and the
+data, stage a new fitted state through scikeras's ``_initialize`` (or take the
+current one for a warm start), split off the validation data into named fields
+(``_validation``), train with the epoch generator of ``_training`` (or the
+model's own ``fit``), and commit the state in one step. ``fit``,
+``fit_epochs``, ``partial_fit``, ``initialize`` and ``EpochSearchCV`` all go
+through it; a fit that fails leaves the previous fitted state whole. The
+estimator's methods ``_initialize``, ``_validation`` and ``_fit_keras_model``
+(scikeras's extension points) call :func:`initialize_state`,
+:func:`split_validation` and :func:`default_fit_keras_model`.
 """
 
 import contextvars
 import sys
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Dict, Generator, Iterator, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Generator, Iterator, List, Mapping, Optional, Tuple
 
 import numpy as np
 
@@ -50,507 +53,417 @@ from ._fitted import (
     _snapshot_variables,
 )
 from ._fit_guard import StaleFitError, fit_guard
-from ._options import FitOptions, Option, check_fit_options, from_mapping, layer
+from ._options import Option, check_fit_options, from_mapping, layer
 from ._predicting import _overridden
 
 
-class _FitMixin:
-    """Staging, validation split and the epoch loop; the hooks are ``_BaseKeras``'s."""
+def collect_options(est, kwargs: Mapping[str, Any], *, partial: bool) -> Dict[str, Option]:
+    options = layer(est._fit_option_values(),
+                    from_mapping(kwargs, "fit({name}=...)"))
+    if partial:
+        options["epochs"] = Option(1, "partial_fit")
+        options.pop("initial_epoch", None)
+    return options
 
-    if TYPE_CHECKING:  # the contract with the host class (_BaseKeras): its flags and hooks
-        _x_dtype: Any
-        _allow_nd: bool
-        _multi_output: Any
-        _y_numeric: bool
-        _check_dtypes: bool
-        _requires_y: bool
-        _reset_history_on_fit: bool
 
-        @property
-        def initialized_(self) -> bool: ...
+def check_fit_data(est, X: Any, y: Any, *, reset: bool,
+                   require_y: bool) -> Tuple[Any, Any]:
+    return check_data(
+        est, X, y, reset=reset, x_dtype=est._x_dtype, allow_nd=est._allow_nd,
+        multi_output=est._multi_output, y_numeric=est._y_numeric,
+        check_dtypes=est._check_dtypes, require_y=require_y,
+    )
 
-        @property
-        def target_encoder(self) -> Any: ...
 
-        @property
-        def feature_encoder(self) -> Any: ...
+def stage_state(est, X: Any, y: Any, *, warm: bool,
+                train: bool) -> Tuple[Dict[str, Any], Any, Any, np.random.RandomState]:
+    """Check the parameters and the data, stage a fitted state:
+    ``(staged, X, y, rng)``, ``rng`` the fit's generator.
 
-        def _check_params(self) -> None: ...
-
-        def _fit_option_values(self) -> Dict[str, Option]: ...
-
-        def _fit_callbacks(self, options: FitOptions) -> Tuple[List[Any], bool]: ...
-
-        def _early_stopping(self) -> Optional[Tuple[float, int, float]]: ...
-
-        def _make_model(self, meta: Dict[str, Any],
-                        seed: Optional[int]) -> Tuple[Any, bool, bool]: ...
-
-        def _compile_settings(self) -> Dict[str, Any]: ...
-
-        def _check_compiled_model(self, model: Any, compile_applied: bool) -> None: ...
-
-        def _sample_weight_for_classes(self, y: Any, sample_weight: Any,
-                                       options: Dict[str, Option], encoder: Any) -> Any: ...
-
-        def _random_seed(self, rng: np.random.RandomState) -> Optional[int]: ...
-
-        def _rng(self) -> np.random.RandomState: ...
-
-        def _fitted_names(self) -> Any: ...
-
-        def _commit(self, staged: Dict[str, Any]) -> None: ...
-
-    def _collect_options(self, kwargs: Mapping[str, Any], *,
-                         partial: bool) -> Dict[str, Option]:
-        options = layer(self._fit_option_values(),
-                        from_mapping(kwargs, "fit({name}=...)"))
-        if partial:
-            options["epochs"] = Option(1, "partial_fit")
-            options.pop("initial_epoch", None)
-        return options
-
-    def _check_fit_data(self, X: Any, y: Any, *, reset: bool,
-                        require_y: bool) -> Tuple[Any, Any]:
-        return check_data(
-            self, X, y, reset=reset, x_dtype=self._x_dtype, allow_nd=self._allow_nd,
-            multi_output=self._multi_output, y_numeric=self._y_numeric,
-            check_dtypes=self._check_dtypes, require_y=require_y,
-        )
-
-    def _stage_state(self, X: Any, y: Any, *, warm: bool,
-                     train: bool) -> Tuple[Dict[str, Any], Any, Any, np.random.RandomState]:
-        """Check the parameters and the data, stage a fitted state:
-        ``(staged, X, y, rng)``, ``rng`` the fit's generator.
-
-        A new fit (not ``warm``) puts its fitted state on the estimator through
-        :meth:`_initialize` before the model is built, as scikeras does, so a
-        builder or a subclass reads this fit's ``n_features_in_``, ``classes_``...
-        ``initialize()`` (``train=False``) stops here.
-        """
-        import_keras()  # a missing backend: say which are installed
-        self._check_params()
-        rng = self._rng()
-        require_y = self._requires_y and train
-        staging = None
-        if warm:
-            X, y = self._check_fit_data(X, y, reset=False, require_y=require_y)
-        else:
-            staging = self.__dict__["_staging"] = _Staging(rng=rng, require_y=require_y,
-                                                           train=train)
-            try:
-                X, y = self._initialize(X, y)
-            finally:
-                self.__dict__.pop("_staging", None)
-        staged = {k: self.__dict__[k] for k in self._fitted_names() if k in self.__dict__}
-        if staging is not None:
-            staged["_fitted"] = staging.fitted
-        staged["_input_scale"] = input_scale(X)  # predict warns about inputs scaled otherwise
-        staged["_rescale_warned"] = False
-        return staged, X, y, rng
-
-    def _stage(self, X: Any, y: Any, sample_weight: Any, kwargs: Dict[str, Any], *,
-               warm: bool, partial: bool) -> _Job:
-        """Check everything and prepare one training call (state: :meth:`_stage_state`).
-
-        The caller (:meth:`_fit_epochs`) restores the previous state if the fit
-        fails.
-        """
-        inputs = (X, y)
-        staged, X, y, rng = self._stage_state(X, y, warm=warm, train=True)
-        options = self._collect_options(kwargs, partial=partial)
-        sample_weight = check_sample_weight(sample_weight, X)
-        fitted = staged["_fitted"]
-        model = fitted.model
-        if warm:  # the model may come from initialize(), which asks for no loss
-            self._check_compiled_model(model, True)
-        target_encoder = fitted.target_encoder
-        sample_weight = self._sample_weight_for_classes(y, sample_weight, options,
-                                                        target_encoder)
-        sample_weight, X, y = drop_zero_weight(sample_weight, X, y)
-        y_enc = target_encoder.transform(y) if target_encoder is not None else y
-        if isinstance(y_enc, np.ndarray) and y_enc.dtype.kind in "OUSV":
-            raise ValueError(
-                f"Unknown label type: the targets reach the model as {y_enc.dtype} values "
-                f"({type(self).__name__} passes y through its target_encoder). Use "
-                "KerasClassifier for labels, or a target_encoder that makes numbers."
-            )
-        X_enc = fitted.model_input(X)
-        check_cardinality(X_enc, y_enc, sample_weight)
-        passthrough = _overridden(model, "fit")
-        for name in ("batch_size", "validation_batch_size"):
-            if name in options and options[name].value == -1 and not hasattr(X_enc, "shape"):
-                raise ValueError(
-                    f"`{name}=-1` requires that `X` implement `shape` ({options[name].source}; "
-                    "the feature_encoder made X a structure of several inputs)."
-                )
-        fit = check_fit_options(options, n_samples=X.shape[0], allow_extra=passthrough,
-                                caller=type(self).__name__)
-        history = staged.get("history_")
-        initial = fit.initial_epoch if "initial_epoch" in options else (
-            len((history or {}).get("loss", []))
-            if (partial or (warm and not self._reset_history_on_fit)) else 0
-        )
-        if not warm or not history or initial == 0:
-            history = {}
-        staged["history_"] = {k: list(v) for k, v in history.items()}
-        return _Job(
-            staged=staged, fitted=fitted, X=X_enc, y=y_enc, y_labels=y, w=sample_weight,
-            fit=replace(fit, initial_epoch=initial, rng=rng), passthrough=passthrough,
-            inputs=inputs,
-        )
-
-    def _initialize(self, X: Any, y: Any = None) -> Tuple[Any, Any]:
-        """Start a new fitted state for ``(X, y)``; return the validated ``(X, y)``.
-
-        scikeras's extension point, with its signature and meaning: the data is
-        checked (``n_features_in_``, ``X_shape_``... are set), the encoders are
-        fitted (``target_encoder_``, ``feature_encoder_`` and their
-        ``get_metadata()`` become attributes), and the model is built
-        (``model_``), all on the estimator, before any training. A subclass may
-        override it, call ``super()._initialize(X, y)`` and set fitted
-        attributes of its own; ``fit`` calls it at each new fit (not on a warm
-        start), and a fit that fails puts the previous attributes back.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, ...)
-            Training inputs.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
-            Targets.
-
-        Returns
-        -------
-        X, y : ndarray
-            The validated inputs and targets (before the encoders).
-        """
-        import keras
-
-        staging = self.__dict__.get("_staging") or _Staging(
-            rng=self._rng(), require_y=self._requires_y and y is not None, train=False)
-        for key in self._fitted_names():
-            if key not in _PUBLISHED:
-                self.__dict__.pop(key, None)
-        X, y = self._check_fit_data(X, y, reset=True, require_y=staging.require_y)
-        names = [name for name in DATA_FACTS if name in self.__dict__]
-        state = self.__dict__
-        state["target_type_"] = self._type_of_target(y) if y is not None else None
-        target_encoder = self.target_encoder.fit(y)
-        state["target_encoder_"] = target_encoder
-        feature_encoder = self.feature_encoder.fit(X)
-        state["feature_encoder_"] = feature_encoder
-        names += ["target_type_", "target_encoder_", "feature_encoder_"]
-        for encoder in (target_encoder, feature_encoder):
-            metadata: Dict[str, Any] = getattr(encoder, "get_metadata", dict)()
-            state.update(metadata)
-            names += [k for k in metadata if k not in names]
-        meta = {k: state[k] for k in names}
-        seed = self._random_seed(staging.rng)
-        model, compile_applied, shared = self._make_model(meta, seed)
-        if not isinstance(model, keras.Model):
-            raise TypeError(
-                f"The model builder returned {type(model).__name__}, not a keras.Model. It "
-                "must return the model."
-            )
-        if not model.compiled:
-            model.compile(**self._compile_settings())
-            compile_applied = True
-        if staging.train:  # a model only initialized (to predict) needs no loss
-            self._check_compiled_model(model, compile_applied)
-        expected = meta.get("n_outputs_expected_")
-        if expected and expected != len(model.outputs):
-            raise ValueError(
-                f"Detected a Keras model input of size {expected}, but {model} has "
-                f"{len(model.outputs)} outputs. The target needs a model with "
-                f"{expected} output(s)."
-            )
-        if hasattr(target_encoder, "_adapt_to_model"):
-            target_encoder._adapt_to_model(model)
-        features = None if _is_identity(feature_encoder) else feature_encoder
-        fitted = _Fitted(model, features, target_encoder, shared=shared)
-        if "_staging" in state:
-            staging.fitted = fitted  # published when the fit commits
-        else:
-            state["_fitted"] = fitted
-        state["_seed"] = seed
-        state["_fitted_keys"] = tuple(names) + ("_fitted", "_seed")
-        return X, y
-
-    def _type_of_target(self, y: Any) -> str:
-        from sklearn.utils.multiclass import type_of_target
-
-        return type_of_target(y)
-
-    def _validation(self, job: _Job) -> _Split:
-        """Split one training call's data into what it trains on and what it validates on.
-
-        Returns a :class:`_Split`: the training data, the validation data (or
-        None) and scikit-learn style early stopping (or None), as named fields.
-        """
-        from ._training import Validation
-
-        fit = job.fit
-        train = (job.X, job.y, job.w)
-        batch = fit.validation_batch_size or fit.batch_size
-
-        def validation(data):
-            return Validation(_with_weights(data), batch, fit.validation_steps,
-                              fit.validation_freq)
-
-        if fit.validation_data is not None:
-            X_val, y_val, *w_val = fit.validation_data
-            y_val = _as_training_labels(y_val, self.__dict__.get("y_dtype_"))
-            X_val, y_val = self._check_fit_data(X_val, y_val, reset=False, require_y=True)
-            fitted = job.fitted
-            encoder = fitted.target_encoder
-            val = (fitted.model_input(X_val),
-                   encoder.transform(y_val) if encoder is not None else y_val,
-                   check_sample_weight(w_val[0] if w_val else None, X_val))
-            check_cardinality(*val, what="validation_data")
-            _warn_if_training_data(fit.validation_data, job.inputs)
-            return _Split(train=train, validation=validation(val), held_out=0)
-        if fit.validation_split:
-            train, val = tail_split(train, fit.validation_split)
-            return _Split(train=train, validation=validation(val),
-                          held_out=_n_rows(val[0]))
-        stopping = self._early_stopping()
-        if stopping is not None:
-            labels = job.y_labels if self._multi_output is False or np.ndim(
-                job.y_labels) == 1 else None
-            train_idx, val_idx = stratified_split(labels, stopping[0], job.fit.rng)
-            return _Split(train=tuple(_take(a, train_idx) for a in train),
-                          validation=validation(tuple(_take(a, val_idx) for a in train)),
-                          held_out=len(val_idx), stopping=stopping)
-        return _Split(train=train, validation=None, held_out=0)
-
-    def _fit_epochs(self, X: Any, y: Any, *, sample_weight: Any = None,
-                    kwargs: Optional[Mapping[str, Any]] = None, partial: bool = False,
-                    commit_each_epoch: bool = False) -> Iterator[int]:
-        """The training path: yield the number of epochs trained after each epoch.
-
-        With ``commit_each_epoch`` the estimator is in a consistent fitted state
-        at each yield (a search can score it); otherwise the new state is
-        committed when training ends, and a failure leaves the old one whole.
-        """
-        guard = fit_guard(self)
-        generation = guard.begin()  # every earlier fit_epochs generator is stale now
-        with guard.lock:
-            warm = (partial or getattr(self, "warm_start", False)) and self.initialized_
-            previous = _Rollback(self)
-        snapshot = None
+    A new fit (not ``warm``) puts its fitted state on the estimator through
+    :meth:`_initialize` before the model is built, as scikeras does, so a
+    builder or a subclass reads this fit's ``n_features_in_``, ``classes_``...
+    ``initialize()`` (``train=False``) stops here.
+    """
+    import_keras()  # a missing backend: say which are installed
+    est._check_params()
+    rng = est._rng()
+    require_y = est._requires_y and train
+    staging = None
+    if warm:
+        X, y = check_fit_data(est, X, y, reset=False, require_y=require_y)
+    else:
+        staging = est.__dict__["_staging"] = _Staging(rng=rng, require_y=require_y,
+                                                      train=train)
         try:
-            with guard.lock:  # a predict in another thread waits for a consistent state
-                job = self._stage(X, y, sample_weight, dict(kwargs or {}), warm=warm,
-                                  partial=partial)
-            model, fit, staged = job.fitted.model, job.fit, job.staged
-            history = staged["history_"]
-            # Training changes the model in place when it is kept (warm start) or
-            # is the user's own instance (model=keras.Model): a failure puts it back.
-            current = previous.state.get("_fitted")
-            keeps = warm or (current is not None and current.model is model)
-            snapshot = _snapshot_variables(model) if keeps else None
-            callbacks, user_held = self._fit_callbacks(fit)
-            own_body = _overrides_fit_keras_model(self)
-            if job.passthrough or own_body:
-                if commit_each_epoch:
-                    what = ("overrides scikeras's _fit_keras_model" if own_body else
-                            f"trains a {type(model).__name__}, which overrides fit()")
-                    raise TypeError(
-                        f"{type(self).__name__} {what}, so skfashion cannot train it epoch "
-                        "by epoch; fit it for each number of epochs instead."
-                    )
-                if own_body:
-                    self._call_fit_keras_model(job, callbacks, dict(kwargs or {}),
-                                               warm=partial or getattr(self, "warm_start",
-                                                                       False), guard=guard)
-                    with guard.lock:
-                        (job.fitted.hand_out if user_held else job.fitted.weights_changed)()
-                    return
-                with guard.lock:
-                    self._keras_fit(job, callbacks, history)
-            else:
-                from ._training import Abandoned
-
-                epochs = self._start_training(job, callbacks)
-                while True:
-                    with guard.lock:  # one whole epoch (and its commit) at a time
-                        step = next(epochs, None)
-                        if step is None:
-                            break
-                        _record_epoch(history, step[1], staged["_fitted"])
-                        if commit_each_epoch:
-                            self._commit(staged)
-                    try:
-                        yield len(history.get("loss", []))
-                    except GeneratorExit:  # the caller stops here (fit_epochs): keep it
-                        if sys.is_finalizing():  # interpreter exit: nothing to end
-                            return
-                        if not guard.is_current(generation):  # a later fit took over:
-                            _abandon(epochs, Abandoned)  # nothing to end, commit or undo
-                            return
-                        with guard.lock:
-                            epochs.close()  # Keras's ending: on_train_end, final values
-                        break
-                    if not guard.is_current(generation):
-                        _abandon(epochs, Abandoned)
-                        raise StaleFitError(
-                            f"This fit_epochs generator of {type(self).__name__} was "
-                            "overtaken by a later fit, partial_fit, initialize or "
-                            "fit_epochs of the same estimator, which owns its fitted "
-                            "state now; the old training ended where it was suspended. "
-                            "Start a new fit_epochs to train again."
-                        )
-        except BaseException:
-            if guard.is_current(generation):  # a stale fit must not undo a later one
-                with guard.lock:
-                    if snapshot is not None:
-                        _restore_variables(snapshot)
-                    previous.restore(self)
-            raise
-        with guard.lock:
-            if user_held:
-                staged["_fitted"].hand_out()
-            else:
-                staged["_fitted"].weights_changed()
-            self._commit(staged)
-
-    def _start_training(self, job: _Job, callbacks: List[Any]) -> Generator[Any, None, None]:
-        """The epoch generator of one training call (``_training.fit_epochs``).
-
-        Splits off the validation data, adds scikit-learn style early stopping,
-        and folds ``class_weight`` into the sample weights.
-        """
-        import keras
-
-        from ._training import fit_epochs
-
-        fit = job.fit
-        split = self._validation(job)
-        X_t, y_t, w_t = split.train
-        if split.stopping is not None:
-            _, patience, min_delta = split.stopping
-            callbacks = list(callbacks) + [keras.callbacks.EarlyStopping(
-                monitor="val_loss", patience=patience, min_delta=min_delta,
-                restore_best_weights=True)]
-        plan = replace(fit, callbacks=callbacks, validation=split.validation,
-                       n_train=_n_rows(job.X) - split.held_out)
-        if w_t is None:
-            w_t = np.ones(len(keras_first(y_t)), np.float32)
-        if fit.class_weight is not None:
-            w_t = w_t * keras_class_weight(fit.class_weight, y_t)
-        return fit_epochs(job.fitted.model, (X_t, y_t, w_t), plan)
-
-    # ------------------------------------------------- scikeras's _fit_keras_model
-    def _call_fit_keras_model(self, job: _Job, callbacks: List[Any],
-                              kwargs: Dict[str, Any], *, warm: bool, guard: Any) -> None:
-        """Call a subclass's ``_fit_keras_model`` as scikeras's ``_fit`` does.
-
-        The fit's state is committed first (the override reads ``self.model_``,
-        ``self.history_``, ``classes_``...: this fit's), then the override gets
-        the encoded data and scikeras's arguments; it trains ``self.model_`` and
-        keeps ``history_`` itself. A failure puts the previous state back (the
-        caller's rollback).
-        """
-        with guard.lock:
-            self._commit(job.staged)
-        fit = job.fit
-        token = _CURRENT_FIT.set(_CurrentFit(self, job, callbacks, kwargs, guard))
-        try:
-            self._fit_keras_model(
-                job.X, job.y, sample_weight=job.w, warm_start=warm, epochs=fit.epochs,
-                initial_epoch=fit.initial_epoch,
-                **{k: v for k, v in kwargs.items() if k not in ("epochs", "initial_epoch")})
+            X, y = est._initialize(X, y)  # scikeras's extension point
         finally:
-            _CURRENT_FIT.reset(token)
+            est.__dict__.pop("_staging", None)
+    staged = {k: est.__dict__[k] for k in est._fitted_names() if k in est.__dict__}
+    if staging is not None:
+        staged["_fitted"] = staging.fitted
+    staged["_input_scale"] = input_scale(X)  # predict warns about inputs scaled otherwise
+    staged["_rescale_warned"] = False
+    return staged, X, y, rng
 
-    def _fit_keras_model(self, X: Any, y: Any, sample_weight: Any, warm_start: bool,
-                         epochs: int, initial_epoch: int, **kwargs: Any) -> None:
-        """Train ``self.model_`` on encoded data: scikeras's extension point.
 
-        ``fit`` and ``partial_fit`` call it, as scikeras 0.13 does, when a
-        subclass overrides it: ``X`` and ``y`` after the feature and target
-        encoders, ``sample_weight`` (or None), ``warm_start`` (``fit``: the
-        estimator's ``warm_start``; ``partial_fit``: True), ``epochs`` to train
-        from ``initial_epoch``, and this call's other ``fit`` keyword arguments.
-        An override may stream its data its own way (``self.model_.fit`` on a
-        ``tf.data`` pipeline, say) and then keeps ``history_`` itself; or call
-        ``super()._fit_keras_model(...)`` to train with skfashion's loop (this
-        body): the estimator's options with ``kwargs`` over them, this fit's
-        callbacks and random generator, and ``history_`` restarted unless
-        ``warm_start`` and ``initial_epoch > 0``, as scikeras does. Without an
-        override, ``fit`` trains through the same loop directly (and
-        ``fit_epochs`` can stop after any epoch, which an override cannot).
+def stage(est, X: Any, y: Any, sample_weight: Any, kwargs: Dict[str, Any], *,
+          warm: bool, partial: bool) -> _Job:
+    """Check everything and prepare one training call (state: :func:`stage_state`).
 
-        Parameters
-        ----------
-        X, y : array-like
-            Inputs and targets as the model takes them.
-        sample_weight : ndarray or None
-            Per-sample weights.
-        warm_start : bool
-            Continue ``history_`` (with ``initial_epoch > 0``).
-        epochs : int
-            Epochs to train.
-        initial_epoch : int
-            The epoch to start from.
-        **kwargs : dict
-            Options of Keras's ``Model.fit`` for this call.
-        """
-        current = _CURRENT_FIT.get()
-        if current is None or current.estimator is not self:
-            raise RuntimeError(
-                "_fit_keras_model trains within a fit of this estimator: call fit or "
-                "partial_fit (which call it), not _fit_keras_model directly."
-            )
-        job = current.job
-        if kwargs == {k: v for k, v in current.kwargs.items()
-                      if k not in ("epochs", "initial_epoch")}:
-            fit, callbacks = job.fit, current.callbacks
-        else:  # the override changed this call's options: check them as fit would
-            options = self._collect_options(dict(kwargs), partial=False)
-            fit = replace(check_fit_options(options, n_samples=_n_rows(X), allow_extra=False,
-                                            caller=type(self).__name__), rng=job.fit.rng)
-            callbacks = (current.callbacks if "callbacks" not in kwargs
-                         else self._fit_callbacks(fit)[0])
-        fit = replace(fit, epochs=int(epochs), initial_epoch=int(initial_epoch))
-        previous = self.__dict__.get("history_") or {}
-        history: Dict[str, List[Any]] = (
-            {k: list(v) for k, v in previous.items()} if warm_start and initial_epoch else {})
-        run = replace(job, X=X, y=y, w=sample_weight, fit=fit, inputs=(X, y))
-        if run.passthrough:
-            with current.guard.lock:
-                self._keras_fit(run, callbacks, history)
-        else:
-            for _, logs in self._start_training(run, callbacks):
-                with current.guard.lock:
-                    _record_epoch(history, logs, job.fitted)
-        self.history_ = history
-
-    def _keras_fit(self, job: _Job, callbacks: List[Any],
-                   history: Dict[str, List[Any]]) -> None:
-        """Train with the model's own ``fit`` (a model that overrides it)."""
-        from ._random import keras_seed
-
-        fit = job.fit
-        validation_data = None
-        if fit.validation_data is not None:
-            validation_data = _dense(self._validation(job).validation.data)
-        args = dict(
-            x=_dense(job.X), y=job.y, sample_weight=job.w, batch_size=fit.batch_size,
-            epochs=fit.end_epoch, initial_epoch=fit.initial_epoch,
-            verbose=fit.verbose, callbacks=callbacks, validation_split=fit.validation_split,
-            validation_data=validation_data, shuffle=fit.shuffle,
-            validation_batch_size=fit.validation_batch_size,
-            validation_steps=fit.validation_steps, validation_freq=fit.validation_freq,
-            steps_per_epoch=fit.steps_per_epoch,
+    The caller (:meth:`_fit_epochs`) restores the previous state if the fit
+    fails.
+    """
+    inputs = (X, y)
+    staged, X, y, rng = stage_state(est, X, y, warm=warm, train=True)
+    options = collect_options(est, kwargs, partial=partial)
+    sample_weight = check_sample_weight(sample_weight, X)
+    fitted = staged["_fitted"]
+    model = fitted.model
+    if warm:  # the model may come from initialize(), which asks for no loss
+        est._check_compiled_model(model, True)
+    target_encoder = fitted.target_encoder
+    sample_weight = est._sample_weight_for_classes(y, sample_weight, options,
+                                                   target_encoder)
+    sample_weight, X, y = drop_zero_weight(sample_weight, X, y)
+    y_enc = target_encoder.transform(y) if target_encoder is not None else y
+    if isinstance(y_enc, np.ndarray) and y_enc.dtype.kind in "OUSV":
+        raise ValueError(
+            f"Unknown label type: the targets reach the model as {y_enc.dtype} values "
+            f"({type(est).__name__} passes y through its target_encoder). Use "
+            "KerasClassifier for labels, or a target_encoder that makes numbers."
         )
-        if fit.class_weight is not None:
-            args["class_weight"] = fit.class_weight
-        args.update(fit.extra)
-        with keras_seed(job.staged.get("_seed")):
-            result = job.fitted.model.fit(**args)
-        for key, values in getattr(result, "history", {}).items():
-            history.setdefault(history_key(key), []).extend(_plain(v) for v in values)
+    X_enc = fitted.model_input(X)
+    check_cardinality(X_enc, y_enc, sample_weight)
+    passthrough = _overridden(model, "fit")
+    for name in ("batch_size", "validation_batch_size"):
+        if name in options and options[name].value == -1 and not hasattr(X_enc, "shape"):
+            raise ValueError(
+                f"`{name}=-1` requires that `X` implement `shape` ({options[name].source}; "
+                "the feature_encoder made X a structure of several inputs)."
+            )
+    fit = check_fit_options(options, n_samples=X.shape[0], allow_extra=passthrough,
+                            caller=type(est).__name__)
+    history = staged.get("history_")
+    initial = fit.initial_epoch if "initial_epoch" in options else (
+        len((history or {}).get("loss", []))
+        if (partial or (warm and not est._reset_history_on_fit)) else 0
+    )
+    if not warm or not history or initial == 0:
+        history = {}
+    staged["history_"] = {k: list(v) for k, v in history.items()}
+    return _Job(
+        staged=staged, fitted=fitted, X=X_enc, y=y_enc, y_labels=y, w=sample_weight,
+        fit=replace(fit, initial_epoch=initial, rng=rng), passthrough=passthrough,
+        inputs=inputs,
+    )
+
+
+def initialize_state(est, X: Any, y: Any = None) -> Tuple[Any, Any]:
+    """The body of ``_BaseKeras._initialize`` (scikeras's extension point, which
+    documents it): check the data, fit the encoders, build the model; return
+    the validated ``(X, y)``."""
+    import keras
+
+    staging = est.__dict__.get("_staging") or _Staging(
+        rng=est._rng(), require_y=est._requires_y and y is not None, train=False)
+    for key in est._fitted_names():
+        if key not in _PUBLISHED:
+            est.__dict__.pop(key, None)
+    X, y = check_fit_data(est, X, y, reset=True, require_y=staging.require_y)
+    names = [name for name in DATA_FACTS if name in est.__dict__]
+    state = est.__dict__
+    state["target_type_"] = est._type_of_target(y) if y is not None else None
+    target_encoder = est.target_encoder.fit(y)
+    state["target_encoder_"] = target_encoder
+    feature_encoder = est.feature_encoder.fit(X)
+    state["feature_encoder_"] = feature_encoder
+    names += ["target_type_", "target_encoder_", "feature_encoder_"]
+    for encoder in (target_encoder, feature_encoder):
+        metadata: Dict[str, Any] = getattr(encoder, "get_metadata", dict)()
+        state.update(metadata)
+        names += [k for k in metadata if k not in names]
+    meta = {k: state[k] for k in names}
+    seed = est._random_seed(staging.rng)
+    model, compile_applied, shared = est._make_model(meta, seed)
+    if not isinstance(model, keras.Model):
+        raise TypeError(
+            f"The model builder returned {type(model).__name__}, not a keras.Model. It "
+            "must return the model."
+        )
+    if not model.compiled:
+        model.compile(**est._compile_settings())
+        compile_applied = True
+    if staging.train:  # a model only initialized (to predict) needs no loss
+        est._check_compiled_model(model, compile_applied)
+    expected = meta.get("n_outputs_expected_")
+    if expected and expected != len(model.outputs):
+        raise ValueError(
+            f"Detected a Keras model input of size {expected}, but {model} has "
+            f"{len(model.outputs)} outputs. The target needs a model with "
+            f"{expected} output(s)."
+        )
+    if hasattr(target_encoder, "_adapt_to_model"):
+        target_encoder._adapt_to_model(model)
+    features = None if _is_identity(feature_encoder) else feature_encoder
+    fitted = _Fitted(model, features, target_encoder, shared=shared)
+    if "_staging" in state:
+        staging.fitted = fitted  # published when the fit commits
+    else:
+        state["_fitted"] = fitted
+    state["_seed"] = seed
+    state["_fitted_keys"] = tuple(names) + ("_fitted", "_seed")
+    return X, y
+
+
+def split_validation(est, job: _Job) -> _Split:
+    """Split one training call's data into what it trains on and what it validates on.
+
+    Returns a :class:`_Split`: the training data, the validation data (or
+    None) and scikit-learn style early stopping (or None), as named fields.
+    """
+    from ._training import Validation
+
+    fit = job.fit
+    train = (job.X, job.y, job.w)
+    batch = fit.validation_batch_size or fit.batch_size
+
+    def validation(data):
+        return Validation(_with_weights(data), batch, fit.validation_steps,
+                          fit.validation_freq)
+
+    if fit.validation_data is not None:
+        X_val, y_val, *w_val = fit.validation_data
+        y_val = _as_training_labels(y_val, est.__dict__.get("y_dtype_"))
+        X_val, y_val = check_fit_data(est, X_val, y_val, reset=False, require_y=True)
+        fitted = job.fitted
+        encoder = fitted.target_encoder
+        val = (fitted.model_input(X_val),
+               encoder.transform(y_val) if encoder is not None else y_val,
+               check_sample_weight(w_val[0] if w_val else None, X_val))
+        check_cardinality(*val, what="validation_data")
+        _warn_if_training_data(fit.validation_data, job.inputs)
+        return _Split(train=train, validation=validation(val), held_out=0)
+    if fit.validation_split:
+        train, val = tail_split(train, fit.validation_split)
+        return _Split(train=train, validation=validation(val),
+                      held_out=_n_rows(val[0]))
+    stopping = est._early_stopping()
+    if stopping is not None:
+        labels = job.y_labels if est._multi_output is False or np.ndim(
+            job.y_labels) == 1 else None
+        train_idx, val_idx = stratified_split(labels, stopping[0], job.fit.rng)
+        return _Split(train=tuple(_take(a, train_idx) for a in train),
+                      validation=validation(tuple(_take(a, val_idx) for a in train)),
+                      held_out=len(val_idx), stopping=stopping)
+    return _Split(train=train, validation=None, held_out=0)
+
+
+def fit_path(est, X: Any, y: Any, *, sample_weight: Any = None,
+             kwargs: Optional[Mapping[str, Any]] = None, partial: bool = False,
+             commit_each_epoch: bool = False) -> Iterator[int]:
+    """The training path: yield the number of epochs trained after each epoch.
+
+    With ``commit_each_epoch`` the estimator is in a consistent fitted state
+    at each yield (a search can score it); otherwise the new state is
+    committed when training ends, and a failure leaves the old one whole.
+    """
+    guard = fit_guard(est)
+    generation = guard.begin()  # every earlier fit_epochs generator is stale now
+    with guard.lock:
+        warm = (partial or getattr(est, "warm_start", False)) and est.initialized_
+        previous = _Rollback(est)
+    snapshot = None
+    try:
+        with guard.lock:  # a predict in another thread waits for a consistent state
+            job = stage(est, X, y, sample_weight, dict(kwargs or {}), warm=warm,
+                        partial=partial)
+        model, fit, staged = job.fitted.model, job.fit, job.staged
+        history = staged["history_"]
+        # Training changes the model in place when it is kept (warm start) or
+        # is the user's own instance (model=keras.Model): a failure puts it back.
+        current = previous.state.get("_fitted")
+        keeps = warm or (current is not None and current.model is model)
+        snapshot = _snapshot_variables(model) if keeps else None
+        callbacks, user_held = est._fit_callbacks(fit)
+        own_body = _overrides_fit_keras_model(est)
+        if job.passthrough or own_body:
+            if commit_each_epoch:
+                what = ("overrides scikeras's _fit_keras_model" if own_body else
+                        f"trains a {type(model).__name__}, which overrides fit()")
+                raise TypeError(
+                    f"{type(est).__name__} {what}, so skfashion cannot train it epoch "
+                    "by epoch; fit it for each number of epochs instead."
+                )
+            if own_body:
+                call_fit_keras_model(est, job, callbacks, dict(kwargs or {}),
+                                     warm=partial or getattr(est, "warm_start",
+                                                             False), guard=guard)
+                with guard.lock:
+                    (job.fitted.hand_out if user_held else job.fitted.weights_changed)()
+                return
+            with guard.lock:
+                keras_fit(est, job, callbacks, history)
+        else:
+            from ._training import Abandoned
+
+            epochs = start_training(est, job, callbacks)
+            while True:
+                with guard.lock:  # one whole epoch (and its commit) at a time
+                    step = next(epochs, None)
+                    if step is None:
+                        break
+                    _record_epoch(history, step[1], staged["_fitted"])
+                    if commit_each_epoch:
+                        est._commit(staged)
+                try:
+                    yield len(history.get("loss", []))
+                except GeneratorExit:  # the caller stops here (fit_epochs): keep it
+                    if sys.is_finalizing():  # interpreter exit: nothing to end
+                        return
+                    if not guard.is_current(generation):  # a later fit took over:
+                        _abandon(epochs, Abandoned)  # nothing to end, commit or undo
+                        return
+                    with guard.lock:
+                        epochs.close()  # Keras's ending: on_train_end, final values
+                    break
+                if not guard.is_current(generation):
+                    _abandon(epochs, Abandoned)
+                    raise StaleFitError(
+                        f"This fit_epochs generator of {type(est).__name__} was "
+                        "overtaken by a later fit, partial_fit, initialize or "
+                        "fit_epochs of the same estimator, which owns its fitted "
+                        "state now; the old training ended where it was suspended. "
+                        "Start a new fit_epochs to train again."
+                    )
+    except BaseException:
+        if guard.is_current(generation):  # a stale fit must not undo a later one
+            with guard.lock:
+                if snapshot is not None:
+                    _restore_variables(snapshot)
+                previous.restore(est)
+        raise
+    with guard.lock:
+        if user_held:
+            staged["_fitted"].hand_out()
+        else:
+            staged["_fitted"].weights_changed()
+        est._commit(staged)
+
+
+def start_training(est, job: _Job, callbacks: List[Any]) -> Generator[Any, None, None]:
+    """The epoch generator of one training call (``_training.fit_epochs``).
+
+    Splits off the validation data, adds scikit-learn style early stopping,
+    and folds ``class_weight`` into the sample weights.
+    """
+    import keras
+
+    from ._training import fit_epochs
+
+    fit = job.fit
+    split = est._validation(job)
+    X_t, y_t, w_t = split.train
+    if split.stopping is not None:
+        _, patience, min_delta = split.stopping
+        callbacks = list(callbacks) + [keras.callbacks.EarlyStopping(
+            monitor="val_loss", patience=patience, min_delta=min_delta,
+            restore_best_weights=True)]
+    plan = replace(fit, callbacks=callbacks, validation=split.validation,
+                   n_train=_n_rows(job.X) - split.held_out)
+    if w_t is None:
+        w_t = np.ones(len(keras_first(y_t)), np.float32)
+    if fit.class_weight is not None:
+        w_t = w_t * keras_class_weight(fit.class_weight, y_t)
+    return fit_epochs(job.fitted.model, (X_t, y_t, w_t), plan)
+
+# ------------------------------------------------- scikeras's _fit_keras_model
+
+
+def call_fit_keras_model(est, job: _Job, callbacks: List[Any],
+                         kwargs: Dict[str, Any], *, warm: bool, guard: Any) -> None:
+    """Call a subclass's ``_fit_keras_model`` as scikeras's ``_fit`` does.
+
+    The fit's state is committed first (the override reads ``est.model_``,
+    ``est.history_``, ``classes_``...: this fit's), then the override gets
+    the encoded data and scikeras's arguments; it trains ``est.model_`` and
+    keeps ``history_`` itest. A failure puts the previous state back (the
+    caller's rollback).
+    """
+    with guard.lock:
+        est._commit(job.staged)
+    fit = job.fit
+    token = _CURRENT_FIT.set(_CurrentFit(est, job, callbacks, kwargs, guard))
+    try:
+        est._fit_keras_model(  # a subclass's override (scikeras's extension point)
+            job.X, job.y, sample_weight=job.w, warm_start=warm, epochs=fit.epochs,
+            initial_epoch=fit.initial_epoch,
+            **{k: v for k, v in kwargs.items() if k not in ("epochs", "initial_epoch")})
+    finally:
+        _CURRENT_FIT.reset(token)
+
+
+def default_fit_keras_model(est, X: Any, y: Any, sample_weight: Any, warm_start: bool,
+                            epochs: int, initial_epoch: int, **kwargs: Any) -> None:
+    """The body of ``_BaseKeras._fit_keras_model`` (scikeras's extension point,
+    which documents it): train with skfashion's loop, inside the fit that called
+    the override."""
+    current = _CURRENT_FIT.get()
+    if current is None or current.estimator is not est:
+        raise RuntimeError(
+            "_fit_keras_model trains within a fit of this estimator: call fit or "
+            "partial_fit (which call it), not _fit_keras_model directly."
+        )
+    job = current.job
+    if kwargs == {k: v for k, v in current.kwargs.items()
+                  if k not in ("epochs", "initial_epoch")}:
+        fit, callbacks = job.fit, current.callbacks
+    else:  # the override changed this call's options: check them as fit would
+        options = collect_options(est, dict(kwargs), partial=False)
+        fit = replace(check_fit_options(options, n_samples=_n_rows(X), allow_extra=False,
+                                        caller=type(est).__name__), rng=job.fit.rng)
+        callbacks = (current.callbacks if "callbacks" not in kwargs
+                     else est._fit_callbacks(fit)[0])
+    fit = replace(fit, epochs=int(epochs), initial_epoch=int(initial_epoch))
+    previous = est.__dict__.get("history_") or {}
+    history: Dict[str, List[Any]] = (
+        {k: list(v) for k, v in previous.items()} if warm_start and initial_epoch else {})
+    run = replace(job, X=X, y=y, w=sample_weight, fit=fit, inputs=(X, y))
+    if run.passthrough:
+        with current.guard.lock:
+            keras_fit(est, run, callbacks, history)
+    else:
+        for _, logs in start_training(est, run, callbacks):
+            with current.guard.lock:
+                _record_epoch(history, logs, job.fitted)
+    est.history_ = history
+
+
+def keras_fit(est, job: _Job, callbacks: List[Any],
+              history: Dict[str, List[Any]]) -> None:
+    """Train with the model's own ``fit`` (a model that overrides it)."""
+    from ._random import keras_seed
+
+    fit = job.fit
+    validation_data = None
+    if fit.validation_data is not None:
+        validation_data = _dense(est._validation(job).validation.data)
+    args = dict(
+        x=_dense(job.X), y=job.y, sample_weight=job.w, batch_size=fit.batch_size,
+        epochs=fit.end_epoch, initial_epoch=fit.initial_epoch,
+        verbose=fit.verbose, callbacks=callbacks, validation_split=fit.validation_split,
+        validation_data=validation_data, shuffle=fit.shuffle,
+        validation_batch_size=fit.validation_batch_size,
+        validation_steps=fit.validation_steps, validation_freq=fit.validation_freq,
+        steps_per_epoch=fit.steps_per_epoch,
+    )
+    if fit.class_weight is not None:
+        args["class_weight"] = fit.class_weight
+    args.update(fit.extra)
+    with keras_seed(job.staged.get("_seed")):
+        result = job.fitted.model.fit(**args)
+    for key, values in getattr(result, "history", {}).items():
+        history.setdefault(history_key(key), []).extend(_plain(v) for v in values)
 
 
 def _record_epoch(history: Dict[str, List[Any]], logs: Mapping[str, Any],
@@ -578,8 +491,9 @@ _CURRENT_FIT: "contextvars.ContextVar[Optional[_CurrentFit]]" = contextvars.Cont
 
 
 def _overrides_fit_keras_model(estimator: Any) -> bool:
-    """True if a subclass overrides scikeras's ``_fit_keras_model``."""
-    return type(estimator)._fit_keras_model is not _FitMixin._fit_keras_model
+    """True if a subclass overrides scikeras's ``_fit_keras_model`` (the estimators'
+    own method is marked ``_skfashion_default``)."""
+    return not getattr(type(estimator)._fit_keras_model, "_skfashion_default", False)
 
 
 def _abandon(epochs: Any, abandoned: "type[BaseException]") -> None:

@@ -1,119 +1,89 @@
 """Pickling and pickle-free saving of skfashion's Keras estimators.
 
-Each estimator says what its fitted state is (``_export_state``) and takes it
-back (``_import_state``, checked by :func:`_check_imported` against the model
-before anything is set); :mod:`skfashion._persist` owns the file format.
+:func:`export_state` gives an estimator's fitted state as plain data and
+:func:`import_state` takes it back (checked by :func:`_check_imported` against
+the model before anything is set); the estimators' ``_export_state`` and
+``_import_state`` call them, and :mod:`skfashion._persist` owns the file format.
 """
 
-import os
-from typing import List, Union
 import math
+from typing import Any
 
 from ._fitted import _Fitted, _is_identity
 
 
-class _PersistMixin:
-    """``__getstate__``/``__setstate__``, ``save`` and the fitted state as plain data."""
+def get_state(est):
+    """``est.__getstate__()``: the instance dict, the model as bytes."""
+    from ._model_bytes import ModelBytes, freeze
 
-    def __getstate__(self):
-        from ._model_bytes import ModelBytes, freeze
+    state = {}
+    for key, value in est.__dict__.items():
+        if key == "_fitted":
+            value = {
+                "model": ModelBytes.from_model(value.model),
+                "feature_encoder": value.feature_encoder,
+                "target_encoder": value.target_encoder,
+                "shared": value.shared,
+            }
+        else:
+            value = freeze(value)
+        state[key] = value
+    return state
 
-        state = {}
-        for key, value in self.__dict__.items():
-            if key == "_fitted":
-                value = {
-                    "model": ModelBytes.from_model(value.model),
-                    "feature_encoder": value.feature_encoder,
-                    "target_encoder": value.target_encoder,
-                    "shared": value.shared,
-                }
-            else:
-                value = freeze(value)
-            state[key] = value
-        return state
 
-    def __setstate__(self, state):
-        from ._model_bytes import thaw
+def set_state(est, state):
+    """``est.__setstate__(state)``: the inverse of :func:`get_state`."""
+    from ._model_bytes import thaw
 
-        state = dict(state)
-        fitted = state.pop("_fitted", None)
-        state = {key: thaw(value) for key, value in state.items()}
-        if fitted is not None:
-            state["_fitted"] = _Fitted(
-                fitted["model"].to_model(), fitted["feature_encoder"],
-                fitted["target_encoder"], shared=fitted["shared"],
-            )
-        self.__dict__.update(state)
-
-    def _export_state(self):
-        """The fitted state as plain Python values, for :mod:`skfashion._persist`.
-
-        Returns
-        -------
-        attributes : dict
-            Fitted attributes (numbers, strings, dtypes, tuples, arrays, dicts of
-            lists), the encoders as ``(class name, state)``.
-        model : keras.Model
-            The fitted model.
-        """
-        from ._encoders import export_encoder
-
-        fitted = self._require_fitted()
-        attributes = {
-            name: self.__dict__[name] for name in self._fitted_names()
-            if not name.startswith("_") and name not in ("target_encoder_", "feature_encoder_")
-        }
-        attributes["target_encoder_"] = export_encoder(self.target_encoder_)
-        attributes["feature_encoder_"] = export_encoder(self.feature_encoder_)
-        return attributes, fitted.model
-
-    def _import_state(self, attributes, model):
-        """Restore what :meth:`_export_state` gave (used when loading a file)."""
-        from ._encoders import import_encoder
-
-        staged = dict(attributes)
-        staged["target_encoder_"] = import_encoder(*attributes["target_encoder_"])
-        staged["feature_encoder_"] = import_encoder(*attributes["feature_encoder_"])
-        _check_imported(staged, model)
-        features = staged["feature_encoder_"]
-        staged["_fitted"] = _Fitted(
-            model, None if _is_identity(features) else features, staged["target_encoder_"],
-            shared=False,
+    state = dict(state)
+    fitted = state.pop("_fitted", None)
+    state = {key: thaw(value) for key, value in state.items()}
+    if fitted is not None:
+        state["_fitted"] = _Fitted(
+            fitted["model"].to_model(), fitted["feature_encoder"],
+            fitted["target_encoder"], shared=fitted["shared"],
         )
-        self._commit(staged)
-        return self
+    est.__dict__.update(state)
 
-    def save(self, path: Union[str, "os.PathLike[str]"]) -> List[str]:
-        """Save the fitted estimator to ``path`` without pickle.
 
-        The file can be loaded with :func:`skfashion.load`, even from an
-        untrusted source: loading runs no code stored in the file. Parameters
-        that are not plain data (a builder function, callback objects) are not
-        stored: they are listed in the returned list and take their default
-        values on load. A loaded ``KerasClassifier`` or ``KerasRegressor`` can
-        be refitted: its ``model`` parameter is the loaded model's architecture.
+def export_state(est):
+    """The fitted state as plain Python values, for :mod:`skfashion._persist`.
 
-        Parameters
-        ----------
-        path : str or path-like
-            Destination file; written atomically.
+    Returns
+    -------
+    attributes : dict
+        Fitted attributes (numbers, strings, dtypes, tuples, arrays, dicts of
+        lists), the encoders as ``(class name, state)``.
+    model : keras.Model
+        The fitted model.
+    """
+    from ._encoders import export_encoder
 
-        Returns
-        -------
-        skipped : list of str
-            Names of the parameters that were not stored.
+    fitted = est._require_fitted()
+    attributes = {
+        name: est.__dict__[name] for name in est._fitted_names()
+        if not name.startswith("_") and name not in ("target_encoder_", "feature_encoder_")
+    }
+    attributes["target_encoder_"] = export_encoder(est.target_encoder_)
+    attributes["feature_encoder_"] = export_encoder(est.feature_encoder_)
+    return attributes, fitted.model
 
-        Raises
-        ------
-        sklearn.exceptions.NotFittedError
-            Before ``fit``.
-        ValueError
-            A ``path`` ending in ``.keras`` or ``.onnx``: those names promise a served
-            model, which :func:`skfashion.export` writes.
-        """
-        from ._persist import save
 
-        return save(self, path)
+def import_state(est, attributes, model):
+    """Restore what :func:`export_state` gave (used when loading a file)."""
+    from ._encoders import import_encoder
+
+    staged = dict(attributes)
+    staged["target_encoder_"] = import_encoder(*attributes["target_encoder_"])
+    staged["feature_encoder_"] = import_encoder(*attributes["feature_encoder_"])
+    _check_imported(staged, model)
+    features = staged["feature_encoder_"]
+    staged["_fitted"] = _Fitted(
+        model, None if _is_identity(features) else features, staged["target_encoder_"],
+        shared=False,
+    )
+    est._commit(staged)
+    return est
 
 
 def _check_imported(state, model):
@@ -149,7 +119,7 @@ def _check_imported(state, model):
                          f"{tuple(shape)}")
     sample = tuple(shape[1:]) if shape is not None else (
         (n_features,) if n_features is not None else None)
-    inputs = getattr(model, "inputs", None) or ()
+    inputs: Any = getattr(model, "inputs", None) or ()
     if (sample is not None and len(inputs) == 1 and _is_identity(state["feature_encoder_"])
             and None not in inputs[0].shape[1:]
             and math.prod(inputs[0].shape[1:]) != math.prod(sample)):

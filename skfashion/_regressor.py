@@ -6,7 +6,7 @@ from numpy.typing import ArrayLike
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 
-from ._early_stopping import _EarlyStoppingMixin
+from ._early_stopping import EARLY_STOPPING_CONSTRAINTS
 from ._encoders import RegressorTargetEncoder
 from ._routing import routed
 from ._wrapper import BaseWrapper
@@ -14,7 +14,7 @@ from ._registry import register
 
 
 @register
-class KerasRegressor(_EarlyStoppingMixin, RegressorMixin, BaseWrapper):
+class KerasRegressor(RegressorMixin, BaseWrapper):
     """A Keras model, or a function that builds one, as a scikit-learn regressor.
 
     A drop-in for scikeras's ``KerasRegressor``: targets of one or several
@@ -113,7 +113,7 @@ class KerasRegressor(_EarlyStoppingMixin, RegressorMixin, BaseWrapper):
     _requires_y = True
     _parameter_constraints = {
         **BaseWrapper._parameter_constraints,
-        **_EarlyStoppingMixin._early_stopping_constraints,
+        **EARLY_STOPPING_CONSTRAINTS,
     }
 
     def __init__(

@@ -4,13 +4,11 @@ import collections
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import ClassifierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import _BaseKeras
-from ._classifier import _ClassifierBase
+from ._classifier_base import _ClassifierBase
 from ._compile import resolve_callbacks, resolve_optimizer
-from ._early_stopping import _EarlyStoppingMixin
+from ._early_stopping import EARLY_STOPPING_CONSTRAINTS
 from ._options import Option, constraints_for
 from ._random import seed_sequence
 from ._registry import register
@@ -19,8 +17,7 @@ _ACTIVATIONS = {"relu", "tanh", "sigmoid", "elu", "gelu", "selu", "swish", "line
 
 
 @register
-class SoftmaxClassifier(_EarlyStoppingMixin, _ClassifierBase, ClassifierMixin,  # type: ignore[misc]
-                        _BaseKeras):
+class SoftmaxClassifier(_ClassifierBase):
     """Softmax regression, or a multilayer perceptron, trained by Keras.
 
     With the defaults this is exactly the model of the Keras Fashion-MNIST
@@ -146,7 +143,7 @@ default="relu"
         "callbacks": [list, None],
         "warm_start": ["boolean"],
         "random_state": ["random_state"],
-        **_EarlyStoppingMixin._early_stopping_constraints,
+        **EARLY_STOPPING_CONSTRAINTS,
         **constraints_for("epochs", "batch_size", "class_weight", "shuffle", "verbose",
                           "steps_per_execution"),
     }
@@ -209,7 +206,7 @@ default="relu"
                 f"{n_classes} class: {np.asarray(meta['classes_']).tolist()}."
             )
         sizes = tuple(self.hidden_layer_sizes)
-        if not all(isinstance(s, Integral) and s > 0 for s in sizes):
+        if not all(isinstance(s, Integral) and int(s) > 0 for s in sizes):
             raise ValueError(
                 "hidden_layer_sizes must be a tuple of positive integers, e.g. (128,) or "
                 f"(256, 128); got {self.hidden_layer_sizes!r}."
@@ -225,7 +222,7 @@ default="relu"
         # dense_1, dropout...): Keras would number them on from every model the
         # process built before, and on TensorFlow every new variable path costs
         # a kernel kept for the life of the process (see stable_optimizer_name).
-        names = collections.Counter()
+        names: collections.Counter = collections.Counter()
 
         def name(kind):
             names[kind] += 1

@@ -8,13 +8,12 @@ fast on every backend.
 
 from sklearn.utils.metaestimators import available_if
 
+from . import _wrapper_model, _wrapper_params
 from ._base import _BaseKeras
 from ._compile import resolve_callbacks
 from ._options import Option, constraints_for
 from ._registry import register
 from ._routing import ROUTES, routed
-from ._wrapper_model import _ModelBuildingMixin
-from ._wrapper_params import _RoutedParamsMixin
 
 
 def _has_scorer(est):
@@ -35,7 +34,7 @@ def _instances(spec):
 
 
 @register
-class BaseWrapper(_RoutedParamsMixin, _ModelBuildingMixin, _BaseKeras):
+class BaseWrapper(_BaseKeras):
     """A Keras model, or a function that builds one, as a scikit-learn estimator.
 
     The general wrapper (scikeras's ``BaseWrapper``): targets pass through
@@ -218,6 +217,67 @@ class BaseWrapper(_RoutedParamsMixin, _ModelBuildingMixin, _BaseKeras):
         # parameters all the same (get_params, set_params, clone) and readable as
         # attributes (est.fit__batch_size), as in scikeras.
         self._extra_params = dict(kwargs)
+
+    # ------------------------- routed and extra parameters (``_wrapper_params``)
+    def __getattr__(self, name):
+        return _wrapper_params.extra_param(self, name)
+
+    @property
+    def __name__(self):
+        return type(self).__name__
+
+    def get_params(self, deep=True):
+        """Parameters of this estimator, routed and extra ones included.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Also return the parameters of parameters that are estimators.
+
+        Returns
+        -------
+        params : dict
+        """
+        return _wrapper_params.get_params(self, deep)
+
+    def set_params(self, **params):
+        """Set parameters, routed (``optimizer__learning_rate``) and extra ones included.
+
+        Parameters
+        ----------
+        **params : dict
+            Parameter names and values.
+
+        Returns
+        -------
+        self : object
+        """
+        return _wrapper_params.set_params(self, **params)
+
+    def _check_params(self):
+        super()._check_params()
+        _wrapper_params.check_routed_names(self)
+
+    def _user_params(self):
+        return _wrapper_params.user_params(self)
+
+    # ------------------------------------- the model (``_wrapper_model``)
+    def _builder(self):
+        """``(builder, instance)``: what makes the model (scikeras's rules)."""
+        return _wrapper_model.builder_of(self)
+
+    def _random_seed(self, rng):
+        drawn = super()._random_seed(rng)  # drawn all the same: shuffling follows it
+        return _wrapper_model.wrapper_seed(self, drawn)
+
+    def _make_model(self, meta, seed):
+        return _wrapper_model.make_model(self, meta, seed)
+
+    def _compile_settings(self):
+        return _wrapper_model.compile_settings(self)
+
+    def _check_compiled_model(self, model, compile_applied):
+        _wrapper_model.check_compiled_model(self, model, compile_applied)
 
     # ------------------------------------------------------- training options
     def _fit_option_values(self):

@@ -14,95 +14,75 @@ from ._routing import ROUTES, is_routed
 _MISSING = object()
 
 
-class _RoutedParamsMixin:
-    """``get_params``/``set_params`` with routed and extra parameters."""
+def extra_param(est, name):
+    """``est.<name>`` for an extra or routed parameter (``est.__getattr__``)."""
+    extra = est.__dict__.get("_extra_params")
+    if extra is not None and name in extra:
+        return extra[name]
+    raise AttributeError(f"{type(est).__name__!r} object has no attribute {name!r}")
 
-    def __getattr__(self, name):
-        extra = self.__dict__.get("_extra_params")
-        if extra is not None and name in extra:
-            return extra[name]
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
-    @property
-    def __name__(self):
-        return type(self).__name__
+def own_names(est):
+    """The parameters ``type(est).__init__`` declares by name."""
+    init = type(est).__init__
+    names = [
+        p.name for p in inspect.signature(init).parameters.values()
+        if p.name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
+    ]
+    return names
 
-    def _own_names(self):
-        init = type(self).__init__
-        names = [
-            p.name for p in inspect.signature(init).parameters.values()
-            if p.name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
-        ]
-        return names
 
-    def get_params(self, deep=True):
-        """Parameters of this estimator, routed and extra ones included.
+def get_params(est, deep=True):
+    """``BaseWrapper.get_params``: own, routed and extra parameters."""
+    params = {}
+    for name in own_names(est):
+        # A subclass may take a parameter in __init__ and not store it
+        # (scikeras's MLPClassifier notebook does): as in scikeras, it is
+        # then not a parameter (clone leaves it at its default).
+        value = getattr(est, name, _MISSING)
+        if value is not _MISSING:
+            params[name] = value
+    for key, value in est.__dict__.items():
+        if not key.startswith("_") and not key.endswith("_") and key not in params:
+            params[key] = value  # a subclass's attribute set in its __init__
+    params.update(est.__dict__.get("_extra_params", {}))
+    if deep:
+        for key, value in list(params.items()):
+            if hasattr(value, "get_params") and not isinstance(value, type):
+                params.update({f"{key}__{k}": v for k, v in value.get_params().items()})
+    return params
 
-        Parameters
-        ----------
-        deep : bool, default=True
-            Also return the parameters of parameters that are estimators.
 
-        Returns
-        -------
-        params : dict
-        """
-        params = {}
-        for name in self._own_names():
-            # A subclass may take a parameter in __init__ and not store it
-            # (scikeras's MLPClassifier notebook does): as in scikeras, it is
-            # then not a parameter (clone leaves it at its default).
-            value = getattr(self, name, _MISSING)
-            if value is not _MISSING:
-                params[name] = value
-        for key, value in self.__dict__.items():
-            if not key.startswith("_") and not key.endswith("_") and key not in params:
-                params[key] = value  # a subclass's attribute set in its __init__
-        params.update(self.__dict__.get("_extra_params", {}))
-        if deep:
-            for key, value in list(params.items()):
-                if hasattr(value, "get_params") and not isinstance(value, type):
-                    params.update({f"{key}__{k}": v for k, v in value.get_params().items()})
-        return params
+def set_params(est, **params):
+    """``BaseWrapper.set_params``: routed and extra names go to ``_extra_params``."""
+    known = set(get_params(est, deep=False))
+    extra = est.__dict__.setdefault("_extra_params", {})
+    for name, value in params.items():
+        if name in extra or (is_routed(name) and name not in est.__dict__):
+            extra[name] = value
+        elif name in known:
+            setattr(est, name, value)
+        else:
+            raise ValueError(
+                f"Invalid parameter {name} for estimator {type(est).__name__}.\n"
+                "This issue can likely be resolved by setting this parameter in the "
+                f"{type(est).__name__} constructor:\n`{type(est).__name__}({name}="
+                f"{value!r})`\nCheck the list of available parameters with "
+                "`estimator.get_params().keys()`"
+            )
+    return est
 
-    def set_params(self, **params):
-        """Set parameters, routed (``optimizer__learning_rate``) and extra ones included.
 
-        Parameters
-        ----------
-        **params : dict
-            Parameter names and values.
+def check_routed_names(est):
+    """Refuse extra parameters with an unknown routing prefix (``unknown__x``)."""
+    for name in est.__dict__.get("_extra_params", {}):
+        if "__" in name and not is_routed(name):
+            raise ValueError(
+                f"{name}: unknown routing prefix {name.split('__', 1)[0]!r}; routed "
+                f"parameters start with one of {[r + '__' for r in ROUTES]}."
+            )
 
-        Returns
-        -------
-        self : object
-        """
-        known = set(self.get_params(deep=False))
-        extra = self.__dict__.setdefault("_extra_params", {})
-        for name, value in params.items():
-            if name in extra or (is_routed(name) and name not in self.__dict__):
-                extra[name] = value
-            elif name in known:
-                setattr(self, name, value)
-            else:
-                raise ValueError(
-                    f"Invalid parameter {name} for estimator {type(self).__name__}.\n"
-                    "This issue can likely be resolved by setting this parameter in the "
-                    f"{type(self).__name__} constructor:\n`{type(self).__name__}({name}="
-                    f"{value!r})`\nCheck the list of available parameters with "
-                    "`estimator.get_params().keys()`"
-                )
-        return self
 
-    def _check_params(self):
-        super()._check_params()
-        for name in self.__dict__.get("_extra_params", {}):
-            if "__" in name and not is_routed(name):
-                raise ValueError(
-                    f"{name}: unknown routing prefix {name.split('__', 1)[0]!r}; routed "
-                    f"parameters start with one of {[r + '__' for r in ROUTES]}."
-                )
-
-    def _user_params(self):
-        """Unprefixed extra parameters (they reach the builder)."""
-        return {k: v for k, v in self.__dict__.get("_extra_params", {}).items() if "__" not in k}
+def user_params(est):
+    """Unprefixed extra parameters (they reach the builder)."""
+    return {k: v for k, v in est.__dict__.get("_extra_params", {}).items() if "__" not in k}
