@@ -10,6 +10,8 @@ function) and output width, which :meth:`ClassifierLabelEncoder._adapt_to_model`
 reads once the model is built.
 """
 
+from typing import Any
+
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.preprocessing import FunctionTransformer
@@ -213,8 +215,8 @@ class ClassifierLabelEncoder(TransformerMixin, BaseEstimator):
             if y.min() == 0 and (y.sum(axis=1) == 1).all():
                 target_type = "multiclass-onehot"
         elif target_type == "multiclass-multioutput":
-            self.classes_ = None
-            self.n_classes_ = None
+            self.classes_ = None  # type: ignore[assignment]  # no single set of classes
+            self.n_classes_ = None  # type: ignore[assignment]
             self._mode = "passthrough"
         else:
             raise ValueError(f"Unknown label type: {target_type}." + _UNSUPPORTED_HELP)
@@ -444,7 +446,7 @@ class RegressorTargetEncoder(TransformerMixin, BaseEstimator):
         Keras broadcasts ``(n, 1)`` outputs against ``(n, 3)`` targets and trains
         without a word; predictions would then come back with the wrong shape.
         """
-        outputs = getattr(model, "outputs", None) or ()
+        outputs: Any = getattr(model, "outputs", None) or ()
         if len(outputs) != 1 or len(outputs[0].shape) != 2:
             return
         units = outputs[0].shape[-1]

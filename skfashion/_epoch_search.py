@@ -249,7 +249,7 @@ class EpochSearchCV(MetaEstimatorMixin, BaseEstimator):
     def _check(self):
         classifier = _keras_step(self.estimator)
         epochs = list(self.epochs)
-        if not epochs or not all(isinstance(e, Integral) and e >= 1 for e in epochs):
+        if not epochs or not all(isinstance(e, Integral) and int(e) >= 1 for e in epochs):
             raise ValueError(
                 f"epochs must be a non-empty list of positive integers; got {self.epochs!r}."
             )

@@ -30,7 +30,7 @@ import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Dict, Optional
 
 import numpy as np
 
@@ -126,8 +126,7 @@ def _label_dtype(classes):
 #: The methods that turn the model's outputs into what the pipeline predicts: a
 #: subclass that overrides one (temperature scaling, calibration, thresholds)
 #: predicts something the exported layers do not compute.
-_PREDICTION_METHODS = ("predict", "predict_proba", "_outputs", "_locked_outputs",
-                       "_model_outputs")
+_PREDICTION_METHODS = ("predict", "predict_proba")
 
 
 def _skfashion_code(function):
@@ -396,8 +395,9 @@ def build_serving_model(plan):
 
 
 def _metadata(plan):
-    meta = {"format": _EXPORT_FORMAT, "skfashion_version": __version__,
-            "input": {"shape": [None, *plan.input_shape], "dtype": plan.input_dtype}}
+    meta: Dict[str, Any] = {
+        "format": _EXPORT_FORMAT, "skfashion_version": __version__,
+        "input": {"shape": [None, *plan.input_shape], "dtype": plan.input_dtype}}
     if plan.classes is not None:
         meta.update(kind="classifier", classes=plan.classes.tolist())
     else:
@@ -505,8 +505,8 @@ def _write_onnx(model, plan, path):
         label_dtype = _label_dtype(plan.classes)
         values = plan.classes.astype(label_dtype)
         if label_dtype == object:
-            classes = helper.make_tensor("classes", TensorProto.STRING, [len(values)],
-                                         [str(v).encode("utf-8") for v in values])
+            names: Any = [str(v).encode("utf-8") for v in values]  # STRING: bytes
+            classes = helper.make_tensor("classes", TensorProto.STRING, [len(values)], names)
             label_type = TensorProto.STRING
         else:
             classes = numpy_helper.from_array(values, name="classes")

@@ -22,6 +22,8 @@ compiled loss takes logits (``from_logits=True``): a softmax over several
 units, a sigmoid over one.
 """
 
+from typing import Any, Callable, List
+
 import numpy as np
 
 from ._losses import from_logits, loss_kind, single_loss
@@ -85,7 +87,8 @@ def _numpy_plan(model):
 
     if not isinstance(model, keras.Sequential) or not _standard_predict(model):
         return None
-    variables, builders = [], []
+    variables: list = []
+    builders: List[Callable[..., Any]] = []
     for layer in model.layers:
         if getattr(layer, "compute_dtype", "float32") != "float32":
             return None
@@ -280,6 +283,7 @@ class Predictor:
 
         if self.kind == "keras":
             return self.model.predict(X, verbose=0)
+        run: Any
         if self.kind == "numpy":
             ops = self._current_ops()
             run = lambda x: self._numpy(x, ops)  # noqa: E731

@@ -92,7 +92,7 @@ def loss_class_for(loss_function):
         if not issubclass(cls, losses.Loss) or cls is losses.Loss:
             continue
         try:
-            fn = cls().fn
+            fn = getattr(cls(), "fn")
         except Exception:  # noqa: BLE001 - classes needing arguments wrap no default function
             continue
         if fn is loss_function:

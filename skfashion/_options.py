@@ -14,7 +14,7 @@ naming that parameter.
 
 from dataclasses import dataclass
 from numbers import Integral, Real
-from typing import Any, Optional
+from typing import Any, List, Optional, Union
 
 import numpy as np
 from sklearn.utils._param_validation import (
@@ -160,11 +160,11 @@ class FitOptions:
     verbose: int
     callbacks: list
     validation_split: float
-    validation_data: tuple
-    validation_batch_size: int
-    validation_steps: int
-    validation_freq: int
-    steps_per_epoch: int
+    validation_data: Optional[tuple]
+    validation_batch_size: Optional[int]
+    validation_steps: Optional[int]
+    validation_freq: Union[int, List[int]]
+    steps_per_epoch: Optional[int]
     steps_per_execution: object
     class_weight: object
     extra: dict

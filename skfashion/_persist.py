@@ -130,7 +130,8 @@ def save(obj, path):
 
     check_save_path(path)
     check_is_fitted(obj)
-    models, skipped = [], []
+    models: list = []
+    skipped: list = []
     root = _node(obj, models, skipped)
     meta = {"format": FORMAT, "format_version": FORMAT_VERSION,
             "skfashion_version": __version__, "root": root}
@@ -300,7 +301,7 @@ def _load_node(node, path, read_model, depth=0):
             for name, step in steps])
         _check_widths(pipeline, path)
         return pipeline
-    cls_name = node.get("class")
+    cls_name: Any = node.get("class")
     if kind == "keras":
         cls = lookup(cls_name)
         if cls is None or not hasattr(cls, "_import_state"):

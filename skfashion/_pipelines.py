@@ -12,7 +12,7 @@ def flat_steps(obj):
     """
     if not hasattr(obj, "steps"):
         return [("", obj)]
-    out = []
+    out: list = []
     for name, step in obj.steps:
         if step is None or (isinstance(step, str) and step == "passthrough"):
             continue

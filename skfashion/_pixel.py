@@ -81,7 +81,7 @@ class PixelScaler(TransformerMixin, BaseEstimator):
     def _check_image_shape(self):
         shape = self.image_shape
         if shape is not None and not (
-            len(shape) == 2 and all(isinstance(s, Integral) and s > 0 for s in shape)
+            len(shape) == 2 and all(isinstance(s, Integral) and int(s) > 0 for s in shape)
         ):
             raise ValueError(
                 "The 'image_shape' parameter of PixelScaler must be None or a pair of "

@@ -7,6 +7,7 @@ a builder (``cnn``), the model Keras exists for.
 """
 
 from dataclasses import dataclass
+from typing import Any, Callable
 
 #: Fashion-MNIST test accuracy of each classifier's best configuration in the
 #: benchmark of Xiao, Rasul and Vollgraf (2017), Table 3.
@@ -173,7 +174,7 @@ class ModelSpec:
 
     name: str
     label: str
-    make: object
+    make: Callable[[int, int], Any]
     keras: bool = False
     seeded: bool = True
     optional: bool = False

@@ -85,7 +85,7 @@ class BenchmarkProgress:
         from rich.table import Column
 
         narrow = width < 80
-        columns = [TextColumn("{task.description}", style="bold", table_column=Column(
+        columns: list = [TextColumn("{task.description}", style="bold", table_column=Column(
             ratio=1, no_wrap=True, overflow="ellipsis", min_width=10))]
         columns += [BarColumn(bar_width=10 if narrow else 20), TaskProgressColumn(),
                     TimeElapsedColumn()]

@@ -223,7 +223,7 @@ def _fit_keras(pipe, X_train, y_train, X_test, y_test):
     X = scaler.fit_transform(X_train)
     fit_seconds = time.perf_counter() - t0
     X_test = scaler.transform(X_test)
-    curves = {"test_loss": [], "test_accuracy": []}
+    curves: dict = {"test_loss": [], "test_accuracy": []}
     t0 = time.perf_counter()
     for _ in estimator.fit_epochs(X, y_train):
         fit_seconds += time.perf_counter() - t0
@@ -318,7 +318,7 @@ def run_benchmark(X_train, y_train, X_test, y_test, *, models=None, repeats=1, r
         )
         if progress is not None:
             progress.done(f"{len(jobs)} fits done")
-        by_name = {}
+        by_name: dict = {}
         for (name, _), run in zip(jobs, out):
             by_name.setdefault(name, []).append(run)
         return [_summarize(name, by_name[name], n_train, n_test) for name in names]

@@ -291,7 +291,7 @@ def _label_points(axis, xs, ys, labels, *, color=None, sides=("right", "left"), 
         fig, frame = axis.figure, axis.get_window_extent(renderer)
         wide = Bbox([[fig.bbox.x0, frame.y0], [fig.bbox.x1, frame.y1]])
         marks = _marks(axis, renderer)
-        placed = []
+        placed: list = []
         smallest = fontsize * _SMALLEST
         for i in sorted(range(len(texts)), key=lambda k: (ys[k], xs[k])):
             for bounds, size, avoid in ((frame, fontsize, True), (frame, smallest, True),
@@ -468,13 +468,13 @@ class AccuracyTimeDisplay:
         n = len(self.labels)
         acc = np.asarray(self.accuracy, dtype=float)
         families = list(self.families) if self.families is not None else None
-        colours = {}
+        colours: dict = {}
         if families is not None:
             cycle = plt.rcParams["axes.prop_cycle"].by_key().get("color", ["C0"])
             for family in families:
                 colours.setdefault(family, cycle[len(colours) % len(cycle)])
         point_colours = [colours[f] for f in families] if families is not None else None
-        style = {"s": 50, "zorder": 3}
+        style: dict = {"s": 50, "zorder": 3}
         if point_colours is not None:
             style["color"] = point_colours
         style.update(kwargs)
