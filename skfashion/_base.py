@@ -29,6 +29,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.preprocessing import FunctionTransformer
 
 from . import _persisting
+from ._docs import shared_doc
 from ._fit_guard import fit_guard
 from ._fitted import _Fitted, _Rollback
 from ._fitting import (
@@ -212,6 +213,7 @@ class _BaseKeras(BaseEstimator):
             self.__dict__.pop(key, None)
 
     # ----------------------------------------------------------------- fitting
+    @shared_doc
     def fit(self: _Est, X: ArrayLike, y: ArrayLike, sample_weight: Optional[ArrayLike] = None,
             **kwargs: Any) -> _Est:
         """Build a model (or keep it, with ``warm_start``) and train it on ``(X, y)``.
@@ -234,20 +236,13 @@ class _BaseKeras(BaseEstimator):
         self : object
             The fitted estimator.
 
-        Raises
-        ------
-        ValueError
-            Invalid parameters (scikit-learn's ``InvalidParameterError`` is one), or
-            invalid data: NaN or infinite values, ``X`` and ``y`` of different
-            lengths, a ``y`` missing, labels the loss cannot take.
-        TypeError
-            A model builder that returns no ``keras.Model``, or ``fit`` options Keras's
-            ``Model.fit`` does not take.
+        {fit_raises}
         """
         for _ in fit_path(self, X, y, sample_weight=sample_weight, kwargs=kwargs):
             pass
         return self
 
+    @shared_doc
     def fit_epochs(self, X: ArrayLike, y: ArrayLike, sample_weight: Optional[ArrayLike] = None,
                    **kwargs: Any) -> Iterator[int]:
         """Train as :meth:`fit` does, one epoch at a time: a generator.
@@ -278,15 +273,7 @@ class _BaseKeras(BaseEstimator):
         n_iter : int
             Epochs trained so far (``n_iter_``).
 
-        Raises
-        ------
-        ValueError
-            Invalid parameters (scikit-learn's ``InvalidParameterError`` is one), or
-            invalid data: NaN or infinite values, ``X`` and ``y`` of different
-            lengths, a ``y`` missing, labels the loss cannot take.
-        TypeError
-            A model builder that returns no ``keras.Model``, or ``fit`` options Keras's
-            ``Model.fit`` does not take.
+        {fit_raises}
         skfashion.exceptions.StaleFitError
             From ``next()``, once a later ``fit``, ``partial_fit``, ``initialize`` or
             ``fit_epochs`` of the same estimator has started.
@@ -311,6 +298,7 @@ class _BaseKeras(BaseEstimator):
         yield from fit_path(self, X, y, sample_weight=sample_weight, kwargs=kwargs,
                             commit_each_epoch=True)
 
+    @shared_doc
     def partial_fit(self: _Est, X: ArrayLike, y: ArrayLike,
                     sample_weight: Optional[ArrayLike] = None, **kwargs: Any) -> _Est:
         """Train one epoch on ``(X, y)``, continuing from the current model.
@@ -332,15 +320,7 @@ class _BaseKeras(BaseEstimator):
         self : object
             The updated estimator.
 
-        Raises
-        ------
-        ValueError
-            Invalid parameters (scikit-learn's ``InvalidParameterError`` is one), or
-            invalid data: NaN or infinite values, ``X`` and ``y`` of different
-            lengths, a ``y`` missing, labels the loss cannot take.
-        TypeError
-            A model builder that returns no ``keras.Model``, or ``fit`` options Keras's
-            ``Model.fit`` does not take, ``epochs`` or ``initial_epoch`` among them.
+        {partial_fit_raises}
         """
         for name, what in (("epochs", "always trains for 1 epoch"),
                            ("initial_epoch", "always trains for from the current epoch")):
@@ -390,6 +370,7 @@ class _BaseKeras(BaseEstimator):
             self._commit(staged)
         return self
 
+    @shared_doc
     def predict(self, X: ArrayLike, **kwargs: Any) -> np.ndarray:
         """Predictions for ``X``: the model's outputs decoded by the target encoder.
 
@@ -404,13 +385,7 @@ class _BaseKeras(BaseEstimator):
         -------
         y_pred : ndarray
 
-        Raises
-        ------
-        sklearn.exceptions.NotFittedError
-            Before ``fit`` (or ``initialize``).
-        ValueError
-            ``X`` unlike the training inputs: another number of features, another
-            shape, NaN or infinite values.
+        {predict_raises}
         """
         fitted, out = outputs(self, X, kwargs, proba=False)
         encoder = fitted.target_encoder

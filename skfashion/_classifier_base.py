@@ -13,6 +13,7 @@ from sklearn.utils.multiclass import type_of_target
 
 from ._base import _BaseKeras, _Est
 from ._data import class_weight_to_sample_weight
+from ._docs import shared_doc
 from ._encoders import ClassifierLabelEncoder
 from ._predicting import outputs
 
@@ -40,6 +41,7 @@ class _ClassifierBase(ClassifierMixin, _BaseKeras):
             target_type = type_of_target(classes)  # a multiclass problem seen in part
         return target_type
 
+    @shared_doc
     def fit(self: _Est, X: ArrayLike, y: ArrayLike, sample_weight: Optional[ArrayLike] = None,
             **kwargs: Any) -> _Est:
         """Build a model (or keep it, with ``warm_start``) and train it on ``(X, y)``.
@@ -61,15 +63,7 @@ class _ClassifierBase(ClassifierMixin, _BaseKeras):
         self : object
             The fitted estimator.
 
-        Raises
-        ------
-        ValueError
-            Invalid parameters (scikit-learn's ``InvalidParameterError`` is one), or
-            invalid data: NaN or infinite values, ``X`` and ``y`` of different
-            lengths, a ``y`` missing, labels the loss cannot take.
-        TypeError
-            A model builder that returns no ``keras.Model``, or ``fit`` options Keras's
-            ``Model.fit`` does not take.
+        {fit_raises}
         """
         if not (getattr(self, "warm_start", False) and self.initialized_):
             self.__dict__.pop("_partial_classes", None)
@@ -133,6 +127,7 @@ class _ClassifierBase(ClassifierMixin, _BaseKeras):
         weights = class_weight_to_sample_weight(class_weight, y, encoder.classes_)
         return weights if sample_weight is None else sample_weight * weights
 
+    @shared_doc
     def predict_proba(self, X: ArrayLike, **kwargs: Any) -> np.ndarray:
         """Class probabilities, columns in the order of ``classes_``.
 
@@ -149,17 +144,12 @@ class _ClassifierBase(ClassifierMixin, _BaseKeras):
             For a model compiled with ``from_logits=True``, the logits go through
             a softmax (or a sigmoid), so each row sums to 1.
 
-        Raises
-        ------
-        sklearn.exceptions.NotFittedError
-            Before ``fit`` (or ``initialize``).
-        ValueError
-            ``X`` unlike the training inputs: another number of features, another
-            shape, NaN or infinite values.
+        {predict_raises}
         """
         fitted, out = outputs(self, X, kwargs, proba=True)
         return fitted.target_encoder.inverse_transform(out, return_proba=True)
 
+    @shared_doc
     def predict(self, X: ArrayLike, **kwargs: Any) -> np.ndarray:
         """Predicted labels, ``classes_[argmax(predict_proba(X))]``.
 
@@ -175,17 +165,12 @@ class _ClassifierBase(ClassifierMixin, _BaseKeras):
         y_pred : ndarray
             Labels shaped like the training targets.
 
-        Raises
-        ------
-        sklearn.exceptions.NotFittedError
-            Before ``fit`` (or ``initialize``).
-        ValueError
-            ``X`` unlike the training inputs: another number of features, another
-            shape, NaN or infinite values.
+        {predict_raises}
         """
         fitted, out = outputs(self, X, kwargs, proba=True)
         return fitted.target_encoder.inverse_transform(out)
 
+    @shared_doc
     def score(self, X: ArrayLike, y: ArrayLike,
               sample_weight: Optional[ArrayLike] = None) -> float:
         """Mean accuracy of ``predict(X)`` against ``y``.
@@ -206,13 +191,7 @@ class _ClassifierBase(ClassifierMixin, _BaseKeras):
         -------
         score : float
 
-        Raises
-        ------
-        sklearn.exceptions.NotFittedError
-            Before ``fit`` (or ``initialize``).
-        ValueError
-            ``X`` unlike the training inputs: another number of features, another
-            shape, NaN or infinite values.
+        {predict_raises}
             Also labels in ``y`` never seen in ``fit``.
         """
         from ._data import check_sample_weight, drop_zero_weight

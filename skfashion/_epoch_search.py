@@ -15,6 +15,7 @@ from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.validation import _check_method_params, check_is_fitted, indexable
 
 from ._base import _BaseKeras
+from ._docs import shared_doc
 from ._pipelines import flat_steps
 
 
@@ -413,6 +414,7 @@ class EpochSearchCV(MetaEstimatorMixin, BaseEstimator):
         return True
 
     @available_if(_refitted)
+    @shared_doc
     def predict(self, X: ArrayLike) -> np.ndarray:
         """Predict with ``best_estimator_``.
 
@@ -425,14 +427,12 @@ class EpochSearchCV(MetaEstimatorMixin, BaseEstimator):
         -------
         y_pred : ndarray
 
-        Raises
-        ------
-        sklearn.exceptions.NotFittedError
-            Before ``fit``, or with ``refit=False``.
+        {search_predict_raises}
         """
         return self.best_estimator_.predict(X)
 
     @available_if(_refitted)
+    @shared_doc
     def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Class probabilities of ``best_estimator_``.
 
@@ -445,13 +445,11 @@ class EpochSearchCV(MetaEstimatorMixin, BaseEstimator):
         -------
         proba : ndarray of shape (n_samples, n_classes)
 
-        Raises
-        ------
-        sklearn.exceptions.NotFittedError
-            Before ``fit``, or with ``refit=False``.
+        {search_predict_raises}
         """
         return self.best_estimator_.predict_proba(X)
 
+    @shared_doc
     def score(self, X: ArrayLike, y: ArrayLike) -> float:
         """Score of ``best_estimator_`` with the search's scorer.
 
@@ -466,10 +464,7 @@ class EpochSearchCV(MetaEstimatorMixin, BaseEstimator):
         -------
         score : float
 
-        Raises
-        ------
-        sklearn.exceptions.NotFittedError
-            Before ``fit``, or with ``refit=False``.
+        {search_predict_raises}
         """
         check_is_fitted(self, "best_estimator_")
         return self.scorer_(self.best_estimator_, X, y)

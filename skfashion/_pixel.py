@@ -9,6 +9,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import _check_feature_names_in, check_array, validate_data
 
+from ._docs import shared_doc
 from ._images import to_rows
 from ._memory import aligned_empty
 from .datasets._fashion_mnist import feature_names
@@ -150,6 +151,7 @@ class PixelScaler(TransformerMixin, BaseEstimator):
                 )
         return X
 
+    @shared_doc
     def fit(self, X: Any, y: Any = None) -> "PixelScaler":
         """Check ``X`` and record its number of pixels; nothing is learned.
 
@@ -164,21 +166,12 @@ class PixelScaler(TransformerMixin, BaseEstimator):
         -------
         self : PixelScaler
 
-        Raises
-        ------
-        ValueError
-            Values below 0 or above 255, NaN or infinities, boolean, complex or
-            string data, or a shape that is not images of ``image_shape`` (or, after
-            ``fit``, not the fitted number of pixels).
-
-        Warns
-        -----
-        skfashion.exceptions.AlreadyScaledWarning
-            Float input no larger than 1: it looks scaled to [0, 1] already.
+        {pixel_raises}
         """
         self._validate(X, fitted=False)
         return self
 
+    @shared_doc
     def transform(self, X: Any) -> Any:
         """Flatten and scale ``X`` to float32 in [0, 1].
 
@@ -191,17 +184,7 @@ class PixelScaler(TransformerMixin, BaseEstimator):
         -------
         X_scaled : ndarray or sparse matrix of shape (n_samples, n_pixels), float32
 
-        Raises
-        ------
-        ValueError
-            Values below 0 or above 255, NaN or infinities, boolean, complex or
-            string data, or a shape that is not images of ``image_shape`` (or, after
-            ``fit``, not the fitted number of pixels).
-
-        Warns
-        -----
-        skfashion.exceptions.AlreadyScaledWarning
-            Float input no larger than 1: it looks scaled to [0, 1] already.
+        {pixel_raises}
         """
         X = self._validate(X, fitted=True if hasattr(self, "n_features_in_") else None)
         if sp.issparse(X):

@@ -6,6 +6,7 @@ from numpy.typing import ArrayLike
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 
+from ._docs import shared_doc
 from ._early_stopping import EARLY_STOPPING_CONSTRAINTS
 from ._encoders import RegressorTargetEncoder
 from ._routing import routed
@@ -159,6 +160,7 @@ class KerasRegressor(RegressorMixin, BaseWrapper):
         """A new :class:`~skfashion.utils.transformers.RegressorTargetEncoder`."""
         return RegressorTargetEncoder()
 
+    @shared_doc
     def score(self, X: ArrayLike, y: ArrayLike,
               sample_weight: Optional[ArrayLike] = None) -> float:
         """R² of ``predict(X)`` against ``y`` (``score__*`` parameters apply).
@@ -176,13 +178,7 @@ class KerasRegressor(RegressorMixin, BaseWrapper):
         -------
         score : float
 
-        Raises
-        ------
-        sklearn.exceptions.NotFittedError
-            Before ``fit`` (or ``initialize``).
-        ValueError
-            ``X`` unlike the training inputs: another number of features, another
-            shape, NaN or infinite values.
+        {predict_raises}
         """
         return BaseWrapper.score(self, X, y, sample_weight=sample_weight)
 

@@ -11,6 +11,7 @@ from sklearn.utils.metaestimators import available_if
 from . import _wrapper_model, _wrapper_params
 from ._base import _BaseKeras
 from ._compile import resolve_callbacks
+from ._docs import shared_doc
 from ._options import Option, constraints_for
 from ._registry import register
 from ._routing import ROUTES, routed
@@ -323,6 +324,7 @@ class BaseWrapper(_BaseKeras):
         return options
 
     @available_if(_has_scorer)
+    @shared_doc
     def score(self, X, y, sample_weight=None):
         """The ``scorer`` of ``predict(X)`` against ``y`` (a subclass defines ``scorer``).
 
@@ -339,13 +341,7 @@ class BaseWrapper(_BaseKeras):
         -------
         score : float
 
-        Raises
-        ------
-        sklearn.exceptions.NotFittedError
-            Before ``fit`` (or ``initialize``).
-        ValueError
-            ``X`` unlike the training inputs: another number of features, another
-            shape, NaN or infinite values.
+        {predict_raises}
         NotImplementedError
             A subclass that defines no ``scorer``.
         """
