@@ -25,13 +25,12 @@ from typing import Any, Iterator, List, Optional, TypeVar, Union
 import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator
-from sklearn.exceptions import NotFittedError
 from sklearn.preprocessing import FunctionTransformer
 
 from . import _persisting
 from ._docs import shared_doc
 from ._fit_guard import fit_guard
-from ._fitted import _Fitted, _Rollback
+from ._fitted import FitState, _Fitted
 from ._fitting import (
     default_fit_keras_model,
     fit_path,
@@ -146,9 +145,7 @@ class _BaseKeras(BaseEstimator):
     def model_(self):
         """The fitted Keras model. Reading it hands it to you: predictions then
         follow whatever you do to it (no weight snapshot is used)."""
-        staging = self.__dict__.get("_staging")
-        fitted = staging.fitted if staging is not None and staging.fitted is not None \
-            else self.__dict__.get("_fitted")
+        fitted = FitState(self).current
         if fitted is None:
             raise AttributeError(f"This {type(self).__name__} has no model_: fit it first.")
         fitted.hand_out()
@@ -156,61 +153,42 @@ class _BaseKeras(BaseEstimator):
 
     @model_.setter
     def model_(self, model):
-        fitted = self.__dict__.get("_fitted")
-        self._fitted = _Fitted(
+        state = FitState(self)
+        fitted = state.published
+        state.set(_fitted=_Fitted(
             model,
             fitted.feature_encoder if fitted else None,
             fitted.target_encoder if fitted else None,
             shared=True,
-        )
+        ))
 
     @property
     def initialized_(self):
         """True once the estimator has a model (after ``fit`` or ``initialize``)."""
-        return "_fitted" in self.__dict__
+        return FitState(self).published is not None
 
     @property
     def current_epoch(self):
         """Epochs recorded in ``history_`` (0 before any training)."""
-        history = self.__dict__.get("history_") or {}
+        history = FitState(self).get("history_") or {}
         return len(history.get("loss", []))
 
     @property
     def n_iter_(self):
         """Epochs trained, as recorded in ``history_``."""
-        if "history_" not in self.__dict__:
+        if "history_" not in FitState(self):
             raise AttributeError("n_iter_ is set by fit")
         return self.current_epoch
 
     @property
     def loss_curve_(self):
         """Training loss per epoch, ``history_["loss"]``."""
-        if "history_" not in self.__dict__:
+        if "history_" not in FitState(self):
             raise AttributeError("loss_curve_ is set by fit")
         return self.history_.get("loss", [])
 
     def __sklearn_is_fitted__(self):
-        return "_fitted" in self.__dict__
-
-    def _require_fitted(self):
-        fitted = self.__dict__.get("_fitted")
-        if fitted is None:
-            raise NotFittedError(
-                f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with "
-                "appropriate arguments before using this estimator."
-            )
-        return fitted
-
-    def _fitted_names(self):
-        return self.__dict__.get("_fitted_keys", ())
-
-    def _commit(self, staged):
-        """Replace the fitted state by ``staged`` in one step."""
-        stale = [k for k in self._fitted_names() if k not in staged]
-        staged = dict(staged, _fitted_keys=tuple(k for k in staged if k != "_fitted_keys"))
-        self.__dict__.update(staged)
-        for key in stale:
-            self.__dict__.pop(key, None)
+        return self.initialized_
 
     # ----------------------------------------------------------------- fitting
     @shared_doc
@@ -361,13 +339,14 @@ class _BaseKeras(BaseEstimator):
         guard = fit_guard(self)
         guard.begin()  # a suspended fit_epochs generator is stale from here
         with guard.lock:
-            previous = _Rollback(self)
+            state = FitState(self)
+            previous = state.snapshot()
             try:
                 staged = stage_state(self, X, y, warm=False, train=False)[0]
             except BaseException:
-                previous.restore(self)
+                state.restore(previous)
                 raise
-            self._commit(staged)
+            state.commit(staged)
         return self
 
     @shared_doc

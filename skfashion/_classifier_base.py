@@ -15,6 +15,7 @@ from ._base import _BaseKeras, _Est
 from ._data import class_weight_to_sample_weight
 from ._docs import shared_doc
 from ._encoders import ClassifierLabelEncoder
+from ._fitted import FitState
 from ._predicting import outputs
 
 
@@ -66,7 +67,7 @@ class _ClassifierBase(ClassifierMixin, _BaseKeras):
         {fit_raises}
         """
         if not (getattr(self, "warm_start", False) and self.initialized_):
-            self.__dict__.pop("_partial_classes", None)
+            FitState(self).remove("_partial_classes")
         return super().fit(X, y, sample_weight=sample_weight, **kwargs)
 
     def partial_fit(  # type: ignore[override]  # scikit-learn's order: classes first
@@ -117,7 +118,7 @@ class _ClassifierBase(ClassifierMixin, _BaseKeras):
             else:
                 self._partial_classes = classes
         elif not self.initialized_:
-            self.__dict__.pop("_partial_classes", None)
+            FitState(self).remove("_partial_classes")
         return super().partial_fit(X, y, sample_weight=sample_weight, **kwargs)
 
     def _sample_weight_for_classes(self, y, sample_weight, options, encoder):
@@ -196,7 +197,7 @@ class _ClassifierBase(ClassifierMixin, _BaseKeras):
         """
         from ._data import check_sample_weight, drop_zero_weight
 
-        self._require_fitted()
+        FitState(self).require()
         y = np.asarray(y)
         classes = getattr(self, "classes_", None)
         if classes is not None and y.ndim == 1 and getattr(self, "target_type_", None) in (

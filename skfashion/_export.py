@@ -215,7 +215,9 @@ def _check_estimator(name, est):
             "change into the Keras model (a layer, e.g. a temperature-scaling Rescaling "
             "before the softmax), or serve the pipeline from Python (skfashion.save)."
         )
-    fitted = est._require_fitted()
+    from ._fitted import FitState
+
+    fitted = FitState(est).require()
     if fitted.feature_encoder is not None:
         raise ExportError(
             f"{where} has a feature_encoder ({type(fitted.feature_encoder).__name__}), which "

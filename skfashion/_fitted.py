@@ -3,11 +3,15 @@ commits it or rolls it back.
 
 A fit stages its attributes on the estimator as it goes (scikeras's order: a
 model builder reads them) and publishes what ``predict`` reads (``_PUBLISHED``)
-only when it commits; a fit that fails is undone by :class:`_Rollback`.
+only when it commits; a fit that fails is undone. :class:`FitState` is the one
+owner of those attributes: every write to them goes through it.
 """
 
+import contextlib
+import contextvars
 import math
 from dataclasses import dataclass
+from typing import Optional, Tuple
 
 import numpy as np
 from sklearn.preprocessing import FunctionTransformer
@@ -109,7 +113,7 @@ class _Staging:
     rng: np.random.RandomState
     require_y: bool
     train: bool
-    fitted: object = None
+    fitted: Optional["_Fitted"] = None
 
 
 #: What ``predict`` reads: replaced only when a fit commits, so a prediction
@@ -126,20 +130,126 @@ def _is_fitted_name(name):
         name.endswith("_") and not name.startswith("_") and not name.endswith("__"))
 
 
-class _Rollback:
-    """The estimator's fitted attributes before a fit, to put back if it fails.
+#: The new fit being staged in this thread or task, as ``(estimator id, staging)``:
+#: what ``_initialize`` needs besides scikeras's ``(X, y)``. Kept off the
+#: estimator, so no half-made state can be pickled, cloned or seen by another thread.
+_STAGING: "contextvars.ContextVar[Optional[Tuple[int, _Staging]]]" = contextvars.ContextVar(
+    "skfashion_staging", default=None)
 
-    A fit sets its fitted attributes on the estimator as it goes (scikeras's
-    order: a builder reads them); every attribute that names fitted state (a
-    trailing underscore, or one of skfashion's private ones), including those a
-    subclass sets, is restored, and those the failed fit added are removed.
+
+class FitState:
+    """The fitted attributes of one estimator, and the only code that writes them.
+
+    Fitted attributes live on the estimator, as scikit-learn and scikeras put
+    them (``classes_``, ``history_``, ``model_``...; a builder or a subclass
+    reads them there). Every change to them goes through this class: a new
+    fit's attributes (:meth:`set`, during ``_initialize``), the commit that
+    publishes a fit (:meth:`commit`), the snapshot and restore around a fit
+    that may fail (:meth:`snapshot`, :meth:`restore`), and loading a pickled
+    estimator (:meth:`load`). Its two writes are the package's only writes
+    to an estimator's ``__dict__``.
     """
 
-    def __init__(self, estimator):
-        self.state = {k: v for k, v in estimator.__dict__.items() if _is_fitted_name(k)}
+    __slots__ = ("_attrs", "_id", "_owner")
 
-    def restore(self, estimator):
-        state = estimator.__dict__
-        for key in [k for k in state if _is_fitted_name(k) and k not in self.state]:
-            del state[key]
-        state.update(self.state)
+    def __init__(self, estimator):
+        self._attrs = vars(estimator)
+        self._id = id(estimator)
+        self._owner = type(estimator).__name__
+
+    # ------------------------------------------------------------ reading
+    def get(self, name, default=None):
+        return self._attrs.get(name, default)
+
+    def __contains__(self, name):
+        return name in self._attrs
+
+    @property
+    def names(self):
+        """The fitted attributes the last fit or load declared."""
+        return self._attrs.get("_fitted_keys", ())
+
+    @property
+    def published(self):
+        """What ``predict`` reads (a :class:`_Fitted`), or None before a fit."""
+        return self._attrs.get("_fitted")
+
+    @property
+    def current(self):
+        """The model of the fit being staged (inside ``_initialize``), else the published one."""
+        staging = self.staging()
+        if staging is not None and staging.fitted is not None:
+            return staging.fitted
+        return self.published
+
+    def require(self):
+        """The published :class:`_Fitted`; ``NotFittedError`` before a fit."""
+        fitted = self.published
+        if fitted is None:
+            from sklearn.exceptions import NotFittedError
+
+            raise NotFittedError(
+                f"This {self._owner} instance is not fitted yet. Call 'fit' with "
+                "appropriate arguments before using this estimator."
+            )
+        return fitted
+
+    def declared(self):
+        """``{name: value}`` of the declared fitted attributes present now."""
+        return {k: self._attrs[k] for k in self.names if k in self._attrs}
+
+    # ------------------------------------------------------------ staging
+    @contextlib.contextmanager
+    def staging_new_fit(self, staging):
+        """Run ``_initialize`` for a new fit: ``staging`` is what it reads."""
+        token = _STAGING.set((self._id, staging))
+        try:
+            yield staging
+        finally:
+            _STAGING.reset(token)
+
+    def staging(self):
+        """The :class:`_Staging` of a new fit of this estimator running here, or None."""
+        current = _STAGING.get()
+        return current[1] if current is not None and current[0] == self._id else None
+
+    # ------------------------------------------------------------ writing
+    def _write(self, values=(), remove=()):
+        self._attrs.update(values)
+        for key in remove:
+            self._attrs.pop(key, None)
+
+    def set(self, **values):
+        """Set fitted attributes (a fit's, as it stages them; a warning's flag)."""
+        self._write(values)
+
+    def remove(self, *names):
+        self._write(remove=names)
+
+    def start_new_fit(self):
+        """Drop the previous fit's attributes, except what ``predict`` reads
+        (replaced at the commit, so a predict in another thread keeps working)."""
+        self._write(remove=[k for k in self.names if k not in _PUBLISHED])
+
+    def commit(self, staged):
+        """Replace the fitted state by ``staged`` in one step."""
+        stale = [k for k in self.names if k not in staged]
+        staged = dict(staged, _fitted_keys=tuple(k for k in staged if k != "_fitted_keys"))
+        self._write(staged, stale)
+
+    def snapshot(self):
+        """Every fitted attribute now (:meth:`restore` puts them back).
+
+        Every attribute that names fitted state (a trailing underscore, or one
+        of skfashion's private ones) is kept, including those a subclass sets.
+        """
+        return {k: v for k, v in self._attrs.items() if _is_fitted_name(k)}
+
+    def restore(self, snapshot):
+        """Put back :meth:`snapshot`'s attributes; remove fitted ones added since."""
+        self._write(snapshot, [k for k in self._attrs if _is_fitted_name(k)
+                               and k not in snapshot])
+
+    def load(self, state):
+        """Take a whole unpickled instance state (``__setstate__``)."""
+        self._write(state)

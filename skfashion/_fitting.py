@@ -44,13 +44,12 @@ from ._fit_data import (
     keras_first,
 )
 from ._fitted import (
-    _PUBLISHED,
+    FitState,
     _Fitted,
-    _Rollback,
-    _Staging,
     _is_identity,
     _restore_variables,
     _snapshot_variables,
+    _Staging,
 )
 from ._fit_guard import StaleFitError, fit_guard
 from ._options import Option, check_fit_options, from_mapping, layer
@@ -89,18 +88,15 @@ def stage_state(est, X: Any, y: Any, *, warm: bool,
     est._check_params()
     rng = est._rng()
     require_y = est._requires_y and train
-    staging = None
+    state = FitState(est)
     if warm:
         X, y = check_fit_data(est, X, y, reset=False, require_y=require_y)
+        staged = state.declared()
     else:
-        staging = est.__dict__["_staging"] = _Staging(rng=rng, require_y=require_y,
-                                                      train=train)
-        try:
+        with state.staging_new_fit(_Staging(rng=rng, require_y=require_y,
+                                            train=train)) as staging:
             X, y = est._initialize(X, y)  # scikeras's extension point
-        finally:
-            est.__dict__.pop("_staging", None)
-    staged = {k: est.__dict__[k] for k in est._fitted_names() if k in est.__dict__}
-    if staging is not None:
+        staged = state.declared()
         staged["_fitted"] = staging.fitted
     staged["_input_scale"] = input_scale(X)  # predict warns about inputs scaled otherwise
     staged["_rescale_warned"] = False
@@ -165,25 +161,24 @@ def initialize_state(est, X: Any, y: Any = None) -> Tuple[Any, Any]:
     the validated ``(X, y)``."""
     import keras
 
-    staging = est.__dict__.get("_staging") or _Staging(
+    state = FitState(est)
+    within_fit = state.staging()
+    staging = within_fit or _Staging(
         rng=est._rng(), require_y=est._requires_y and y is not None, train=False)
-    for key in est._fitted_names():
-        if key not in _PUBLISHED:
-            est.__dict__.pop(key, None)
+    state.start_new_fit()
     X, y = check_fit_data(est, X, y, reset=True, require_y=staging.require_y)
-    names = [name for name in DATA_FACTS if name in est.__dict__]
-    state = est.__dict__
-    state["target_type_"] = est._type_of_target(y) if y is not None else None
+    names = [name for name in DATA_FACTS if name in state]
+    state.set(target_type_=est._type_of_target(y) if y is not None else None)
     target_encoder = est.target_encoder.fit(y)
-    state["target_encoder_"] = target_encoder
+    state.set(target_encoder_=target_encoder)
     feature_encoder = est.feature_encoder.fit(X)
-    state["feature_encoder_"] = feature_encoder
+    state.set(feature_encoder_=feature_encoder)
     names += ["target_type_", "target_encoder_", "feature_encoder_"]
     for encoder in (target_encoder, feature_encoder):
         metadata: Dict[str, Any] = getattr(encoder, "get_metadata", dict)()
-        state.update(metadata)
+        state.set(**metadata)
         names += [k for k in metadata if k not in names]
-    meta = {k: state[k] for k in names}
+    meta = {k: state.get(k) for k in names}
     seed = est._random_seed(staging.rng)
     model, compile_applied, shared = est._make_model(meta, seed)
     if not isinstance(model, keras.Model):
@@ -207,12 +202,11 @@ def initialize_state(est, X: Any, y: Any = None) -> Tuple[Any, Any]:
         target_encoder._adapt_to_model(model)
     features = None if _is_identity(feature_encoder) else feature_encoder
     fitted = _Fitted(model, features, target_encoder, shared=shared)
-    if "_staging" in state:
+    if within_fit is not None:
         staging.fitted = fitted  # published when the fit commits
     else:
-        state["_fitted"] = fitted
-    state["_seed"] = seed
-    state["_fitted_keys"] = tuple(names) + ("_fitted", "_seed")
+        state.set(_fitted=fitted)
+    state.set(_seed=seed, _fitted_keys=tuple(names) + ("_fitted", "_seed"))
     return X, y
 
 
@@ -234,7 +228,7 @@ def split_validation(est, job: _Job) -> _Split:
 
     if fit.validation_data is not None:
         X_val, y_val, *w_val = fit.validation_data
-        y_val = _as_training_labels(y_val, est.__dict__.get("y_dtype_"))
+        y_val = _as_training_labels(y_val, FitState(est).get("y_dtype_"))
         X_val, y_val = check_fit_data(est, X_val, y_val, reset=False, require_y=True)
         fitted = job.fitted
         encoder = fitted.target_encoder
@@ -270,9 +264,10 @@ def fit_path(est, X: Any, y: Any, *, sample_weight: Any = None,
     """
     guard = fit_guard(est)
     generation = guard.begin()  # every earlier fit_epochs generator is stale now
+    state = FitState(est)
     with guard.lock:
         warm = (partial or getattr(est, "warm_start", False)) and est.initialized_
-        previous = _Rollback(est)
+        previous = state.snapshot()
     snapshot = None
     try:
         with guard.lock:  # a predict in another thread waits for a consistent state
@@ -282,7 +277,7 @@ def fit_path(est, X: Any, y: Any, *, sample_weight: Any = None,
         history = staged["history_"]
         # Training changes the model in place when it is kept (warm start) or
         # is the user's own instance (model=keras.Model): a failure puts it back.
-        current = previous.state.get("_fitted")
+        current = previous.get("_fitted")
         keeps = warm or (current is not None and current.model is model)
         snapshot = _snapshot_variables(model) if keeps else None
         callbacks, user_held = est._fit_callbacks(fit)
@@ -315,7 +310,7 @@ def fit_path(est, X: Any, y: Any, *, sample_weight: Any = None,
                         break
                     _record_epoch(history, step[1], staged["_fitted"])
                     if commit_each_epoch:
-                        est._commit(staged)
+                        state.commit(staged)
                 try:
                     yield len(history.get("loss", []))
                 except GeneratorExit:  # the caller stops here (fit_epochs): keep it
@@ -341,14 +336,14 @@ def fit_path(est, X: Any, y: Any, *, sample_weight: Any = None,
             with guard.lock:
                 if snapshot is not None:
                     _restore_variables(snapshot)
-                previous.restore(est)
+                state.restore(previous)
         raise
     with guard.lock:
         if user_held:
             staged["_fitted"].hand_out()
         else:
             staged["_fitted"].weights_changed()
-        est._commit(staged)
+        state.commit(staged)
 
 
 def start_training(est, job: _Job, callbacks: List[Any]) -> Generator[Any, None, None]:
@@ -387,11 +382,11 @@ def call_fit_keras_model(est, job: _Job, callbacks: List[Any],
     The fit's state is committed first (the override reads ``est.model_``,
     ``est.history_``, ``classes_``...: this fit's), then the override gets
     the encoded data and scikeras's arguments; it trains ``est.model_`` and
-    keeps ``history_`` itest. A failure puts the previous state back (the
+    keeps ``history_`` itself. A failure puts the previous state back (the
     caller's rollback).
     """
     with guard.lock:
-        est._commit(job.staged)
+        FitState(est).commit(job.staged)
     fit = job.fit
     token = _CURRENT_FIT.set(_CurrentFit(est, job, callbacks, kwargs, guard))
     try:
@@ -425,7 +420,8 @@ def default_fit_keras_model(est, X: Any, y: Any, sample_weight: Any, warm_start:
         callbacks = (current.callbacks if "callbacks" not in kwargs
                      else est._fit_callbacks(fit)[0])
     fit = replace(fit, epochs=int(epochs), initial_epoch=int(initial_epoch))
-    previous = est.__dict__.get("history_") or {}
+    state = FitState(est)
+    previous = state.get("history_") or {}
     history: Dict[str, List[Any]] = (
         {k: list(v) for k, v in previous.items()} if warm_start and initial_epoch else {})
     run = replace(job, X=X, y=y, w=sample_weight, fit=fit, inputs=(X, y))
@@ -436,7 +432,7 @@ def default_fit_keras_model(est, X: Any, y: Any, sample_weight: Any, warm_start:
         for _, logs in start_training(est, run, callbacks):
             with current.guard.lock:
                 _record_epoch(history, logs, job.fitted)
-    est.history_ = history
+    state.set(history_=history)
 
 
 def keras_fit(est, job: _Job, callbacks: List[Any],

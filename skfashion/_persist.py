@@ -341,7 +341,8 @@ def _load_node(node, path, read_model, depth=0):
             raise _fail(path, f"a step declared {cls_name} holds plain fitted state and no "
                               "model; a Keras estimator's step must hold its model")
         step = _make(cls, params, path)
-        vars(step).update(fitted)
+        for name, value in fitted.items():  # the attributes fit set, as fit sets them
+            setattr(step, name, value)
         if cls_name in _PLAIN_SKLEARN:
             _check_scaler(step, path)
         elif cls_name == "PixelScaler":

@@ -9,7 +9,7 @@ the model before anything is set); the estimators' ``_export_state`` and
 import math
 from typing import Any
 
-from ._fitted import _Fitted, _is_identity
+from ._fitted import FitState, _Fitted, _is_identity
 
 
 def get_state(est):
@@ -17,7 +17,7 @@ def get_state(est):
     from ._model_bytes import ModelBytes, freeze
 
     state = {}
-    for key, value in est.__dict__.items():
+    for key, value in vars(est).items():
         if key == "_fitted":
             value = {
                 "model": ModelBytes.from_model(value.model),
@@ -43,7 +43,7 @@ def set_state(est, state):
             fitted["model"].to_model(), fitted["feature_encoder"],
             fitted["target_encoder"], shared=fitted["shared"],
         )
-    est.__dict__.update(state)
+    FitState(est).load(state)
 
 
 def export_state(est):
@@ -59,9 +59,10 @@ def export_state(est):
     """
     from ._encoders import export_encoder
 
-    fitted = est._require_fitted()
+    state = FitState(est)
+    fitted = state.require()
     attributes = {
-        name: est.__dict__[name] for name in est._fitted_names()
+        name: value for name, value in state.declared().items()
         if not name.startswith("_") and name not in ("target_encoder_", "feature_encoder_")
     }
     attributes["target_encoder_"] = export_encoder(est.target_encoder_)
@@ -82,7 +83,7 @@ def import_state(est, attributes, model):
         model, None if _is_identity(features) else features, staged["target_encoder_"],
         shared=False,
     )
-    est._commit(staged)
+    FitState(est).commit(staged)
     return est
 
 

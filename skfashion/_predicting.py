@@ -9,6 +9,7 @@ The fast path (``_inference.Predictor``) serves plain calls; Keras's own
 import numpy as np
 
 from ._data import check_data, warn_if_rescaled
+from ._fitted import FitState
 
 
 def _overridden(model, method):
@@ -45,13 +46,14 @@ def outputs(est, X, kwargs, *, proba):
 
 
 def _locked_outputs(est, X, kwargs, *, proba):
-    fitted = est._require_fitted()
+    state = FitState(est)
+    fitted = state.require()
     X, _ = check_data(est, X, None, reset=False, x_dtype=est._x_dtype,
                       allow_nd=est._allow_nd, check_dtypes=est._check_dtypes,
                       require_y=False)
-    if not est.__dict__.get("_rescale_warned", True):
-        est.__dict__["_rescale_warned"] = warn_if_rescaled(
-            est.__dict__.get("_input_scale"), X, type(est).__name__)
+    if not state.get("_rescale_warned", True):
+        state.set(_rescale_warned=warn_if_rescaled(
+            state.get("_input_scale"), X, type(est).__name__))
     X = fitted.model_input(X)
     from ._training._sparse import is_sparse  # imports Keras: not at import time
 

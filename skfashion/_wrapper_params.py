@@ -56,7 +56,9 @@ def get_params(est, deep=True):
 def set_params(est, **params):
     """``BaseWrapper.set_params``: routed and extra names go to ``_extra_params``."""
     known = set(get_params(est, deep=False))
-    extra = est.__dict__.setdefault("_extra_params", {})
+    extra = est.__dict__.get("_extra_params")
+    if extra is None:  # an instance made without __init__ (copy.copy, __new__)
+        extra = est._extra_params = {}
     for name, value in params.items():
         if name in extra or (is_routed(name) and name not in est.__dict__):
             extra[name] = value
