@@ -9,7 +9,7 @@ from typing import Any, Optional
 import numpy as np
 
 from ._fitted import _Fitted
-from ._options import FitOptions
+from ._options import FitSpec
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,8 @@ class _Job:
     y: Any
     y_labels: Any
     w: Any
-    fit: FitOptions  # checked: initial_epoch resolved, rng set
+    fit: FitSpec  # checked: initial_epoch resolved
+    rng: Any  # the fit's np.random.RandomState (shuffles, splits)
     passthrough: bool = False
     inputs: Optional[tuple] = None  # the user's (X, y), to warn if validation_data is them
 

@@ -150,7 +150,7 @@ def stage(est, X: Any, y: Any, sample_weight: Any, kwargs: Dict[str, Any], *,
     staged["history_"] = {k: list(v) for k, v in history.items()}
     return _Job(
         staged=staged, fitted=fitted, X=X_enc, y=y_enc, y_labels=y, w=sample_weight,
-        fit=replace(fit, initial_epoch=initial, rng=rng), passthrough=passthrough,
+        fit=replace(fit, initial_epoch=initial), rng=rng, passthrough=passthrough,
         inputs=inputs,
     )
 
@@ -246,7 +246,7 @@ def split_validation(est, job: _Job) -> _Split:
     if stopping is not None:
         labels = job.y_labels if est._multi_output is False or np.ndim(
             job.y_labels) == 1 else None
-        train_idx, val_idx = stratified_split(labels, stopping[0], job.fit.rng)
+        train_idx, val_idx = stratified_split(labels, stopping[0], job.rng)
         return _Split(train=tuple(_take(a, train_idx) for a in train),
                       validation=validation(tuple(_take(a, val_idx) for a in train)),
                       held_out=len(val_idx), stopping=stopping)
@@ -354,9 +354,8 @@ def start_training(est, job: _Job, callbacks: List[Any]) -> Generator[Any, None,
     """
     import keras
 
-    from ._training import fit_epochs
+    from ._training import LoopInputs, fit_epochs
 
-    fit = job.fit
     split = est._validation(job)
     X_t, y_t, w_t = split.train
     if split.stopping is not None:
@@ -364,13 +363,13 @@ def start_training(est, job: _Job, callbacks: List[Any]) -> Generator[Any, None,
         callbacks = list(callbacks) + [keras.callbacks.EarlyStopping(
             monitor="val_loss", patience=patience, min_delta=min_delta,
             restore_best_weights=True)]
-    plan = replace(fit, callbacks=callbacks, validation=split.validation,
-                   n_train=_n_rows(job.X) - split.held_out)
+    loop = LoopInputs(callbacks=callbacks, rng=job.rng, validation=split.validation,
+                      n_train=_n_rows(job.X) - split.held_out)
     if w_t is None:
         w_t = np.ones(len(keras_first(y_t)), np.float32)
-    if fit.class_weight is not None:
-        w_t = w_t * keras_class_weight(fit.class_weight, y_t)
-    return fit_epochs(job.fitted.model, (X_t, y_t, w_t), plan)
+    if job.fit.class_weight is not None:
+        w_t = w_t * keras_class_weight(job.fit.class_weight, y_t)
+    return fit_epochs(job.fitted.model, (X_t, y_t, w_t), job.fit, loop)
 
 # ------------------------------------------------- scikeras's _fit_keras_model
 
@@ -415,8 +414,8 @@ def default_fit_keras_model(est, X: Any, y: Any, sample_weight: Any, warm_start:
         fit, callbacks = job.fit, current.callbacks
     else:  # the override changed this call's options: check them as fit would
         options = collect_options(est, dict(kwargs), partial=False)
-        fit = replace(check_fit_options(options, n_samples=_n_rows(X), allow_extra=False,
-                                        caller=type(est).__name__), rng=job.fit.rng)
+        fit = check_fit_options(options, n_samples=_n_rows(X), allow_extra=False,
+                                caller=type(est).__name__)
         callbacks = (current.callbacks if "callbacks" not in kwargs
                      else est._fit_callbacks(fit)[0])
     fit = replace(fit, epochs=int(epochs), initial_epoch=int(initial_epoch))

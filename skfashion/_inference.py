@@ -176,59 +176,12 @@ def _standard_predict(model):
     return type(model).predict_step is keras.Model.predict_step
 
 
-class _TracedCall:
-    """The model called in inference mode (a callable object for tf.function,
-    which keys its retracing statistics by code object; see ``_training``)."""
-
-    def __init__(self, model):
-        self.model = model
-
-    def __call__(self, x):
-        return self.model(x, training=False)
-
-
 def _compiled_call(model, example):
-    """A function computing ``model``'s inference outputs with the backend's compiler."""
-    import keras
+    """A function computing ``model``'s inference outputs with the backend's
+    compiler (the backend's module in ``_training._backends`` writes it)."""
+    from ._training._backends import backend_module
 
-    backend = keras.backend.backend()
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        spec = tf.nest.map_structure(
-            lambda a: tf.TensorSpec([None, *np.shape(a)[1:]], tf.as_dtype(np.asarray(a).dtype)),
-            example,
-        )
-        fn = tf.function(_TracedCall(model), input_signature=[spec], autograph=False)
-        return lambda x: keras.tree.map_structure(lambda t: t.numpy(), fn(x))
-    if backend == "jax":
-        import jax
-
-        def call(trainable, non_trainable, x):
-            return model.stateless_call(trainable, non_trainable, x, training=False)[0]
-
-        jitted = jax.jit(call)
-
-        def run(x):
-            trainable = [v.value for v in model.trainable_variables]
-            non_trainable = [v.value for v in model.non_trainable_variables]
-            out = jitted(trainable, non_trainable, x)
-            return keras.tree.map_structure(np.asarray, out)
-
-        return run
-
-    def eager(x):
-        if backend == "torch":
-            import torch
-
-            with torch.no_grad():
-                out = model(keras.tree.map_structure(keras.ops.convert_to_tensor, x),
-                            training=False)
-        else:
-            out = model(x, training=False)
-        return keras.tree.map_structure(keras.ops.convert_to_numpy, out)
-
-    return eager
+    return backend_module().compiled_call(model, example)
 
 
 class Predictor:

@@ -14,9 +14,8 @@ naming that parameter.
 
 from dataclasses import dataclass
 from numbers import Integral, Real
-from typing import Any, List, Optional, Union
+from typing import List, Optional, Union
 
-import numpy as np
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
@@ -140,16 +139,16 @@ def _verbose(value):
     return 1 if value == "auto" else int(value)
 
 
-@dataclass
-class FitOptions:
-    """One training call, validated: what ``fit`` was asked, and what the loop runs.
+@dataclass(frozen=True)
+class FitSpec:
+    """What one training call asks for, checked once (:func:`check_fit_options`).
 
-    :func:`check_fit_options` fills the options; the estimator then resolves
-    ``initial_epoch`` (a warm start continues from its history) and, for its
-    own epoch loop, adds the loop's inputs (the callbacks in effect, the
-    validation data, the shuffling generator and the training-sample count)
-    with :func:`dataclasses.replace`. ``epochs`` always counts the epochs of
-    this call, as in scikeras: training runs from ``initial_epoch`` to
+    Frozen: the estimator resolves ``initial_epoch`` (a warm start continues
+    from its history) into a new spec with :func:`dataclasses.replace`, and
+    gives the loop its own inputs (the callbacks in effect, the validation
+    data, the shuffling generator, the training-sample count) separately, as
+    ``_training.LoopInputs``. ``epochs`` always counts the epochs of this
+    call, as in scikeras: training runs from ``initial_epoch`` to
     :attr:`end_epoch`.
     """
 
@@ -158,7 +157,7 @@ class FitOptions:
     batch_size: int
     shuffle: bool
     verbose: int
-    callbacks: list
+    callbacks: list  # as given: instances, classes or lists (resolved per fit)
     validation_split: float
     validation_data: Optional[tuple]
     validation_batch_size: Optional[int]
@@ -168,13 +167,6 @@ class FitOptions:
     steps_per_execution: object
     class_weight: object
     extra: dict
-    #: The loop's inputs (see the class docstring); ``rng`` is required by the
-    #: loop, never a silent unseeded default.
-    validation: Any = None  # a _training.Validation
-    rng: Optional[np.random.RandomState] = None
-    #: Training samples the estimator counted from the user's data (None: not
-    #: checked); the data given to the loop must have exactly these.
-    n_train: Optional[int] = None
 
     @property
     def end_epoch(self):
@@ -199,7 +191,7 @@ def check_fit_options(options, *, n_samples, allow_extra, caller="fit"):
 
     Returns
     -------
-    FitOptions
+    FitSpec
 
     Raises
     ------
@@ -227,7 +219,7 @@ def check_fit_options(options, *, n_samples, allow_extra, caller="fit"):
         )
     validation_data, freq = get("validation_data"), get("validation_freq")
     validation_batch_size, steps = get("validation_batch_size"), get("steps_per_execution")
-    return FitOptions(
+    return FitSpec(
         epochs=int(get("epochs")),
         initial_epoch=int(get("initial_epoch")),
         batch_size=_batch_size(get("batch_size"), n_samples),

@@ -28,6 +28,12 @@ def build(meta):
                              keras.layers.Dense(meta["n_classes_"], activation="softmax")])
 
 
+def build_functional(meta):
+    inputs = keras.Input((meta["n_features_in_"],))
+    return keras.Model(inputs, keras.layers.Dense(meta["n_classes_"],
+                                                  activation="softmax")(inputs))
+
+
 def build_regressor(meta):
     return keras.Sequential([keras.Input((meta["n_features_in_"],)),
                              keras.layers.Dense(meta["n_outputs_"])])
@@ -124,3 +130,37 @@ print(keras.backend.backend(), "tensorflow" in sys.modules and sys.modules["tens
                          env={**__import__("os").environ, "KERAS_BACKEND": "jax"})
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.split() == ["jax", "None"]
+
+
+def test_the_registry_names_the_module_that_trains_and_predicts(data, monkeypatch):
+    """Training and the fast predictor reach the backend through one registry
+    (``_training/_backends.py``): the active backend's module makes the runner
+    and the compiled inference call, and its runner is a ``Runner``."""
+    from skfashion._training import _backends
+    from skfashion._training._runner import Runner
+
+    module = _backends.backend_module()
+    assert module.__name__.rsplit(".", 1)[1] == _backends.BACKENDS[BACKEND]
+    calls = []
+    for name in ("make_runner", "compiled_call"):
+        real = getattr(module, name)
+
+        def spy(*args, _real=real, _name=name, **kwargs):
+            out = _real(*args, **kwargs)
+            calls.append((_name, out))
+            return out
+
+        monkeypatch.setattr(module, name, spy)
+    X, y, X_test, _ = data
+    # a functional model: the NumPy path computes Sequential Dense stacks itself
+    clf = KerasClassifier(build_functional, loss=SPARSE, epochs=1, random_state=0).fit(X, y)
+    clf.predict(X_test)
+    assert [name for name, _ in calls] == ["make_runner", "compiled_call"]
+    assert isinstance(calls[0][1], Runner)
+    # a backend Keras adds later trains with Keras's own steps, run eagerly
+    assert _backends.backend_module("a-new-backend").__name__.endswith("._eager")
+    for name in set(_backends.BACKENDS.values()):
+        registered = _backends.backend_module(
+            next(b for b, m in _backends.BACKENDS.items() if m == name)) if name != (
+            _backends.BACKENDS[BACKEND]) else module
+        assert callable(registered.make_runner) and callable(registered.compiled_call)

@@ -89,3 +89,28 @@ class EagerRunner(Runner):
         """Put a torch module back in evaluation mode, as Keras's fit leaves it."""
         if self._torch:
             self.model.eval()
+
+
+def make_runner(model, batch_size):
+    """Keras's own steps, one call per batch (PyTorch, and any other backend)."""
+    return EagerRunner(model, batch_size)
+
+
+def compiled_call(model, example):
+    """The model called eagerly in inference mode (under ``torch.no_grad`` for PyTorch)."""
+    import keras
+
+    torch_backend = keras.backend.backend() == "torch"
+
+    def eager(x):
+        if torch_backend:
+            import torch
+
+            with torch.no_grad():
+                out = model(keras.tree.map_structure(keras.ops.convert_to_tensor, x),
+                            training=False)
+        else:
+            out = model(x, training=False)
+        return keras.tree.map_structure(keras.ops.convert_to_numpy, out)
+
+    return eager

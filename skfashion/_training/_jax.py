@@ -151,3 +151,27 @@ class JaxRunner(Runner):
         """Sync the model and release the compiled functions."""
         self.sync()
         self._compiled.clear()
+
+
+def make_runner(model, batch_size):
+    """Jitted chunks over the stateless step (``run_eagerly`` included, as before)."""
+    return JaxRunner(model, batch_size)
+
+
+def compiled_call(model, example):
+    """The model's inference outputs from one jitted ``stateless_call``."""
+    import jax
+    import keras
+
+    def call(trainable, non_trainable, x):
+        return model.stateless_call(trainable, non_trainable, x, training=False)[0]
+
+    jitted = jax.jit(call)
+
+    def run(x):
+        trainable = [v.value for v in model.trainable_variables]
+        non_trainable = [v.value for v in model.non_trainable_variables]
+        out = jitted(trainable, non_trainable, x)
+        return keras.tree.map_structure(np.asarray, out)
+
+    return run

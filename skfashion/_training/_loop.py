@@ -17,7 +17,7 @@ validation logs are ``val_``-prefixed.
 
 import math
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Optional
 
 import keras  # this module is imported when a fit starts, never by ``import skfashion``
@@ -42,7 +42,7 @@ class Abandoned(Exception):
     """
 
 
-@dataclass
+@dataclass(frozen=True)
 class Validation:
     """Validation data (already encoded for the model) and how to evaluate it."""
 
@@ -50,26 +50,29 @@ class Validation:
     batch_size: int
     steps: Optional[int] = None
     freq: object = 1  # an int, or the list of (1-based) epochs to validate
-    device_data: object = None
-    user_callbacks: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LoopInputs:
+    """What the loop gets besides the user's options (``_options.FitSpec``):
+    the estimator resolves them for each training call."""
+
+    #: The callback instances in effect (the user's, resolved; early stopping's).
+    callbacks: list
+    #: The fit's generator: every epoch's shuffle draws from it (required).
+    rng: np.random.RandomState
+    validation: Optional[Validation] = None
+    #: Training samples the estimator counted from the user's data (None: not
+    #: checked); the data given to the loop must have exactly these.
+    n_train: Optional[int] = None
 
 
 def make_runner(model, batch_size):
-    """The fastest runner for ``model`` on the active Keras backend."""
-    import keras
+    """The fastest runner for ``model`` on the active Keras backend (its module
+    in ``_backends.BACKENDS`` decides)."""
+    from ._backends import backend_module
 
-    backend = keras.backend.backend()
-    if backend == "tensorflow" and not model.run_eagerly:
-        from ._tensorflow import TensorFlowRunner
-
-        return TensorFlowRunner(model, batch_size)
-    if backend == "jax":
-        from ._jax import JaxRunner
-
-        return JaxRunner(model, batch_size)
-    from ._eager import EagerRunner
-
-    return EagerRunner(model, batch_size)
+    return backend_module().make_runner(model, batch_size)
 
 
 def _overrides(callback, *methods):
@@ -134,17 +137,20 @@ def _steps(n, batch_size, limit, what):
     return steps
 
 
-def evaluate(runner, model, validation, callbacks, steps_per_execution):
+def evaluate(runner, model, validation, device_data, user_callbacks, callbacks,
+             steps_per_execution):
     """Keras's ``evaluate`` inside ``fit``: ``on_test_*`` events, metric logs.
 
-    Evaluation runs in chunks of ``steps_per_execution`` steps, as Keras's
-    ``evaluate`` does with the model's ``steps_per_execution``.
+    ``device_data`` is ``validation.data`` where the runner reads it. Evaluation
+    runs in chunks of ``steps_per_execution`` steps, as Keras's ``evaluate``
+    does with the model's ``steps_per_execution`` (batch events only when one
+    of the ``user_callbacks`` listens for test batches).
     """
     data = validation.data
     n = n_samples(data)
     batch_size = max(1, min(validation.batch_size, n))  # Keras: at most one batch of n
     steps = _steps(n, batch_size, validation.steps, "validation_steps")
-    chunk = chunk_size(steps_per_execution, validation.user_callbacks, 0, steps,
+    chunk = chunk_size(steps_per_execution, user_callbacks, 0, steps,
                        batch_methods=_TEST_BATCH)
     model.reset_metrics()
     callbacks.on_test_begin()
@@ -152,7 +158,7 @@ def evaluate(runner, model, validation, callbacks, steps_per_execution):
     for begin, end, last in chunks(steps, chunk,
                                    keras_indices=steps_per_execution != "auto"):
         callbacks.on_test_batch_begin(begin)
-        logs = runner.test(validation.device_data, batch_size, begin, end)
+        logs = runner.test(device_data, batch_size, begin, end)
         callbacks.on_test_batch_end(last, logs)
     callbacks.on_test_end(logs)
     return logs
@@ -169,19 +175,20 @@ class _EpochLogs(keras.callbacks.Callback):
         self.logs = dict(logs or {})
 
 
-def fit_epochs(model, data, plan):
+def fit_epochs(model, data, spec, loop):
     """Train ``model`` on ``data = (x, y, sample_weight)``; yield after each epoch.
 
-    ``plan`` is the call's :class:`~skfashion._options.FitOptions` with the
-    loop's inputs filled in (``callbacks``, ``validation``, ``rng``,
-    ``n_train``). Closing the generator after an epoch ends the training there
+    ``spec`` is the call's :class:`~skfashion._options.FitSpec` (what the user
+    asked for), ``loop`` its :class:`LoopInputs` (callbacks in effect,
+    validation data, generator, training-sample count). Neither is changed.
+    Closing the generator after an epoch ends the training there
     as if it had been the last: the optimizer's final values and
     ``on_train_end`` run.
 
     Yields
     ------
     epoch : int
-        Index of the finished epoch (counting from ``plan.initial_epoch``).
+        Index of the finished epoch (counting from ``spec.initial_epoch``).
     logs : dict
         Training metrics of the epoch, and ``val_*`` metrics when validated.
 
@@ -192,57 +199,57 @@ def fit_epochs(model, data, plan):
     """
     import keras
 
-    if plan.rng is None:
+    if loop.rng is None:
         raise RuntimeError("skfashion bug: the training loop needs the estimator's generator "
-                           "(FitOptions.rng) for its shuffles; none was given.")
+                           "(LoopInputs.rng) for its shuffles; none was given.")
     data = standardize(data)
     n = n_samples(data)
-    if plan.n_train is not None and n != plan.n_train:
+    if loop.n_train is not None and n != loop.n_train:
         raise RuntimeError(
             f"skfashion bug: the training loop was given {n} samples but the estimator "
-            f"counted {plan.n_train} training samples in the data you passed (after any "
+            f"counted {loop.n_train} training samples in the data you passed (after any "
             "validation split). Training stopped before it could fit the wrong data; "
             "please report this with the fit call that caused it."
         )
     # Keras: a batch larger than the data is one batch of all samples (and a size
     # past int32 would overflow TensorFlow's indices).
-    batch_size = max(1, min(plan.batch_size, n))
-    steps = _steps(n, batch_size, plan.steps_per_epoch, "steps_per_epoch")
+    batch_size = max(1, min(spec.batch_size, n))
+    steps = _steps(n, batch_size, spec.steps_per_epoch, "steps_per_epoch")
     symbolic_build(model, densify(data, slice(0, batch_size)))
     runner = make_runner(model, batch_size)
-    validation = plan.validation
+    validation = loop.validation
     if is_sparse(data) or (validation is not None and is_sparse(validation.data)):
         runner = SparseFeed(runner, batch_size)
     device_data = runner.to_device(data)
+    val_device = None
     if validation is not None:
-        validation.data = standardize(validation.data)
-        validation.device_data = runner.to_device(validation.data)
-        validation.user_callbacks = list(plan.callbacks)
+        validation = replace(validation, data=standardize(validation.data))
+        val_device = runner.to_device(validation.data)
     epoch_logs_seen = _EpochLogs()
     callbacks = keras.callbacks.CallbackList(
-        [*plan.callbacks, epoch_logs_seen], add_history=True,
-        add_progbar=plan.verbose != 0, model=model,
+        [*loop.callbacks, epoch_logs_seen], add_history=True,
+        add_progbar=spec.verbose != 0, model=model,
     )
     # Keras's set_params, with the user's callbacks reading the run's length
     # through RunParams (EpochSearchCV watches for that: _run_params).
-    params = dict(verbose=plan.verbose, epochs=plan.end_epoch, steps=steps)
+    params = dict(verbose=spec.verbose, epochs=spec.end_epoch, steps=steps)
     callbacks.params = params
-    users = {id(cb) for cb in plan.callbacks}
+    users = {id(cb) for cb in loop.callbacks}
     for callback in callbacks.callbacks:
         callback.set_params(RunParams(params) if id(callback) in users else params)
-    spe = plan.steps_per_execution
+    spe = spec.steps_per_execution
     if spe == "auto" and getattr(model, "steps_per_execution", 1) > 1:
         spe = model.steps_per_execution  # compiled with steps_per_execution=N
-    chunk = chunk_size(spe, plan.callbacks, plan.verbose, steps)
+    chunk = chunk_size(spe, loop.callbacks, spec.verbose, steps)
     model.stop_training = False
     logs = {}
     callbacks.on_train_begin()
     touch_model = True  # False once the run must leave the model alone (below)
     try:
-        for epoch in range(plan.initial_epoch, plan.end_epoch):
+        for epoch in range(spec.initial_epoch, spec.end_epoch):
             model.reset_metrics()
             callbacks.on_epoch_begin(epoch)
-            order = runner.order(plan.rng.permutation(n) if plan.shuffle else np.arange(n))
+            order = runner.order(loop.rng.permutation(n) if spec.shuffle else np.arange(n))
             for begin, end, last in chunks(steps, chunk, keras_indices=spe != "auto"):
                 callbacks.on_train_batch_begin(begin)
                 logs = runner.train(device_data, order, begin, end)
@@ -261,7 +268,8 @@ def fit_epochs(model, data, plan):
                     "StandardScaler otherwise)."
                 )
             if validation is not None and should_validate(epoch, validation.freq):
-                val_logs = evaluate(runner, model, validation, callbacks, spe)
+                val_logs = evaluate(runner, model, validation, val_device, loop.callbacks,
+                                    callbacks, spe)
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
             callbacks.on_epoch_end(epoch, epoch_logs)
             # What Keras's History records: the logs as the callbacks left them
@@ -285,7 +293,7 @@ def fit_epochs(model, data, plan):
             runner.close()
     # Keras's ending: the optimizer's final values (an EMA optimizer writes its
     # averages into the weights), then on_train_end with the last epoch's logs.
-    if plan.end_epoch > 0 and isinstance(getattr(model, "optimizer", None),
+    if spec.end_epoch > 0 and isinstance(getattr(model, "optimizer", None),
                                          keras.optimizers.Optimizer):
         model.optimizer.finalize_variable_values(model.trainable_weights)
     callbacks.on_train_end(logs)

@@ -188,3 +188,36 @@ class TensorFlowRunner(Runner):
         """Release the traced functions."""
         self._train = None
         self._tests.clear()
+
+
+def make_runner(model, batch_size):
+    """Traced chunks; a model compiled with ``run_eagerly=True`` runs eagerly, as Keras runs it."""
+    if model.run_eagerly:
+        from ._eager import EagerRunner
+
+        return EagerRunner(model, batch_size)
+    return TensorFlowRunner(model, batch_size)
+
+
+class _TracedCall:
+    """The model called in inference mode (a callable object for tf.function,
+    which keys its retracing statistics by code object; see ``_training``)."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def __call__(self, x):
+        return self.model(x, training=False)
+
+
+def compiled_call(model, example):
+    """The model's inference outputs from one ``tf.function`` per input signature."""
+    import keras
+    import tensorflow as tf
+
+    spec = tf.nest.map_structure(
+        lambda a: tf.TensorSpec([None, *np.shape(a)[1:]], tf.as_dtype(np.asarray(a).dtype)),
+        example,
+    )
+    fn = tf.function(_TracedCall(model), input_signature=[spec], autograph=False)
+    return lambda x: keras.tree.map_structure(lambda t: t.numpy(), fn(x))
