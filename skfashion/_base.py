@@ -38,6 +38,7 @@ from ._fitting import (
     split_validation,
     stage_state,
 )
+from ._options import constructor_options
 from ._predicting import outputs
 
 #: An estimator's own type: ``fit`` returns the estimator it was called on.
@@ -81,8 +82,9 @@ class _BaseKeras(BaseEstimator):
             self._validate_params()
 
     def _fit_option_values(self):
-        """Training options from the estimator's parameters, as ``{name: Option}``."""
-        raise NotImplementedError
+        """Training options from the estimator's parameters, as ``{name: Option}``:
+        each constructor parameter named in ``FIT_CONSTRAINTS`` (``_options``)."""
+        return constructor_options(self)
 
     def _fit_callbacks(self, options):
         """``(callbacks, user_held)``: instances for this fit, and whether the user holds any."""

@@ -52,7 +52,7 @@ from ._fitted import (
     _Staging,
 )
 from ._fit_guard import StaleFitError, fit_guard
-from ._options import Option, check_fit_options, from_mapping, layer
+from ._options import SPEC_OPTIONS, Option, check_fit_options, from_mapping, layer
 from ._predicting import _overridden
 
 
@@ -443,15 +443,10 @@ def keras_fit(est, job: _Job, callbacks: List[Any],
     validation_data = None
     if fit.validation_data is not None:
         validation_data = _dense(est._validation(job).validation.data)
-    args = dict(
-        x=_dense(job.X), y=job.y, sample_weight=job.w, batch_size=fit.batch_size,
-        epochs=fit.end_epoch, initial_epoch=fit.initial_epoch,
-        verbose=fit.verbose, callbacks=callbacks, validation_split=fit.validation_split,
-        validation_data=validation_data, shuffle=fit.shuffle,
-        validation_batch_size=fit.validation_batch_size,
-        validation_steps=fit.validation_steps, validation_freq=fit.validation_freq,
-        steps_per_epoch=fit.steps_per_epoch,
-    )
+    # every option of the spec as it is, but those this call resolves
+    args = {name: getattr(fit, name) for name in SPEC_OPTIONS if name not in _RESOLVED}
+    args.update(x=_dense(job.X), y=job.y, sample_weight=job.w, epochs=fit.end_epoch,
+                callbacks=callbacks, validation_data=validation_data)
     if fit.class_weight is not None:
         args["class_weight"] = fit.class_weight
     args.update(fit.extra)
@@ -459,6 +454,14 @@ def keras_fit(est, job: _Job, callbacks: List[Any],
         result = job.fitted.model.fit(**args)
     for key, values in getattr(result, "history", {}).items():
         history.setdefault(history_key(key), []).extend(_plain(v) for v in values)
+
+
+#: Options of the spec that ``keras_fit`` passes otherwise: ``epochs`` counts
+#: from ``initial_epoch`` (Keras's is the end epoch), callbacks and validation
+#: data are resolved and encoded, ``class_weight`` goes only when set, and
+#: ``steps_per_execution`` is a compile setting in Keras 3.
+_RESOLVED = frozenset({"epochs", "callbacks", "validation_data", "class_weight",
+                       "steps_per_execution"})
 
 
 def _record_epoch(history: Dict[str, List[Any]], logs: Mapping[str, Any],

@@ -12,9 +12,9 @@ same way whichever path it took, with scikit-learn's ``InvalidParameterError``
 naming that parameter.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from numbers import Integral, Real
-from typing import List, Optional, Union
+from typing import Any, Callable, Dict, List, Optional, Union
 
 from sklearn.utils._param_validation import (
     HasMethods,
@@ -143,35 +143,72 @@ def _verbose(value):
 class FitSpec:
     """What one training call asks for, checked once (:func:`check_fit_options`).
 
-    Frozen: the estimator resolves ``initial_epoch`` (a warm start continues
-    from its history) into a new spec with :func:`dataclasses.replace`, and
-    gives the loop its own inputs (the callbacks in effect, the validation
-    data, the shuffling generator, the training-sample count) separately, as
+    A field per option of :data:`FIT_CONSTRAINTS` that the loop runs, its
+    default what Keras's ``fit`` does when the option is not given (values
+    are normalized by :data:`_NORMALIZE`: ``batch_size=None`` is 32). Frozen:
+    the estimator resolves ``initial_epoch`` (a warm start continues from its
+    history) into a new spec with :func:`dataclasses.replace`, and gives the
+    loop its own inputs (the callbacks in effect, the validation data, the
+    shuffling generator, the training-sample count) separately, as
     ``_training.LoopInputs``. ``epochs`` always counts the epochs of this
     call, as in scikeras: training runs from ``initial_epoch`` to
-    :attr:`end_epoch`.
+    :attr:`end_epoch`. Options a model's own ``fit`` takes beyond these are
+    in ``extra``.
     """
 
-    epochs: int
-    initial_epoch: int
-    batch_size: int
-    shuffle: bool
-    verbose: int
-    callbacks: list  # as given: instances, classes or lists (resolved per fit)
-    validation_split: float
-    validation_data: Optional[tuple]
-    validation_batch_size: Optional[int]
-    validation_steps: Optional[int]
-    validation_freq: Union[int, List[int]]
-    steps_per_epoch: Optional[int]
-    steps_per_execution: object
-    class_weight: object
-    extra: dict
+    epochs: int = 1
+    initial_epoch: int = 0
+    batch_size: int = 32
+    shuffle: bool = True
+    verbose: int = 0
+    callbacks: Any = field(default_factory=list)  # as given: resolved per fit
+    validation_split: float = 0.0
+    validation_data: Optional[tuple] = None
+    validation_batch_size: Optional[int] = None
+    validation_steps: Optional[int] = None
+    validation_freq: Union[int, List[int]] = 1
+    steps_per_epoch: Optional[int] = None
+    steps_per_execution: Union[int, str] = "auto"
+    class_weight: Any = None
+    extra: dict = field(default_factory=dict)
 
     @property
     def end_epoch(self):
         """The epoch index training stops at (Keras's ``epochs`` argument)."""
         return self.initial_epoch + self.epochs
+
+
+#: Options of :class:`FitSpec` in the order it declares them (``extra`` aside).
+SPEC_OPTIONS = tuple(f.name for f in fields(FitSpec) if f.name != "extra")
+
+#: How a checked value becomes its :class:`FitSpec` field, given the number of
+#: training samples (options not named here are taken as given).
+_NORMALIZE: Dict[str, Callable[[Any, int], Any]] = {
+    "epochs": lambda v, n: int(v),
+    "initial_epoch": lambda v, n: int(v),
+    "batch_size": lambda v, n: _batch_size(v, n),
+    "shuffle": lambda v, n: bool(v),
+    "verbose": lambda v, n: _verbose(v),
+    "validation_split": lambda v, n: float(v),
+    "validation_data": lambda v, n: None if v is None else tuple(v),
+    "validation_batch_size": lambda v, n: None if v is None else _batch_size(v, n),
+    "validation_freq": lambda v, n: [int(e) for e in v] if isinstance(v, (list, tuple))
+    else int(v),
+    "steps_per_execution": lambda v, n: v if v == "auto" else int(v),
+}
+
+#: Options that an estimator's constructor parameter of the same name does not
+#: feed as it is: callbacks are resolved per fit (``_fit_callbacks``), and a
+#: classifier folds ``class_weight`` into the sample weights.
+APPLIED_BY_THE_ESTIMATOR = frozenset({"callbacks", "class_weight", "sample_weight"})
+
+
+def constructor_options(est):
+    """``{name: Option}`` for each constructor parameter of ``est`` that is a
+    training option (:data:`FIT_CONSTRAINTS`), bar :data:`APPLIED_BY_THE_ESTIMATOR`."""
+    own = type(est)._get_param_names()
+    return {name: Option(getattr(est, name), name) for name in FIT_OPTIONS
+            if name in own and name not in APPLIED_BY_THE_ESTIMATOR}
 
 
 def check_fit_options(options, *, n_samples, allow_extra, caller="fit"):
@@ -199,16 +236,6 @@ def check_fit_options(options, *, n_samples, allow_extra, caller="fit"):
         If a value does not meet :data:`FIT_CONSTRAINTS` (a ``ValueError``
         and a ``TypeError``, as scikit-learn raises for parameters).
     """
-    defaults = {"epochs": 1, "initial_epoch": 0, "shuffle": True, "verbose": 0,
-                "validation_split": 0.0, "validation_freq": 1, "steps_per_execution": "auto",
-                "callbacks": []}
-
-    def get(name):
-        option = options.get(name)
-        if option is None:
-            return defaults.get(name)
-        return _checked(option, name, caller)
-
     extra = {name: opt.value for name, opt in options.items() if name not in FIT_OPTIONS}
     if extra and not allow_extra:
         name = sorted(extra)[0]
@@ -217,23 +244,10 @@ def check_fit_options(options, *, n_samples, allow_extra, caller="fit"):
             f"skfashion's training loop accepts {sorted(FIT_OPTIONS)}; a model with its own "
             "fit() method receives other options."
         )
-    validation_data, freq = get("validation_data"), get("validation_freq")
-    validation_batch_size, steps = get("validation_batch_size"), get("steps_per_execution")
-    return FitSpec(
-        epochs=int(get("epochs")),
-        initial_epoch=int(get("initial_epoch")),
-        batch_size=_batch_size(get("batch_size"), n_samples),
-        shuffle=bool(get("shuffle")),
-        verbose=_verbose(get("verbose")),
-        callbacks=get("callbacks"),
-        validation_split=float(get("validation_split")),
-        validation_data=None if validation_data is None else tuple(validation_data),
-        validation_batch_size=(None if validation_batch_size is None
-                               else _batch_size(validation_batch_size, n_samples)),
-        validation_steps=get("validation_steps"),
-        validation_freq=[int(v) for v in freq] if isinstance(freq, (list, tuple)) else int(freq),
-        steps_per_epoch=get("steps_per_epoch"),
-        steps_per_execution=steps if steps == "auto" else int(steps),
-        class_weight=get("class_weight"),
-        extra=extra,
-    )
+    values = {}
+    for name in SPEC_OPTIONS:
+        if name in options:
+            value = _checked(options[name], name, caller)
+            normalize = _NORMALIZE.get(name)
+            values[name] = value if normalize is None else normalize(value, n_samples)
+    return FitSpec(extra=extra, **values)

@@ -9,7 +9,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._classifier_base import _ClassifierBase
 from ._compile import resolve_callbacks, resolve_optimizer
 from ._early_stopping import EARLY_STOPPING_CONSTRAINTS
-from ._options import Option, constraints_for
+from ._options import constraints_for
 from ._random import seed_sequence
 from ._registry import register
 
@@ -249,11 +249,6 @@ default="relu"
             loss=self.loss,
             metrics=list(self.metrics) if self.metrics is not None else None,
         )
-
-    def _fit_option_values(self):
-        return {name: Option(getattr(self, name), name)
-                for name in ("epochs", "batch_size", "shuffle", "verbose",
-                             "steps_per_execution")}
 
     def _fit_callbacks(self, fit):
         spec = fit.callbacks or self.callbacks

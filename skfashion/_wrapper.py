@@ -283,11 +283,7 @@ class BaseWrapper(_BaseKeras):
     # ------------------------------------------------------- training options
     def _fit_option_values(self):
         params = self.get_params()
-        options = {}
-        for name in ("epochs", "batch_size", "verbose", "validation_split", "shuffle",
-                     "validation_batch_size", "steps_per_execution"):
-            if name in params:
-                options[name] = Option(params[name], name)
+        options = super()._fit_option_values()
         for name, value in routed(params, "compile").items():
             if name == "steps_per_execution":
                 options[name] = Option(value, "compile__steps_per_execution")
