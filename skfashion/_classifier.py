@@ -5,11 +5,13 @@
 from ._classifier_base import _ClassifierBase
 from ._early_stopping import EARLY_STOPPING_CONSTRAINTS
 from ._options import constraints_for
+from ._docs import shared_doc
 from ._registry import register
 from ._wrapper import BaseWrapper
 
 
 @register
+@shared_doc
 class KerasClassifier(_ClassifierBase, BaseWrapper):  # type: ignore[misc]
     """A Keras model, or a function that builds one, as a scikit-learn classifier.
 
@@ -24,62 +26,28 @@ class KerasClassifier(_ClassifierBase, BaseWrapper):  # type: ignore[misc]
 
     Parameters
     ----------
-    model : keras.Model, callable or None, default=None
-        The network, or its builder (see :class:`~skfashion.BaseWrapper`).
-    build_fn : callable, default=None
-        Old name of ``model`` (deprecated).
-    warm_start : bool, default=False
-        Keep the model between calls to ``fit``.
-    random_state : int, RandomState instance or None, default=None
-        An int makes fits bit-identical (initial weights, dropout, shuffling,
-        validation split) in any process or thread and under any machine load,
-        without changing any global random state; "Randomness" in the README
-        says when this holds. None draws from the global generators, so fits
-        differ.
-    optimizer : str, keras.optimizers.Optimizer or its class, default="rmsprop"
-        Optimizer of an uncompiled model (``optimizer__*`` routed).
-    loss : str, keras.losses.Loss, its class, function or None, default=None
-        Loss of an uncompiled model (``loss__*`` routed).
-    metrics : list, dict, str, class or instance, default=None
-        Keras metrics, recorded in ``history_``.
-    batch_size : int or None, default=None
-        Samples per step (None: 32; -1: all).
-    validation_batch_size : int or None, default=None
-        Samples per validation step.
-    verbose : int, default=0
-        0 silent, 1 progress bar, 2 one line per epoch.
-    callbacks : callback, list or dict of callbacks or classes, default=None
-        Receive the training events (instances as given).
-    validation_split : float, default=0.0
-        Fraction of the training data held out from its end, as in Keras.
-    shuffle : bool, default=True
-        Shuffle the training data before each epoch.
-    run_eagerly : bool, default=False
-        Run the model eagerly (debugging).
-    epochs : int, default=1
-        Passes over the training data per ``fit``.
-    steps_per_execution : int or "auto", default="auto"
-        Training steps per backend call, Keras's meaning: callbacks see batch
-        events once per call. "auto" runs whole epochs per call unless a
-        callback wants batch events or ``verbose=1`` draws a progress bar; then
-        about 50 calls per epoch.
-    class_weight : dict, "balanced" or None, default=None
-        Weights per class label, multiplied into ``sample_weight``; a key that
-        is not a class raises.
-    early_stopping : bool, default=False
-        scikit-learn style: hold out ``validation_fraction`` of the data
-        (stratified for classes) unless a validation set is given
-        (``validation_data``, ``validation_split``), stop after
-        ``n_iter_no_change`` epochs without a ``tol`` improvement of the
-        validation loss, and restore the best weights.
-    validation_fraction : float, default=0.1
-        Share of the training data held out when ``early_stopping`` is on.
-    n_iter_no_change : int, default=5
-        Patience of early stopping, in epochs.
-    tol : float, default=0.0
-        Minimum decrease of the validation loss that counts as improvement.
-    **kwargs
-        Routed and extra builder parameters (see :class:`~skfashion.BaseWrapper`).
+    {param:model}
+    {param:build_fn}
+    {param:warm_start}
+    {param:random_state}
+    {param:optimizer}
+    {param:loss}
+    {param:metrics}
+    {param:batch_size}
+    {param:validation_batch_size}
+    {param:verbose}
+    {param:callbacks}
+    {param:validation_split}
+    {param:shuffle}
+    {param:run_eagerly}
+    {param:epochs}
+    {param:steps_per_execution}
+    {param:class_weight}
+    {param:early_stopping}
+    {param:validation_fraction}
+    {param:n_iter_no_change}
+    {param:tol}
+    {param:kwargs}
 
     Attributes
     ----------

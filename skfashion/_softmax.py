@@ -11,12 +11,14 @@ from ._compile import resolve_callbacks, resolve_optimizer
 from ._early_stopping import EARLY_STOPPING_CONSTRAINTS
 from ._options import constraints_for
 from ._random import seed_sequence
+from ._docs import shared_doc
 from ._registry import register
 
 _ACTIVATIONS = {"relu", "tanh", "sigmoid", "elu", "gelu", "selu", "swish", "linear"}
 
 
 @register
+@shared_doc
 class SoftmaxClassifier(_ClassifierBase):
     """Softmax regression, or a multilayer perceptron, trained by Keras.
 
@@ -43,8 +45,7 @@ default="relu"
         The Keras optimizer; ``learning_rate`` overrides its learning rate.
     learning_rate : float, default=1e-3
         Step size of the optimizer.
-    epochs : int, default=5
-        Passes over the training data per ``fit``.
+    {param:epochs}
     batch_size : int or None, default=32
         Samples per gradient step (-1: all samples in one batch; None: Keras's
         32).
@@ -53,39 +54,18 @@ default="relu"
     callbacks : list of keras.callbacks.Callback instances or classes, default=None
         Receive the training events, as in Keras (the instances you pass are
         the ones called); classes are instantiated for each fit.
-    early_stopping : bool, default=False
-        scikit-learn style: hold out ``validation_fraction`` of the data
-        (stratified for classes) unless a validation set is given
-        (``validation_data``, ``validation_split``), stop after
-        ``n_iter_no_change`` epochs without a ``tol`` improvement of the
-        validation loss, and restore the best weights.
-    validation_fraction : float, default=0.1
-        Share of the training data held out when ``early_stopping`` is on.
-    n_iter_no_change : int, default=5
-        Patience of early stopping, in epochs.
-    tol : float, default=0.0
-        Minimum decrease of the validation loss that counts as improvement.
-    class_weight : dict, "balanced" or None, default=None
-        Weights per class label, multiplied into ``sample_weight``; a key that
-        is not a class raises.
-    shuffle : bool, default=True
-        Shuffle the training data before each epoch.
+    {param:early_stopping}
+    {param:validation_fraction}
+    {param:n_iter_no_change}
+    {param:tol}
+    {param:class_weight}
+    {param:shuffle}
     warm_start : bool, default=False
         Continue from the previous fit's weights and optimizer state (epochs and
         ``history_`` continue too, as in scikit-learn).
-    random_state : int, RandomState instance or None, default=None
-        An int makes fits bit-identical (initial weights, dropout, shuffling,
-        validation split) in any process or thread and under any machine load,
-        without changing any global random state; "Randomness" in the README
-        says when this holds. None draws from the global generators, so fits
-        differ.
-    verbose : int, default=0
-        0 silent, 1 progress bar, 2 one line per epoch.
-    steps_per_execution : int or "auto", default="auto"
-        Training steps per backend call, Keras's meaning: callbacks see batch
-        events once per call. "auto" runs whole epochs per call unless a
-        callback wants batch events or ``verbose=1`` draws a progress bar; then
-        about 50 calls per epoch.
+    {param:random_state}
+    {param:verbose}
+    {param:steps_per_execution}
 
     Attributes
     ----------

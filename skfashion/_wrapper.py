@@ -35,6 +35,7 @@ def _instances(spec):
 
 
 @register
+@shared_doc
 class BaseWrapper(_BaseKeras):
     """A Keras model, or a function that builds one, as a scikit-learn estimator.
 
@@ -45,62 +46,23 @@ class BaseWrapper(_BaseKeras):
 
     Parameters
     ----------
-    model : keras.Model, callable or None, default=None
-        The network. A callable (a *builder*) is called at each new fit with the
-        arguments it declares among: its ``model__*`` parameters and the
-        unprefixed extra parameters of this estimator, ``meta`` (fitted facts
-        such as ``n_features_in_``, ``n_classes_``, ``X_shape_``),
-        ``compile_kwargs`` (the compile settings below) and ``params`` (every
-        parameter). It returns a model, compiled or not. A model instance is
-        used as it is (fitting trains it). None: the subclass's
-        ``_keras_build_fn`` method is the builder.
-    build_fn : callable, default=None
-        Old name of ``model`` (deprecated, as in scikeras).
-    warm_start : bool, default=False
-        Keep the model between calls to ``fit`` (``history_`` still restarts).
-    random_state : int, RandomState instance or None, default=None
-        An int makes fits bit-identical (initial weights, dropout, shuffling,
-        validation split) in any process or thread and under any machine load,
-        without changing any global random state; "Randomness" in the README
-        says when this holds. None draws from the global generators, so fits
-        differ.
-    optimizer : str, keras.optimizers.Optimizer or its class, default="rmsprop"
-        Used when the model comes back uncompiled; ``optimizer__*`` parameters
-        reach its constructor. An instance is copied for each fit.
-    loss : str, keras.losses.Loss, its class, function, list or dict, default=None
-        Used when the model comes back uncompiled; ``loss__*`` parameters reach
-        its constructor (a name gets its Loss class).
-    metrics : list, dict, str, class or instance, default=None
-        Keras metrics (``metrics__*`` routed); recorded in ``history_`` by
-        their full names.
-    batch_size : int or None, default=None
-        Samples per step in fit and predict (None: 32; -1: all samples).
-    validation_batch_size : int or None, default=None
-        Samples per step on validation data (None: ``batch_size``).
-    verbose : int, default=0
-        0 silent, 1 progress bar, 2 one line per epoch.
-    callbacks : callback, list or dict of callbacks or callback classes, default=None
-        Receive the training (and prediction) events; instances are used as
-        given, classes are built with the ``callbacks__*`` parameters.
-    validation_split : float, default=0.0
-        Fraction of the training data, taken from its end as in Keras, held out
-        for validation (``val_*`` entries in ``history_``).
-    shuffle : bool, default=True
-        Shuffle the training data before each epoch.
-    run_eagerly : bool, default=False
-        Compile the model to run eagerly (debugging; slow).
-    epochs : int, default=1
-        Passes over the training data per ``fit``.
-    steps_per_execution : int or "auto", default="auto"
-        Training steps per backend call, Keras's meaning: callbacks see batch
-        events once per call. "auto" runs whole epochs per call unless a
-        callback wants batch events or ``verbose=1`` draws a progress bar; then
-        about 50 calls per epoch.
-    **kwargs
-        Routed parameters (``model__*``, ``fit__*``, ``predict__*``,
-        ``compile__*``, ``optimizer__*``, ``loss__*``, ``metrics__*``,
-        ``callbacks__*``, ``score__*``) and extra builder parameters, listed by
-        ``get_params`` and settable by ``set_params``.
+    {param:model}
+    {param:build_fn}
+    {param:warm_start}
+    {param:random_state}
+    {param:optimizer}
+    {param:loss}
+    {param:metrics}
+    {param:batch_size}
+    {param:validation_batch_size}
+    {param:verbose}
+    {param:callbacks}
+    {param:validation_split}
+    {param:shuffle}
+    {param:run_eagerly}
+    {param:epochs}
+    {param:steps_per_execution}
+    {param:kwargs}
 
     Attributes
     ----------

@@ -105,6 +105,54 @@ def test_shared_parameters_have_one_wording(name):
     assert len(set(wordings.values())) == 1, wordings
 
 
+def _documented_default(kind):
+    """The value after ``default=`` in a numpydoc type line, or ``_NO_DEFAULT``."""
+    if "default=" not in kind:
+        return _NO_DEFAULT
+    text = kind.rsplit("default=", 1)[1].strip()
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text  # a name (np.float32, a class): compared as written
+
+
+_NO_DEFAULT = object()
+
+
+@pytest.mark.parametrize("name,obj", [(n, o) for n, o in _documented_objects()
+                                      if inspect.isclass(o)],
+                         ids=lambda v: v if isinstance(v, str) else "")
+def test_documented_defaults_are_the_signatures(name, obj):
+    """Every ``default=`` in a class's Parameters is its constructor's default
+    (the shared entries take theirs from the signature; this checks the rest)."""
+    from numpydoc.docscrape import ClassDoc
+
+    import dataclasses
+    import sys
+
+    signature = inspect.signature(obj.__init__).parameters
+    factories = {f.name: f.default_factory for f in dataclasses.fields(obj)
+                 if f.default_factory is not dataclasses.MISSING} if (
+        dataclasses.is_dataclass(obj)) else {}
+    for entry in ClassDoc(obj)["Parameters"]:
+        parameter = signature.get(entry.name)
+        if parameter is None or parameter.default is parameter.empty:
+            continue
+        documented = _documented_default(entry.type)
+        assert documented is not _NO_DEFAULT, f"{name}.{entry.name}: default not documented"
+        actual = factories[entry.name]() if entry.name in factories else parameter.default
+        if isinstance(documented, str) and documented.isidentifier() and not isinstance(
+                actual, str):  # a constant of the module, by name
+            documented = vars(sys.modules[obj.__module__]).get(documented, documented)
+        if isinstance(documented, str) and not isinstance(actual, str):
+            assert documented in (repr(actual), getattr(actual, "__name__", None)), (
+                f"{name}.{entry.name}: documented {documented}, is {actual!r}")
+        else:
+            assert documented == actual and type(documented) is type(actual) or (
+                isinstance(actual, float) and documented == actual), (
+                f"{name}.{entry.name}: documented {documented!r}, is {actual!r}")
+
+
 def _module_graph():
     """Each skfashion module (packages by their __init__) -> the skfashion modules it
     imports anywhere in its code (lazy imports inside functions included)."""

@@ -64,9 +64,8 @@ class OwnFitModel(keras.Sequential):
 
 
 def _own_fit_model(meta):
-    model = OwnFitModel([keras.Input((meta["n_features_in_"],)),
-                     keras.layers.Dense(meta["n_classes_"], activation="softmax")])
-    return model
+    return OwnFitModel([keras.Input((meta["n_features_in_"],)),
+                        keras.layers.Dense(meta["n_classes_"], activation="softmax")])
 
 
 def test_every_option_reaches_a_models_own_fit_as_keras_names_it():

@@ -22,8 +22,8 @@ class BenchmarkProgress:
         Number of models.
     level : {0, 1, 2}, default=1
         0 prints nothing, 1 models, 2 also each phase (epochs) on plain output.
-    stream : file-like, default=sys.stderr
-        Where to write.
+    stream : file-like or None, default=None
+        Where to write; None: ``sys.stderr``.
 
     See Also
     --------
