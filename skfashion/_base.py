@@ -200,12 +200,7 @@ class _BaseKeras(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like, sparse matrix or DataFrame of shape (n_samples, ...)
-            Training inputs.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Targets.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Per-sample weights; samples of weight 0 are left out.
+        {fit_data}
         **kwargs : dict
             Options of Keras's ``Model.fit`` for this call (``epochs``,
             ``batch_size``, ``validation_data``, ``callbacks``...); they override
@@ -239,12 +234,7 @@ class _BaseKeras(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like, sparse matrix or DataFrame of shape (n_samples, ...)
-            Training inputs.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Targets.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Per-sample weights; samples of weight 0 are left out.
+        {fit_data}
         **kwargs : dict
             Options of Keras's ``Model.fit`` for this call, as for :meth:`fit`.
 
@@ -357,10 +347,7 @@ class _BaseKeras(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like, sparse matrix or DataFrame of shape (n_samples, ...)
-            Inputs.
-        **kwargs : dict
-            Options of Keras's ``Model.predict`` (then ``model.predict`` runs).
+        {predict_data}
 
         Returns
         -------

@@ -134,10 +134,7 @@ class _ClassifierBase(ClassifierMixin, _BaseKeras):
 
         Parameters
         ----------
-        X : array-like, sparse matrix or DataFrame of shape (n_samples, ...)
-            Inputs.
-        **kwargs : dict
-            Options of Keras's ``Model.predict`` (then ``model.predict`` runs).
+        {predict_data}
 
         Returns
         -------
@@ -156,10 +153,7 @@ class _ClassifierBase(ClassifierMixin, _BaseKeras):
 
         Parameters
         ----------
-        X : array-like, sparse matrix or DataFrame of shape (n_samples, ...)
-            Inputs.
-        **kwargs : dict
-            Options of Keras's ``Model.predict`` (then ``model.predict`` runs).
+        {predict_data}
 
         Returns
         -------

@@ -240,19 +240,10 @@ def loss_name(loss):
     """
     import keras
 
-    if inspect.isclass(loss):
-        loss = loss()
-    if not (isinstance(loss, (str, keras.losses.Loss)) or callable(loss)):
-        raise TypeError(
-            "``loss`` must be a string, a function, an instance of ``keras.losses.Loss``"
-            " or a type inheriting from ``keras.losses.Loss``"
-        )
-    resolved = keras.losses.get(loss)
-    if isinstance(resolved, keras.losses.Loss):
-        return _camel_to_snake(type(resolved).__name__)
-    if hasattr(resolved, "__name__"):
-        return _camel_to_snake(resolved.__name__)
-    return resolved
+    return _full_name(
+        loss, keras.losses.get, keras.losses.Loss, snake_functions=True,
+        refusal="``loss`` must be a string, a function, an instance of ``keras.losses.Loss``"
+                " or a type inheriting from ``keras.losses.Loss``")
 
 
 def metric_name(metric):
@@ -279,19 +270,26 @@ def metric_name(metric):
     """
     import keras
 
-    if inspect.isclass(metric):
-        metric = metric()
-    if not (isinstance(metric, (str, keras.metrics.Metric)) or callable(metric)):
-        raise TypeError(
-            "``metric`` must be a string, a function, an instance of"
-            " ``keras.metrics.Metric`` or a type inheriting from"
-            " ``keras.metrics.Metric``"
-        )
-    resolved = keras.metrics.get(metric)
-    if isinstance(resolved, keras.metrics.Metric):
+    return _full_name(
+        metric, keras.metrics.get, keras.metrics.Metric, snake_functions=False,
+        refusal="``metric`` must be a string, a function, an instance of"
+                " ``keras.metrics.Metric`` or a type inheriting from"
+                " ``keras.metrics.Metric``")
+
+
+def _full_name(value, get, base, *, snake_functions, refusal):
+    """What :func:`loss_name` and :func:`metric_name` share (scikeras's rules and
+    messages): a class is instantiated, the value resolved with Keras's ``get``,
+    and named by its class (snake case) or function name."""
+    if inspect.isclass(value):
+        value = value()
+    if not (isinstance(value, (str, base)) or callable(value)):
+        raise TypeError(refusal)
+    resolved = get(value)
+    if isinstance(resolved, base):
         return _camel_to_snake(type(resolved).__name__)
     if hasattr(resolved, "__name__"):
-        return resolved.__name__
+        return _camel_to_snake(resolved.__name__) if snake_functions else resolved.__name__
     return resolved
 
 

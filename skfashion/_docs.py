@@ -30,6 +30,20 @@ TypeError
     ``Model.fit`` does not take."""
 
 SECTIONS = {
+    # the data parameters of fit and fit_epochs (inside their Parameters)
+    "fit_data": """\
+X : array-like, sparse matrix or DataFrame of shape (n_samples, ...)
+    Training inputs.
+y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+    Targets.
+sample_weight : array-like of shape (n_samples,), default=None
+    Per-sample weights; samples of weight 0 are left out.""",
+    # the parameters of predict and predict_proba
+    "predict_data": """\
+X : array-like, sparse matrix or DataFrame of shape (n_samples, ...)
+    Inputs.
+**kwargs : dict
+    Options of Keras's ``Model.predict`` (then ``model.predict`` runs).""",
     "fit_raises": _FIT_RAISES,
     "partial_fit_raises": _FIT_RAISES[:-1] + ", ``epochs`` or ``initial_epoch`` among them.",
     # predict, predict_proba, score of a fitted estimator
