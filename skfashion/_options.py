@@ -12,6 +12,7 @@ same way whichever path it took, with scikit-learn's ``InvalidParameterError``
 naming that parameter.
 """
 
+import inspect
 from dataclasses import dataclass, field, fields
 from numbers import Integral, Real
 from typing import Any, Callable, Dict, List, Optional, Union
@@ -205,10 +206,17 @@ APPLIED_BY_THE_ESTIMATOR = frozenset({"callbacks", "class_weight", "sample_weigh
 
 def constructor_options(est):
     """``{name: Option}`` for each constructor parameter of ``est`` that is a
-    training option (:data:`FIT_CONSTRAINTS`), bar :data:`APPLIED_BY_THE_ESTIMATOR`."""
-    own = type(est)._get_param_names()
-    return {name: Option(getattr(est, name), name) for name in FIT_OPTIONS
-            if name in own and name not in APPLIED_BY_THE_ESTIMATOR}
+    training option (:data:`FIT_CONSTRAINTS`), bar :data:`APPLIED_BY_THE_ESTIMATOR`.
+
+    Parameters the class's own ``__init__`` names (a subclass that takes
+    ``**kwargs`` or ``*args`` and does not store one is not offering it), with
+    the values ``get_params`` gives.
+    """
+    init = inspect.signature(type(est).__init__).parameters.values()
+    own = {p.name for p in init if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
+    params = est.get_params(deep=False)
+    return {name: Option(params[name], name) for name in FIT_OPTIONS
+            if name in own and name in params and name not in APPLIED_BY_THE_ESTIMATOR}
 
 
 def check_fit_options(options, *, n_samples, allow_extra, caller="fit"):
