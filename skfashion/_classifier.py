@@ -26,27 +26,9 @@ class KerasClassifier(_ClassifierBase, BaseWrapper):  # type: ignore[misc]
 
     Parameters
     ----------
-    {param:model}
-    {param:build_fn}
-    {param:warm_start}
-    {param:random_state}
-    {param:optimizer}
-    {param:loss}
-    {param:metrics}
-    {param:batch_size}
-    {param:validation_batch_size}
-    {param:verbose}
-    {param:callbacks}
-    {param:validation_split}
-    {param:shuffle}
-    {param:run_eagerly}
-    {param:epochs}
-    {param:steps_per_execution}
+    {params:wrapper}
     {param:class_weight}
-    {param:early_stopping}
-    {param:validation_fraction}
-    {param:n_iter_no_change}
-    {param:tol}
+    {params:early_stopping}
     {param:kwargs}
 
     Attributes

@@ -1,14 +1,14 @@
 """Docstring sections and parameter entries that several places share, declared once.
 
 A docstring names a section on a line of its own, ``{fit_raises}``, where the
-section goes, or a constructor parameter, ``{param:epochs}``, where its entry
-goes; :func:`shared_doc` puts the text there at import, indented as the
-placeholder is. A parameter's entry is its type and description from
-:data:`PARAMETERS` with the default read from the signature of the class (or
-function) it documents, so the documented default is the code's. Lines after
-a section's placeholder continue the section (another exception of the same
-Raises list, say). ``__doc__``, ``help()``, numpydoc and the API reference all
-see the whole text.
+section goes, or a constructor parameter, ``{param:epochs}`` (a group of them,
+``{params:wrapper}``), where its entry goes; :func:`shared_doc` puts the text
+there at import, indented as the placeholder is. A parameter's entry is its
+type and description from :data:`PARAMETERS` with the default read from the
+signature of the class (or function) it documents, so the documented default is
+the code's. Lines after a section's placeholder continue the section (another
+exception of the same Raises list, say). ``__doc__``, ``help()``, numpydoc and
+the API reference all see the whole text.
 """
 
 import inspect
@@ -147,6 +147,17 @@ Routed parameters (``model__*``, ``fit__*``, ``predict__*``,
 }
 
 
+#: Parameters documented together: ``{params:wrapper}`` puts each entry in place.
+PARAMETER_GROUPS: Dict[str, Tuple[str, ...]] = {
+    # BaseWrapper's constructor, which KerasClassifier and KerasRegressor repeat
+    "wrapper": ("model", "build_fn", "warm_start", "random_state", "optimizer", "loss",
+                "metrics", "batch_size", "validation_batch_size", "verbose", "callbacks",
+                "validation_split", "shuffle", "run_eagerly", "epochs", "steps_per_execution"),
+    # scikit-learn style early stopping (EARLY_STOPPING_CONSTRAINTS)
+    "early_stopping": ("early_stopping", "validation_fraction", "n_iter_no_change", "tol"),
+}
+
+
 def _default(value: Any) -> str:
     return f'"{value}"' if isinstance(value, str) else repr(value)
 
@@ -187,6 +198,9 @@ def shared_doc(func: _F) -> _F:
             lines.append(textwrap.indent(SECTIONS[name], indent))
         elif name is not None and name.startswith("param:"):
             lines.append(textwrap.indent(parameter_entry(name[6:], func), indent))
+        elif name is not None and name.startswith("params:"):
+            lines.extend(textwrap.indent(parameter_entry(entry, func), indent)
+                         for entry in PARAMETER_GROUPS[name[7:]])
         else:
             lines.append(line)
     func.__doc__ = "\n".join(lines)

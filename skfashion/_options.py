@@ -13,9 +13,10 @@ naming that parameter.
 """
 
 import inspect
+import weakref
 from dataclasses import dataclass, field, fields
 from numbers import Integral, Real
-from typing import Any, Callable, Dict, List, Optional, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from sklearn.utils._param_validation import (
     HasMethods,
@@ -204,19 +205,33 @@ _NORMALIZE: Dict[str, Callable[[Any, int], Any]] = {
 APPLIED_BY_THE_ESTIMATOR = frozenset({"callbacks", "class_weight", "sample_weight"})
 
 
-def constructor_options(est):
+#: class -> the training options its ``__init__`` names (read once per class).
+_OFFERED: "weakref.WeakKeyDictionary[type, Tuple[str, ...]]" = weakref.WeakKeyDictionary()
+
+
+def _offered_options(cls):
+    """The training options ``cls.__init__`` names."""
+    offered = _OFFERED.get(cls)
+    if offered is None:
+        init = inspect.signature(cls.__init__).parameters.values()
+        own = {p.name for p in init if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
+        offered = _OFFERED[cls] = tuple(name for name in FIT_OPTIONS
+                                        if name in own and name not in APPLIED_BY_THE_ESTIMATOR)
+    return offered
+
+
+def constructor_options(est, params=None):
     """``{name: Option}`` for each constructor parameter of ``est`` that is a
     training option (:data:`FIT_CONSTRAINTS`), bar :data:`APPLIED_BY_THE_ESTIMATOR`.
 
     Parameters the class's own ``__init__`` names (a subclass that takes
     ``**kwargs`` or ``*args`` and does not store one is not offering it), with
-    the values ``get_params`` gives.
+    the values ``get_params`` gives (``params``, when the caller has them).
     """
-    init = inspect.signature(type(est).__init__).parameters.values()
-    own = {p.name for p in init if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
-    params = est.get_params(deep=False)
-    return {name: Option(params[name], name) for name in FIT_OPTIONS
-            if name in own and name in params and name not in APPLIED_BY_THE_ESTIMATOR}
+    if params is None:
+        params = est.get_params(deep=False)
+    return {name: Option(params[name], name) for name in _offered_options(type(est))
+            if name in params}
 
 
 def check_fit_options(options, *, n_samples, allow_extra, caller="fit"):

@@ -26,26 +26,8 @@ class KerasRegressor(RegressorMixin, BaseWrapper):
 
     Parameters
     ----------
-    {param:model}
-    {param:build_fn}
-    {param:warm_start}
-    {param:random_state}
-    {param:optimizer}
-    {param:loss}
-    {param:metrics}
-    {param:batch_size}
-    {param:validation_batch_size}
-    {param:verbose}
-    {param:callbacks}
-    {param:validation_split}
-    {param:shuffle}
-    {param:run_eagerly}
-    {param:epochs}
-    {param:steps_per_execution}
-    {param:early_stopping}
-    {param:validation_fraction}
-    {param:n_iter_no_change}
-    {param:tol}
+    {params:wrapper}
+    {params:early_stopping}
     {param:kwargs}
 
     Attributes

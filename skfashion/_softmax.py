@@ -54,10 +54,7 @@ default="relu"
     callbacks : list of keras.callbacks.Callback instances or classes, default=None
         Receive the training events, as in Keras (the instances you pass are
         the ones called); classes are instantiated for each fit.
-    {param:early_stopping}
-    {param:validation_fraction}
-    {param:n_iter_no_change}
-    {param:tol}
+    {params:early_stopping}
     {param:class_weight}
     {param:shuffle}
     warm_start : bool, default=False

@@ -12,7 +12,7 @@ from . import _wrapper_model, _wrapper_params
 from ._base import _BaseKeras
 from ._compile import resolve_callbacks
 from ._docs import shared_doc
-from ._options import Option, constraints_for
+from ._options import Option, constraints_for, constructor_options
 from ._registry import register
 from ._routing import ROUTES, routed
 
@@ -46,22 +46,7 @@ class BaseWrapper(_BaseKeras):
 
     Parameters
     ----------
-    {param:model}
-    {param:build_fn}
-    {param:warm_start}
-    {param:random_state}
-    {param:optimizer}
-    {param:loss}
-    {param:metrics}
-    {param:batch_size}
-    {param:validation_batch_size}
-    {param:verbose}
-    {param:callbacks}
-    {param:validation_split}
-    {param:shuffle}
-    {param:run_eagerly}
-    {param:epochs}
-    {param:steps_per_execution}
+    {params:wrapper}
     {param:kwargs}
 
     Attributes
@@ -245,7 +230,7 @@ class BaseWrapper(_BaseKeras):
     # ------------------------------------------------------- training options
     def _fit_option_values(self):
         params = self.get_params()
-        options = super()._fit_option_values()
+        options = constructor_options(self, params)
         for name, value in routed(params, "compile").items():
             if name == "steps_per_execution":
                 options[name] = Option(value, "compile__steps_per_execution")
