@@ -97,3 +97,42 @@ def test_report_shows_the_most_confident_mistakes_and_flags_a_busy_machine(tmp_p
                          y_test=y_test, data_source="test data",
                          context={"load_average_start": "0.20, 0.25, 0.30 (1, 5, 15 min)"})
     assert quiet.exists() and seen["accuracy_time"].figure_._suptitle is None
+
+
+def test_result_from_runs_is_the_runs_mean_and_spread():
+    """``Result.from_runs`` (what ``run_benchmark`` uses) against ``statistics``:
+    means, sample standard deviations, prediction time per 1,000 test images, and
+    the first run's predictions; its refusals name what is wrong."""
+    import statistics
+
+    from skfashion.benchmark import MODELS, PAPER_ACCURACY, Result
+
+    runs = [{"seed": 3, "accuracy": 0.8, "fit_seconds": 2.0, "predict_seconds": 0.03,
+             "y_pred": [1, 2, 3], "history": {"loss": [1.0]}, "y_confidence": [0.9] * 3},
+            {"seed": 4, "accuracy": 0.9, "fit_seconds": 3.0, "predict_seconds": 0.06,
+             "y_pred": [0, 0, 0]}]
+    result = Result.from_runs("logistic", runs, n_train=10)
+    assert (result.label, result.keras) == (MODELS["logistic"].label, False)
+    assert result.paper_accuracy == PAPER_ACCURACY["logistic"]
+    assert result.accuracy == pytest.approx(0.85)
+    assert result.accuracy_std == pytest.approx(statistics.stdev([0.8, 0.9]))
+    assert result.fit_std == pytest.approx(statistics.stdev([2.0, 3.0]))
+    assert result.n_test == 3 and result.n_train == 10
+    assert result.predict_ms_per_1000 == pytest.approx(1e6 * 0.045 / 3)
+    assert result.predict_std == pytest.approx(1e6 * statistics.stdev([0.03, 0.06]) / 3)
+    assert result.y_pred == [1, 2, 3] and result.history == {"loss": [1.0]}
+    assert result.runs == [{k: r[k] for k in ("seed", "accuracy", "fit_seconds",
+                                              "predict_seconds")} for r in runs]
+    one = Result.from_runs("softmax", runs[1:], n_test=1000)
+    assert (one.accuracy_std, one.fit_std, one.predict_std, one.n_test) == (0.0, 0.0, 0.0, 1000)
+    assert one.predict_ms_per_1000 == pytest.approx(60.0)  # 60 ms for 1,000 images
+
+    with pytest.raises(ValueError, match="Unknown model 'nope'"):
+        Result.from_runs("nope", runs)
+    with pytest.raises(ValueError, match="No runs"):
+        Result.from_runs("softmax", [])
+    with pytest.raises(ValueError, match="lacks fit_seconds"):
+        Result.from_runs("softmax", [{"seed": 0, "accuracy": 1.0, "predict_seconds": 1.0}])
+    with pytest.raises(ValueError, match="n_test is needed"):
+        Result.from_runs("softmax", [{k: runs[0][k] for k in ("seed", "accuracy",
+                                                              "fit_seconds", "predict_seconds")}])

@@ -89,12 +89,12 @@ def test_tables_show_the_spread_of_every_timing():
     import statistics
 
     from skfashion.benchmark._report import _html_table
-    from skfashion.benchmark._run import _summarize, format_table
+    from skfashion.benchmark import Result, format_table
 
     runs = [{"seed": s, "accuracy": a, "fit_seconds": f, "predict_seconds": p, "y_pred": [],
              "history": {}}
             for s, a, f, p in ((0, 0.84, 1.5, 0.010), (1, 0.85, 1.9, 0.014), (2, 0.86, 1.1, 0.012))]
-    result = _summarize("softmax", runs, n_train=3000, n_test=1000)
+    result = Result.from_runs("softmax", runs, n_train=3000, n_test=1000)
     fit_sd = statistics.stdev([1.5, 1.9, 1.1])
     predict = [10.0, 14.0, 12.0]  # ms per 1,000 images
     expected = (f"{statistics.mean(predict):.2f} ± {statistics.stdev(predict):.2f}")
@@ -102,5 +102,5 @@ def test_tables_show_the_spread_of_every_timing():
     assert expected in format_table([result])
     html_table = _html_table([result])
     assert f"1.5 ± {fit_sd:.1f}" in html_table and expected in html_table
-    single = _summarize("softmax", runs[:1], n_train=3000, n_test=1000)
+    single = Result.from_runs("softmax", runs[:1], n_train=3000, n_test=1000)
     assert "±" not in format_table([single])

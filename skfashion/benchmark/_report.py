@@ -176,18 +176,10 @@ def write_report(results, output, *, X_test, y_test, data_source, context=None):
     Examples
     --------
     >>> from skfashion.benchmark import Result
-    >>> keras_model = Result("softmax", "SoftmaxClassifier (tutorial)", keras=True,
-    ...                      runs=[{"seed": 0, "accuracy": 0.75, "fit_seconds": 1.0,
-    ...                             "predict_seconds": 0.002}],
-    ...                      accuracy=0.75, accuracy_std=0.0, fit_seconds=1.0, fit_std=0.0,
-    ...                      predict_ms_per_1000=0.5, n_train=3000, n_test=4,
-    ...                      y_pred=[0, 1, 2, 2])
-    >>> classical = Result("logistic", "LogisticRegression", keras=False,
-    ...                    runs=[{"seed": None, "accuracy": 0.5, "fit_seconds": 2.0,
-    ...                           "predict_seconds": 0.001}],
-    ...                    accuracy=0.5, accuracy_std=0.0, fit_seconds=2.0, fit_std=0.0,
-    ...                    predict_ms_per_1000=0.25, paper_accuracy=0.842, n_train=3000,
-    ...                    n_test=4, y_pred=[0, 1, 1, 1])
+    >>> results = [Result.from_runs(name, [{"seed": 0, "accuracy": accuracy, "fit_seconds": 1.0,
+    ...                                     "predict_seconds": 0.002, "y_pred": y_pred}])
+    ...            for name, accuracy, y_pred in [("softmax", 0.75, [0, 1, 2, 2]),
+    ...                                           ("logistic", 0.5, [0, 1, 1, 1])]]
 
     >>> import tempfile
     >>> import matplotlib
@@ -195,7 +187,7 @@ def write_report(results, output, *, X_test, y_test, data_source, context=None):
     >>> matplotlib.use("Agg")
     >>> from skfashion.benchmark import write_report
     >>> X_test = np.zeros((4, 28, 28), dtype=np.uint8)
-    >>> report = write_report([keras_model, classical], tempfile.mkdtemp(), X_test=X_test,
+    >>> report = write_report(results, tempfile.mkdtemp(), X_test=X_test,
     ...                       y_test=np.array([0, 1, 2, 3]), data_source="an example")
     >>> report.name, sorted(p.suffix for p in report.parent.iterdir())[:4]
     ('report.md', ['.csv', '.html', '.json', '.md'])

@@ -87,21 +87,14 @@ class Result:
     Examples
     --------
     >>> from skfashion.benchmark import Result
-    >>> keras_model = Result("softmax", "SoftmaxClassifier (tutorial)", keras=True,
-    ...                      runs=[{"seed": 0, "accuracy": 0.75, "fit_seconds": 1.0,
-    ...                             "predict_seconds": 0.002}],
-    ...                      accuracy=0.75, accuracy_std=0.0, fit_seconds=1.0, fit_std=0.0,
-    ...                      predict_ms_per_1000=0.5, n_train=3000, n_test=4,
-    ...                      y_pred=[0, 1, 2, 2])
-    >>> classical = Result("logistic", "LogisticRegression", keras=False,
-    ...                    runs=[{"seed": None, "accuracy": 0.5, "fit_seconds": 2.0,
-    ...                           "predict_seconds": 0.001}],
-    ...                    accuracy=0.5, accuracy_std=0.0, fit_seconds=2.0, fit_std=0.0,
-    ...                    predict_ms_per_1000=0.25, paper_accuracy=0.842, n_train=3000,
-    ...                    n_test=4, y_pred=[0, 1, 1, 1])
-
-    >>> keras_model.accuracy, classical.paper_accuracy
-    (0.75, 0.842)
+    >>> runs = [{"seed": 0, "accuracy": 0.75, "fit_seconds": 1.0, "predict_seconds": 0.002,
+    ...          "y_pred": [0, 1, 2, 2]},
+    ...         {"seed": 1, "accuracy": 0.85, "fit_seconds": 1.2, "predict_seconds": 0.002}]
+    >>> result = Result.from_runs("softmax", runs, n_train=3000)
+    >>> result.label, round(result.accuracy, 2), round(result.accuracy_std, 4), result.n_test
+    ('SoftmaxClassifier (tutorial)', 0.8, 0.0707, 4)
+    >>> result.predict_ms_per_1000  # 2 ms for 4 images
+    500.0
     """
 
     model: str
@@ -137,6 +130,71 @@ class Result:
         for per_sample in ("y_pred", "history", "y_confidence"):
             d.pop(per_sample)
         return d
+
+    @classmethod
+    def from_runs(cls, model, runs, *, n_train=0, n_test=None):
+        """The result of one of :data:`MODELS`' runs: their mean and spread.
+
+        This is how :func:`run_benchmark` summarizes a model's repeats: the mean
+        and standard deviation (``ddof=1``; 0 for one run) of the accuracy, fit
+        time and prediction time, with the label, kind and published figure
+        from :data:`MODELS` and :data:`PAPER_ACCURACY`.
+
+        Parameters
+        ----------
+        model : str
+            A key of :data:`MODELS`.
+        runs : list of dict
+            Per run: ``seed``, ``accuracy``, ``fit_seconds`` and
+            ``predict_seconds`` (for the whole test set); the first run may
+            also hold ``y_pred``, ``history`` and ``y_confidence``.
+        n_train : int, default=0
+            Training images.
+        n_test : int, default=None
+            Test images; None takes the length of the first run's ``y_pred``.
+
+        Returns
+        -------
+        result : Result
+
+        Raises
+        ------
+        ValueError
+            An unknown model, no runs, a run without one of the four figures,
+            or no ``n_test`` and no ``y_pred`` to count it from.
+        """
+        if model not in MODELS:
+            raise ValueError(f"Unknown model {model!r}; known: {', '.join(MODELS)}.")
+        if not runs:
+            raise ValueError(f"No runs of {model!r} to summarize.")
+        figures = ("seed", "accuracy", "fit_seconds", "predict_seconds")
+        for run in runs:
+            missing = [k for k in figures if k not in run]
+            if missing:
+                raise ValueError(f"A run of {model!r} lacks {', '.join(missing)}.")
+        first = runs[0]
+        if n_test is None:
+            if "y_pred" not in first:
+                raise ValueError("n_test is needed where the first run has no y_pred.")
+            n_test = len(first["y_pred"])
+        spec = MODELS[model]
+
+        def mean_std(key, scale=1.0):
+            values = scale * np.array([r[key] for r in runs], dtype=float)
+            return float(values.mean()), float(values.std(ddof=1)) if len(values) > 1 else 0.0
+
+        accuracy, accuracy_std = mean_std("accuracy")
+        fit_seconds, fit_std = mean_std("fit_seconds")
+        predict_ms, predict_std = mean_std("predict_seconds", 1e6 / n_test)
+        return cls(
+            model=model, label=spec.label, keras=spec.keras,
+            runs=[{k: r[k] for k in figures} for r in runs],
+            accuracy=accuracy, accuracy_std=accuracy_std, fit_seconds=fit_seconds,
+            fit_std=fit_std, predict_ms_per_1000=predict_ms, predict_std=predict_std,
+            paper_accuracy=PAPER_ACCURACY.get(model), n_train=n_train, n_test=n_test,
+            y_pred=first.get("y_pred", []), history=first.get("history", {}),
+            y_confidence=first.get("y_confidence", []),
+        )
 
 
 class _EpochProgress:
@@ -236,25 +294,6 @@ def _fit_keras(pipe, X_train, y_train, X_test, y_test):
     return fit_seconds, curves
 
 
-def _summarize(name, runs, n_train, n_test):
-    spec = MODELS[name]
-    acc = np.array([r["accuracy"] for r in runs])
-    fit = np.array([r["fit_seconds"] for r in runs])
-    predict = np.array([r["predict_seconds"] for r in runs])
-    return Result(
-        model=name, label=spec.label, keras=spec.keras,
-        runs=[{k: r[k] for k in ("seed", "accuracy", "fit_seconds", "predict_seconds")}
-              for r in runs],
-        accuracy=float(acc.mean()), accuracy_std=float(acc.std(ddof=1)) if len(acc) > 1 else 0.0,
-        fit_seconds=float(fit.mean()), fit_std=float(fit.std(ddof=1)) if len(fit) > 1 else 0.0,
-        predict_ms_per_1000=float(1e6 * predict.mean() / n_test),
-        predict_std=float(1e6 * predict.std(ddof=1) / n_test) if len(predict) > 1 else 0.0,
-        paper_accuracy=PAPER_ACCURACY.get(name), n_train=n_train, n_test=n_test,
-        y_pred=runs[0]["y_pred"], history=runs[0]["history"],
-        y_confidence=runs[0].get("y_confidence", []),
-    )
-
-
 def _seeds(name, repeats, random_state):
     return [random_state + r for r in range(repeats)] if MODELS[name].seeded else [random_state]
 
@@ -321,7 +360,8 @@ def run_benchmark(X_train, y_train, X_test, y_test, *, models=None, repeats=1, r
         by_name: dict = {}
         for (name, _), run in zip(jobs, out):
             by_name.setdefault(name, []).append(run)
-        return [_summarize(name, by_name[name], n_train, n_test) for name in names]
+        return [Result.from_runs(name, by_name[name], n_train=n_train, n_test=n_test)
+                for name in names]
     results = []
     for name in names:
         seeds = _seeds(name, repeats, random_state)
@@ -330,7 +370,7 @@ def run_benchmark(X_train, y_train, X_test, y_test, *, models=None, repeats=1, r
         runs = [fit_once(name, X_train, y_train, X_test, y_test, seed=seed, n_jobs=n_jobs,
                          progress=progress, run=i + 1, runs=len(seeds))
                 for i, seed in enumerate(seeds)]
-        result = _summarize(name, runs, n_train, n_test)
+        result = Result.from_runs(name, runs, n_train=n_train, n_test=n_test)
         results.append(result)
         if progress is not None:
             means = f", means of {len(runs)} runs" if len(runs) > 1 else ""
@@ -364,21 +404,13 @@ def compare_best(results, y_test):
 
     Examples
     --------
-    >>> from skfashion.benchmark import Result
-    >>> keras_model = Result("softmax", "SoftmaxClassifier (tutorial)", keras=True,
-    ...                      runs=[{"seed": 0, "accuracy": 0.75, "fit_seconds": 1.0,
-    ...                             "predict_seconds": 0.002}],
-    ...                      accuracy=0.75, accuracy_std=0.0, fit_seconds=1.0, fit_std=0.0,
-    ...                      predict_ms_per_1000=0.5, n_train=3000, n_test=4,
-    ...                      y_pred=[0, 1, 2, 2])
-    >>> classical = Result("logistic", "LogisticRegression", keras=False,
-    ...                    runs=[{"seed": None, "accuracy": 0.5, "fit_seconds": 2.0,
-    ...                           "predict_seconds": 0.001}],
-    ...                    accuracy=0.5, accuracy_std=0.0, fit_seconds=2.0, fit_std=0.0,
-    ...                    predict_ms_per_1000=0.25, paper_accuracy=0.842, n_train=3000,
-    ...                    n_test=4, y_pred=[0, 1, 1, 1])
-
-    >>> comparison = compare_best([keras_model, classical], y_test=[0, 1, 2, 3])
+    >>> from skfashion.benchmark import Result, compare_best
+    >>> def first_run(accuracy, y_pred):
+    ...     return [{"seed": 0, "accuracy": accuracy, "fit_seconds": 1.0,
+    ...              "predict_seconds": 0.002, "y_pred": y_pred}]
+    >>> results = [Result.from_runs("softmax", first_run(0.75, [0, 1, 2, 2])),
+    ...            Result.from_runs("logistic", first_run(0.5, [0, 1, 1, 1]))]
+    >>> comparison = compare_best(results, y_test=[0, 1, 2, 3])
     >>> comparison["a_label"], comparison["b_label"], comparison["p_value"]
     ('SoftmaxClassifier (tutorial)', 'LogisticRegression', 1.0)
     """
@@ -410,21 +442,11 @@ def format_table(results):
 
     Examples
     --------
-    >>> from skfashion.benchmark import Result
-    >>> keras_model = Result("softmax", "SoftmaxClassifier (tutorial)", keras=True,
-    ...                      runs=[{"seed": 0, "accuracy": 0.75, "fit_seconds": 1.0,
-    ...                             "predict_seconds": 0.002}],
-    ...                      accuracy=0.75, accuracy_std=0.0, fit_seconds=1.0, fit_std=0.0,
-    ...                      predict_ms_per_1000=0.5, n_train=3000, n_test=4,
-    ...                      y_pred=[0, 1, 2, 2])
-    >>> classical = Result("logistic", "LogisticRegression", keras=False,
-    ...                    runs=[{"seed": None, "accuracy": 0.5, "fit_seconds": 2.0,
-    ...                           "predict_seconds": 0.001}],
-    ...                    accuracy=0.5, accuracy_std=0.0, fit_seconds=2.0, fit_std=0.0,
-    ...                    predict_ms_per_1000=0.25, paper_accuracy=0.842, n_train=3000,
-    ...                    n_test=4, y_pred=[0, 1, 1, 1])
-
-    >>> from skfashion.benchmark import format_table
+    >>> from skfashion.benchmark import Result, format_table
+    >>> run = {"seed": 0, "accuracy": 0.75, "fit_seconds": 1.0, "predict_seconds": 0.002,
+    ...        "y_pred": [0, 1, 2, 2]}
+    >>> classical = Result.from_runs("logistic", [{**run, "accuracy": 0.5, "seed": None}])
+    >>> keras_model = Result.from_runs("softmax", [run])
     >>> print(format_table([classical, keras_model]).splitlines()[2])
     | SoftmaxClassifier (tutorial) | 0.7500 | ...
     """
@@ -487,22 +509,11 @@ def format_comparison(comparison):
 
     Examples
     --------
-    >>> from skfashion.benchmark import Result
-    >>> keras_model = Result("softmax", "SoftmaxClassifier (tutorial)", keras=True,
-    ...                      runs=[{"seed": 0, "accuracy": 0.75, "fit_seconds": 1.0,
-    ...                             "predict_seconds": 0.002}],
-    ...                      accuracy=0.75, accuracy_std=0.0, fit_seconds=1.0, fit_std=0.0,
-    ...                      predict_ms_per_1000=0.5, n_train=3000, n_test=4,
-    ...                      y_pred=[0, 1, 2, 2])
-    >>> classical = Result("logistic", "LogisticRegression", keras=False,
-    ...                    runs=[{"seed": None, "accuracy": 0.5, "fit_seconds": 2.0,
-    ...                           "predict_seconds": 0.001}],
-    ...                    accuracy=0.5, accuracy_std=0.0, fit_seconds=2.0, fit_std=0.0,
-    ...                    predict_ms_per_1000=0.25, paper_accuracy=0.842, n_train=3000,
-    ...                    n_test=4, y_pred=[0, 1, 1, 1])
-
-    >>> from skfashion.benchmark import compare_best, format_comparison
-    >>> print(format_comparison(compare_best([keras_model, classical], [0, 1, 2, 3])))
+    >>> from skfashion.benchmark import format_comparison
+    >>> print(format_comparison({
+    ...     "a_label": "SoftmaxClassifier (tutorial)", "a_accuracy": 0.75,
+    ...     "b_label": "LogisticRegression", "b_accuracy": 0.5, "b": 1, "c": 0,
+    ...     "method": "exact McNemar (binomial)", "p_value": 1.0}))
     SoftmaxClassifier (tutorial) (0.7500) against LogisticRegression (0.5000) on the same test
     images, first run of each: 1 images only the first gets right, 0 only the second; exact
     McNemar (binomial) p = 1, a difference within what chance explains (p >= 0.05).
