@@ -175,12 +175,7 @@ class _ClassifierBase(ClassifierMixin, _BaseKeras):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, ...)
-            Test inputs.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            True labels.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
+        {score_data}
 
         Returns
         -------

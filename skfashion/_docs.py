@@ -44,6 +44,14 @@ X : array-like, sparse matrix or DataFrame of shape (n_samples, ...)
     Inputs.
 **kwargs : dict
     Options of Keras's ``Model.predict`` (then ``model.predict`` runs).""",
+    # the parameters of score
+    "score_data": """\
+X : array-like of shape (n_samples, ...)
+    Test inputs.
+y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+    True labels (classifiers) or targets (regressors).
+sample_weight : array-like of shape (n_samples,), default=None
+    Sample weights.""",
     "fit_raises": _FIT_RAISES,
     "partial_fit_raises": _FIT_RAISES[:-1] + ", ``epochs`` or ``initial_epoch`` among them.",
     # predict, predict_proba, score of a fitted estimator
@@ -77,7 +85,8 @@ skfashion.exceptions.AlreadyScaledWarning
 }
 
 
-#: Constructor parameters shared by the estimators: name -> (type, description).
+#: Parameters shared by several signatures (the estimators' constructors, the
+#: displays' drawing methods): name -> (type, description).
 #: The entry's default comes from the documented signature.
 PARAMETERS: Dict[str, Tuple[str, str]] = {
     "model": ("keras.Model, callable or None", """\
@@ -139,6 +148,11 @@ validation loss, and restore the best weights."""),
                             "Share of the training data held out when ``early_stopping`` is on."),
     "n_iter_no_change": ("int", "Patience of early stopping, in epochs."),
     "tol": ("float", "Minimum decrease of the validation loss that counts as improvement."),
+    # the plotting displays' drawing methods
+    "ax": ("matplotlib Axes, Figure or array of Axes", """\
+Where to draw: one Axes (its box is divided among the panels), a
+Figure, or one Axes per panel; None creates a figure."""),
+    "ncols": ("int", "Columns of a new figure."),
     "kwargs": ("", """\
 Routed parameters (``model__*``, ``fit__*``, ``predict__*``,
 ``compile__*``, ``optimizer__*``, ``loss__*``, ``metrics__*``,

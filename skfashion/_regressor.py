@@ -118,12 +118,7 @@ class KerasRegressor(RegressorMixin, BaseWrapper):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, ...)
-            Test inputs.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            True targets.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
+        {score_data}
 
         Returns
         -------

@@ -25,6 +25,9 @@ PREDICT_CHUNKS = 10
 class Result:
     """One model's results over its runs.
 
+    A dataclass: each parameter is kept as the attribute of its name.
+    :meth:`from_runs` makes one from the runs, as :func:`run_benchmark` does.
+
     Parameters
     ----------
     model, label : str
@@ -53,31 +56,6 @@ class Result:
     y_confidence : list, default=[]
         The probability the first run gave each test prediction (the row
         maximum of ``predict_proba``; Keras models).
-
-    Attributes
-    ----------
-    model, label : str
-        Name and display name.
-    keras : bool
-        A Keras model.
-    runs : list of dict
-        Per run: ``seed``, ``accuracy``, ``fit_seconds``, ``predict_seconds``.
-    accuracy, accuracy_std : float
-        Mean and standard deviation of the test accuracy over the runs.
-    fit_seconds, fit_std : float
-        Mean and standard deviation of the fit time.
-    predict_ms_per_1000 : float
-        Mean time to predict 1,000 test images.
-    paper_accuracy : float or None
-        The published figure for this kind of model.
-    predict_std : float
-        Standard deviation of the prediction time (ms per 1,000 images).
-    y_pred : list
-        Test predictions of the first run.
-    history : dict
-        Training history of the first run (Keras models).
-    y_confidence : list
-        The probability the first run gave each test prediction (Keras models).
 
     See Also
     --------

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .._docs import shared_doc
 from ._mpl import axes_for, import_pyplot
 
 
@@ -54,14 +55,13 @@ class TrainingCurveDisplay:
         self.spread = spread
         self.n_runs = n_runs
 
+    @shared_doc
     def plot(self, *, ax=None, **kwargs):
         """Draw the curves.
 
         Parameters
         ----------
-        ax : matplotlib Axes, Figure or array of Axes, default=None
-            Where to draw: one Axes (its box is divided among the panels), a
-            Figure, or one Axes per panel; None creates a figure.
+        {param:ax}
         **kwargs : dict
             Passed to ``Axes.plot`` for every curve (``color``, ``linewidth``...).
 
@@ -111,6 +111,7 @@ class TrainingCurveDisplay:
         return self
 
     @classmethod
+    @shared_doc
     def from_cv_results(cls, cv_results, *, name=None, ax=None, **kwargs):
         """Training curves across cross-validation folds: the mean, and a band of ± 1 sd.
 
@@ -122,9 +123,7 @@ class TrainingCurveDisplay:
             estimators (or Pipelines ending in one).
         name : str, default=None
             Shown in the titles (default: the estimators' class name).
-        ax : matplotlib Axes, Figure or array of Axes, default=None
-            Where to draw: one Axes (its box is divided among the panels), a
-            Figure, or one Axes per panel; None creates a figure.
+        {param:ax}
         **kwargs : dict
             Passed to ``Axes.plot``.
 
@@ -167,6 +166,7 @@ class TrainingCurveDisplay:
                    n_runs=len(histories)).plot(ax=ax, **kwargs)
 
     @classmethod
+    @shared_doc
     def from_estimator(cls, estimator, *, name=None, ax=None, **kwargs):
         """Curves of a fitted skfashion estimator (or a Pipeline ending in one).
 
@@ -176,9 +176,7 @@ class TrainingCurveDisplay:
             Fitted, with ``history_``.
         name : str, default=None
             Shown in the titles (default: the estimator's class name).
-        ax : matplotlib Axes, Figure or array of Axes, default=None
-            Where to draw: one Axes (its box is divided among the panels), a
-            Figure, or one Axes per panel; None creates a figure.
+        {param:ax}
         **kwargs : dict
             Passed to ``Axes.plot``.
 
@@ -442,14 +440,13 @@ class AccuracyTimeDisplay:
             panels.append((x - np.minimum(sd, x * 0.99), x + sd, acc - acc_std, acc + acc_std))
         return panels, "bars: ± 1 sd over the runs"
 
+    @shared_doc
     def plot(self, *, ax=None, **kwargs):
         """Draw the panels.
 
         Parameters
         ----------
-        ax : matplotlib Axes, Figure or array of Axes, default=None
-            Where to draw: one Axes (its box is divided among the panels), a
-            Figure, or one Axes per panel; None creates a figure.
+        {param:ax}
         **kwargs : dict
             Passed to ``Axes.scatter`` for the measured points.
 
@@ -558,6 +555,7 @@ class AccuracyTimeDisplay:
         return self
 
     @classmethod
+    @shared_doc
     def from_results(cls, results, *, ax=None, load_note=None, **kwargs):
         """From a list of benchmark results (objects or dicts).
 
@@ -567,9 +565,7 @@ class AccuracyTimeDisplay:
             With ``label``, ``accuracy``, ``fit_seconds``, ``predict_ms_per_1000``,
             ``n_test``, ``paper_accuracy`` and ``runs`` (each run's ``accuracy``,
             ``fit_seconds`` and ``predict_seconds`` for the ``n_test`` images).
-        ax : matplotlib Axes, Figure or array of Axes, default=None
-            Where to draw: one Axes (its box is divided among the panels), a
-            Figure, or one Axes per panel; None creates a figure.
+        {param:ax}
         load_note : str or None, default=None
             Shown on the figure when the times come from a busy machine.
         **kwargs : dict

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .._docs import shared_doc
 from .._images import to_images
 from ..datasets import CLASS_NAMES
 from ._mpl import axes_for, import_pyplot
@@ -58,16 +59,14 @@ class SampleGridDisplay:
         self.images = images
         self.labels = labels
 
+    @shared_doc
     def plot(self, *, ax=None, ncols=5, **kwargs):
         """Draw the grid.
 
         Parameters
         ----------
-        ax : matplotlib Axes, Figure or array of Axes, default=None
-            Where to draw: one Axes (its box is divided among the panels), a
-            Figure, or one Axes per panel; None creates a figure.
-        ncols : int, default=5
-            Columns of a new figure.
+        {param:ax}
+        {param:ncols}
         **kwargs : dict
             Passed to ``Axes.imshow`` (default ``cmap="gray_r"``).
 
@@ -89,6 +88,7 @@ class SampleGridDisplay:
         return self
 
     @classmethod
+    @shared_doc
     def from_dataset(cls, X, y, *, class_names=CLASS_NAMES, ax=None, random_state=None,
                      **kwargs):
         """The first image (or a random one) of each class in ``(X, y)``.
@@ -101,9 +101,7 @@ class SampleGridDisplay:
             Labels of any type.
         class_names : sequence of str or None, default=CLASS_NAMES
             Names of integer labels (other labels are shown as they are).
-        ax : matplotlib Axes, Figure or array of Axes, default=None
-            Where to draw: one Axes (its box is divided among the panels), a
-            Figure, or one Axes per panel; None creates a figure.
+        {param:ax}
         random_state : int or None, default=None
             Pick a random image per class instead of the first.
         **kwargs : dict
@@ -178,16 +176,14 @@ class MisclassifiedDisplay:
         self.confidence = confidence
         self.selection = selection
 
+    @shared_doc
     def plot(self, *, ax=None, ncols=5, **kwargs):
         """Draw the images.
 
         Parameters
         ----------
-        ax : matplotlib Axes, Figure or array of Axes, default=None
-            Where to draw: one Axes (its box is divided among the panels), a
-            Figure, or one Axes per panel; None creates a figure.
-        ncols : int, default=5
-            Columns of a new figure.
+        {param:ax}
+        {param:ncols}
         **kwargs : dict
             Passed to ``Axes.imshow`` (default ``cmap="gray_r"``).
 
@@ -218,6 +214,7 @@ class MisclassifiedDisplay:
         return self
 
     @classmethod
+    @shared_doc
     def from_predictions(cls, y_true, y_pred, *, images=None, y_proba=None, confidence=None,
                          n=10, class_names=CLASS_NAMES, ax=None, **kwargs):
         """Up to ``n`` misclassified images: the most confident mistakes, or in data order.
@@ -244,9 +241,7 @@ class MisclassifiedDisplay:
             Images to show at most.
         class_names : sequence of str or None, default=CLASS_NAMES
             Names of integer labels.
-        ax : matplotlib Axes, Figure or array of Axes, default=None
-            Where to draw: one Axes (its box is divided among the panels), a
-            Figure, or one Axes per panel; None creates a figure.
+        {param:ax}
         **kwargs : dict
             Passed to ``Axes.imshow``.
 
@@ -291,6 +286,7 @@ class MisclassifiedDisplay:
                    selection=selection).plot(ax=ax, **kwargs)
 
     @classmethod
+    @shared_doc
     def from_estimator(cls, estimator, X, y, *, images=None, n=10, class_names=CLASS_NAMES,
                        ax=None, **kwargs):
         """Misclassified images of ``estimator.predict(X)``, most confident first.
@@ -312,9 +308,7 @@ class MisclassifiedDisplay:
             Images to show at most.
         class_names : sequence of str or None, default=CLASS_NAMES
             Names of integer labels.
-        ax : matplotlib Axes, Figure or array of Axes, default=None
-            Where to draw: one Axes (its box is divided among the panels), a
-            Figure, or one Axes per panel; None creates a figure.
+        {param:ax}
         **kwargs : dict
             Passed to ``Axes.imshow``.
 
