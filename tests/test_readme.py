@@ -84,3 +84,14 @@ def test_every_readme_snippet_runs_as_written(tmp_path):
     assert len(result["proba_rows"]) == 5
     assert result["served_equal"]  # the Serving snippet's labels are pipe.predict's
     assert result["warnings"] == []  # no snippet prints a warning
+
+
+def test_ci_runs_exactly_the_readmes_test_command():
+    """``.ci/run`` ends with the README's test command, line for line (CI must
+    run what the README tells a contributor to run)."""
+    blocks = re.findall(r"^```bash\n(.*?)^```", README.read_text(), flags=re.S | re.M)
+    command = next(b for b in blocks if b.startswith("flake8\n"))
+    ci = (README.parent / ".ci" / "run").read_text()
+    marker = "# The test command (README):\n"
+    assert marker in ci
+    assert ci.split(marker, 1)[1].strip() == command.strip()
