@@ -14,10 +14,17 @@ callback reads the model. If a callback synced (and possibly changed) the
 variables, the next chunk starts from them.
 """
 
+import threading
+
 import numpy as np
 
 from .._keras_internals import clear_jax_state, jax_state_synced, offer_jax_state
 from ._runner import Runner, to_floats
+from ._trace_cache import TraceCache, architecture_key
+
+#: Jitted chunks shared by the fits of one architecture in this process
+#: (``_trace_cache``): at most this many architectures' programs are kept.
+TRACES = TraceCache(16)
 
 
 def _state_of(model, *, optimizer):
@@ -29,6 +36,73 @@ def _state_of(model, *, optimizer):
         state.append([v.value for v in model.optimizer.variables])
     state.append([v.value for v in model.metrics_variables])
     return tuple(state)
+
+
+def _steps(model, kind, batch_size, *, jit):
+    """``(chunk, tail)``: steps [begin, end) of full batches, and one smaller batch,
+    of ``model``'s stateless ``train_step`` or ``test_step`` (jitted if ``jit``).
+
+    They read nothing of ``model`` but its structure: the state comes in and goes
+    out as values, so any model of the same architecture can run them.
+    """
+    import jax
+    import keras
+
+    step = model.train_step if kind == "train" else model.test_step
+
+    def gather(data, order, i):
+        idx = jax.lax.dynamic_slice_in_dim(order, i * batch_size, batch_size)
+        return keras.tree.map_structure(lambda a: jax.numpy.take(a, idx, axis=0), data)
+
+    def chunk(state, data, order, begin, end):
+        # The step appears once in the program, inside the loop (XLA compiles
+        # what it sees: a first step outside the loop would double the
+        # compilation). The loop carries the logs from zeros of their shape.
+        shapes = jax.eval_shape(lambda s, b: step(s, b)[0], state,
+                                gather(data, order, begin))
+        logs = keras.tree.map_structure(lambda a: jax.numpy.zeros(a.shape, a.dtype), shapes)
+
+        def body(i, carry):
+            return step(carry[1], gather(data, order, i))
+
+        return jax.lax.fori_loop(begin, end, body, (logs, state))
+
+    def tail(state, data, order):
+        batch = keras.tree.map_structure(lambda a: jax.numpy.take(a, order, axis=0), data)
+        return step(state, batch)
+
+    if jit:  # no buffer donation: the model's variables stay valid
+        chunk = jax.jit(chunk)
+        tail = jax.jit(tail)
+    return chunk, tail
+
+
+class _Shared:
+    """One architecture's compiled steps, made with the first model that had it.
+
+    Each is traced once, for one data signature (part of its key in
+    ``TRACES``); should JAX ever trace again, it would read that first model,
+    so :meth:`steps` checks that the model still has the architecture it was
+    kept for (a user may recompile or change a fitted ``model_``) and makes the
+    steps anew from the model at hand where it does not.
+    """
+
+    def __init__(self, model, key, x64, kind, batch_size):
+        self.model, self.key, self.x64 = model, key, x64
+        self.kind, self.batch_size = kind, batch_size
+        self.lock = threading.Lock()
+        self._steps = _steps(model, kind, batch_size, jit=True)
+
+    def steps(self):
+        """``(chunk, tail)``, valid for the architecture of the key."""
+        with self.lock:
+            if architecture_key(self.model, self.x64) != self.key:
+                raise _Stale
+            return self._steps
+
+
+class _Stale(Exception):
+    """The model a shared step was made with has changed since."""
 
 
 class JaxRunner(Runner):
@@ -54,48 +128,37 @@ class JaxRunner(Runner):
         return np.asarray(order)
 
     # ------------------------------------------------------------------ steps
-    def _function(self, kind, batch_size):
-        """A (jitted) function running steps [begin, end) of full batches."""
-        key = (kind, batch_size)
-        if key in self._compiled:
-            return self._compiled[key]
+    def _function(self, kind, batch_size, data, n):
+        """The (jitted) functions running steps [begin, end) of full batches and
+        a last, smaller batch over ``data`` of ``n`` samples: another fit's,
+        where its model has this architecture (``TRACES``), else made for this
+        model."""
         import jax
-        import keras
 
-        model = self.model
-        step = model.train_step if kind == "train" else model.test_step
+        signature = (kind, batch_size, n, str(jax.tree.map(lambda a: (a.shape, str(a.dtype)),
+                                                           data)))
+        if signature not in self._compiled:
+            x64 = bool(getattr(jax.config, "jax_enable_x64", False))
+            key = architecture_key(self.model, x64) if self._jit else None
+            if key is None:
+                steps = _steps(self.model, kind, batch_size, jit=self._jit)
+            else:
+                def make():
+                    return _Shared(self.model, key, x64, kind, batch_size)
 
-        def gather(data, order, i):
-            idx = jax.lax.dynamic_slice_in_dim(order, i * batch_size, batch_size)
-            return keras.tree.map_structure(lambda a: jax.numpy.take(a, idx, axis=0), data)
-
-        def chunk(state, data, order, begin, end):
-            # The step appears once in the program, inside the loop (XLA compiles
-            # what it sees: a first step outside the loop would double the
-            # compilation). The loop carries the logs from zeros of their shape.
-            shapes = jax.eval_shape(lambda s, b: step(s, b)[0], state,
-                                    gather(data, order, begin))
-            logs = keras.tree.map_structure(lambda a: jax.numpy.zeros(a.shape, a.dtype), shapes)
-
-            def body(i, carry):
-                return step(carry[1], gather(data, order, i))
-
-            return jax.lax.fori_loop(begin, end, body, (logs, state))
-
-        def tail(state, data, order):
-            batch = keras.tree.map_structure(lambda a: jax.numpy.take(a, order, axis=0), data)
-            return step(state, batch)
-
-        if self._jit:  # no buffer donation: the model's variables stay valid
-            chunk = jax.jit(chunk)
-            tail = jax.jit(tail)
-        self._compiled[key] = (chunk, tail)
-        return chunk, tail
+                try:
+                    steps = TRACES.get((key, signature), make).steps()
+                except _Stale:  # its first model changed: this one takes its place
+                    shared = make()
+                    TRACES.put((key, signature), shared)
+                    steps = shared.steps()
+            self._compiled[signature] = steps
+        return self._compiled[signature]
 
     def _run(self, kind, state, data, order, batch_size, begin, end):
         n = len(order)
         n_full = n // batch_size
-        chunk, tail = self._function(kind, batch_size)
+        chunk, tail = self._function(kind, batch_size, data, n)
         import jax
 
         logs = None

@@ -1,0 +1,213 @@
+"""Fits of one architecture share compiled steps (issue 32; JAX's runner).
+
+The oracle is the same fit with sharing turned off (``TRACES`` of size 0): the
+program each fit runs was compiled for its own model, as before. Shared or not,
+weights and history must be bit-identical: a shared program may differ from a
+fit's own in nothing but the values it is given. ``tests/test_keras_equivalence.py``
+holds both against Keras's ``model.fit`` (its cases share programs with each
+other now).
+"""
+
+import threading
+
+import keras
+import numpy as np
+import pytest
+
+from skfashion import KerasClassifier, SoftmaxClassifier
+from skfashion._training import _jax
+from skfashion._training._trace_cache import TraceCache, architecture_key
+
+pytestmark = pytest.mark.skipif(keras.backend.backend() != "jax",
+                                reason="the JAX runner shares compiled steps")
+
+
+@pytest.fixture
+def data(small):
+    X, y = small[:2]
+    return X[:300].astype("float32"), y[:300]
+
+
+@pytest.fixture
+def compiled_steps(monkeypatch):
+    """Counts the steps compiled for a model (shared ones count once)."""
+    made = []
+    original = _jax._steps
+
+    def counting(model, kind, batch_size, *, jit):
+        made.append(kind)
+        return original(model, kind, batch_size, jit=jit)
+
+    monkeypatch.setattr(_jax, "_steps", counting)
+    monkeypatch.setattr(_jax, "TRACES", TraceCache(16))
+    return made
+
+
+def _unshared(monkeypatch, fit):
+    with monkeypatch.context() as m:
+        m.setattr(_jax, "TRACES", TraceCache(0))
+        return fit()
+
+
+def _same(a, b):
+    for wa, wb in zip(a.model_.get_weights(), b.model_.get_weights()):
+        np.testing.assert_array_equal(wa, wb)
+    assert a.history_ == b.history_
+
+
+def test_a_learning_rate_grid_shares_one_program_and_trains_as_alone(
+        data, compiled_steps, monkeypatch):
+    X, y = data
+    SoftmaxClassifier(epochs=1, random_state=1).fit(X, y, validation_split=0.2)
+    assert compiled_steps == ["train", "test"]
+    for lr, seed in ((0.01, 2), (0.1, 3)):
+        def fit():
+            return SoftmaxClassifier(epochs=2, learning_rate=lr, random_state=seed).fit(
+                X, y, validation_split=0.2)
+
+        compiled = len(compiled_steps)
+        shared = fit()
+        assert len(compiled_steps) == compiled
+        _same(shared, _unshared(monkeypatch, fit))
+
+
+def test_dropout_and_unnamed_layers_share_and_train_as_alone(
+        data, compiled_steps, monkeypatch):
+    X, y = data
+
+    def build(meta):
+        return keras.Sequential([keras.Input((meta["n_features_in_"],)),
+                                 keras.layers.Dense(16, activation="relu"),
+                                 keras.layers.Dropout(0.3),
+                                 keras.layers.Dense(meta["n_classes_"], activation="softmax")])
+
+    def fit(seed):
+        return KerasClassifier(build, loss="sparse_categorical_crossentropy", optimizer="adam",
+                               metrics=["accuracy"], epochs=2, batch_size=32,
+                               random_state=seed).fit(X, y)
+
+    fit(0)
+    compiled = len(compiled_steps)
+    shared = fit(5)
+    assert len(compiled_steps) == compiled
+    _same(shared, _unshared(monkeypatch, lambda: fit(5)))
+
+
+def _model(units=8, *, optimizer=None, loss="sparse_categorical_crossentropy", metrics=None,
+           layers=None):
+    model = keras.Sequential([keras.Input((4,)), *(layers or [keras.layers.Dense(units)]),
+                              keras.layers.Dense(3, activation="softmax")])
+    model.compile(optimizer=optimizer or keras.optimizers.RMSprop(0.01), loss=loss,
+                  metrics=metrics)
+    y = np.zeros((4, 3)) if loss == "mse" else np.zeros(4)
+    model.fit(np.zeros((4, 4)), y, verbose=0)
+    return model
+
+
+def test_the_key_holds_what_the_program_computes_and_not_the_values():
+    base = architecture_key(_model())
+    assert base is not None
+    # the same architecture: other names, another learning rate (an optimizer
+    # variable), other initializer seeds (used when the model is built)
+    assert architecture_key(_model(optimizer=keras.optimizers.RMSprop(0.5))) == base
+    seeded = [keras.layers.Dense(8, kernel_initializer=keras.initializers.GlorotUniform(seed=7))]
+    assert architecture_key(_model(layers=seeded)) == base
+    # anything compiled into the program is in the key
+    for other in (_model(9), _model(optimizer=keras.optimizers.RMSprop(0.01, rho=0.8)),
+                  _model(optimizer=keras.optimizers.Adam(0.01)), _model(loss="mse"),
+                  _model(metrics=["accuracy"]),
+                  _model(layers=[keras.layers.Dense(8), keras.layers.Dropout(0.2)]),
+                  _model(layers=[keras.layers.Dense(8), keras.layers.Dropout(0.3)]),
+                  _model(layers=[keras.layers.Dense(8, kernel_regularizer="l2")])):
+        assert architecture_key(other) not in (None, base)
+    assert architecture_key(_model(), True) != base  # a backend setting given as extra
+
+
+def test_what_configs_do_not_describe_is_not_shared():
+    class Custom(keras.layers.Dense):
+        pass
+
+    def loss(y_true, y_pred):
+        return keras.losses.sparse_categorical_crossentropy(y_true, y_pred)
+
+    def activation(x):
+        return keras.activations.relu(x)
+
+    assert architecture_key(_model(layers=[Custom(8)])) is None
+    assert architecture_key(_model(layers=[keras.layers.Lambda(lambda x: x * 2)])) is None
+    assert architecture_key(_model(layers=[keras.layers.Dense(8, activation=activation)])) is None
+    assert architecture_key(_model(loss=loss)) is None
+    # a method replaced on an instance (the model, a layer, the optimizer, a loss)
+    patched = _model()
+    patched.train_step = lambda *args: None
+    assert architecture_key(patched) is None
+    patched = _model()
+    patched.layers[0].call = lambda *args, **kwargs: None
+    assert architecture_key(patched) is None
+    patched = _model()
+    patched.optimizer.update_step = lambda *args: None
+    assert architecture_key(patched) is None
+    custom_loss = keras.losses.SparseCategoricalCrossentropy()
+    custom_loss.call = lambda y_true, y_pred: keras.ops.sum(y_pred, axis=-1)
+    assert architecture_key(_model(loss=custom_loss)) is None
+    inputs = keras.Input((4,))
+    functional = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(inputs))
+    functional.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy")
+    functional.fit(np.zeros((4, 4)), np.zeros(4), verbose=0)
+    assert architecture_key(functional) is None
+
+    class Sub(keras.Sequential):
+        pass
+
+    sub = Sub([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
+    sub.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy")
+    sub.fit(np.zeros((4, 4)), np.zeros(4), verbose=0)
+    assert architecture_key(sub) is None
+
+
+def test_a_changed_first_model_gives_its_place_to_the_next(data, compiled_steps, monkeypatch):
+    """The fitted ``model_`` the shared steps were made with is the user's: once it
+    is recompiled, its steps are not served to the next fit."""
+    X, y = data
+    first = SoftmaxClassifier(epochs=1, random_state=0).fit(X, y)
+    (shared,) = [v for v in _jax.TRACES._entries.values()]
+    first.model_.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    with pytest.raises(_jax._Stale):
+        shared.steps()
+
+    def fit():
+        return SoftmaxClassifier(epochs=2, random_state=4).fit(X, y)
+
+    compiled = len(compiled_steps)
+    again = fit()
+    assert len(compiled_steps) == compiled + 1
+    _same(again, _unshared(monkeypatch, fit))
+
+
+def test_threads_fitting_one_architecture_train_as_alone(data, compiled_steps, monkeypatch):
+    X, y = data
+
+    def fit(seed):
+        return SoftmaxClassifier(epochs=2, random_state=seed, learning_rate=0.001 * (seed + 1)
+                                 ).fit(X, y)
+
+    results = {}
+    threads = [threading.Thread(target=lambda s=s: results.__setitem__(s, fit(s)))
+               for s in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for seed, est in results.items():
+        _same(est, _unshared(monkeypatch, lambda: fit(seed)))
+
+
+def test_the_cache_is_bounded_least_recently_used_first():
+    cache = TraceCache(2)
+    for key in "abc":
+        cache.get(key, lambda k=key: k.upper())
+    assert list(cache._entries) == ["b", "c"]
+    assert cache.get("b", lambda: "new") == "B"  # kept; now the most recent
+    cache.put("d", "D")
+    assert list(cache._entries) == ["b", "d"]
+    assert TraceCache(0).get("a", lambda: 1) == 1 and len(TraceCache(0)) == 0
