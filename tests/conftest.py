@@ -44,6 +44,45 @@ OFFICIAL_NAMES = (
 )
 
 
+@pytest.fixture(autouse=True)
+def _global_generators_put_back():
+    """Each test leaves the process's global random generators as it found them.
+
+    Oracle tests seed plain Keras with ``keras.utils.set_random_seed``, which
+    sets Python's, NumPy's, Keras's and the backend's global generators for the
+    rest of the process. Which tests share a process is pytest-xdist's choice, so
+    a later test that needs unseeded generators (scikeras's
+    ``test_random_state``: two unseeded draws must differ) failed or passed by
+    the order of the files. Every test now puts all of them back.
+    """
+    import random
+    import sys
+
+    from skfashion._keras_internals import (
+        keras_seed_state,
+        set_keras_seed_state,
+        tensorflow_seed_context,
+    )
+
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    keras_state = keras_seed_state()
+    context = tensorflow_seed_context()
+    tf_seed = context.global_seed() if context is not None else None
+    torch = sys.modules.get("torch")
+    torch_state = torch.random.get_rng_state() if torch is not None else None
+    yield
+    random.setstate(python_state)
+    np.random.set_state(numpy_state)
+    set_keras_seed_state(*keras_state)
+    context = tensorflow_seed_context()
+    if context is not None and context.global_seed() != tf_seed:
+        import tensorflow as tf
+
+        tf.random.set_seed(tf_seed)
+    if torch_state is not None:
+        torch.random.set_rng_state(torch_state)
+
+
 @pytest.fixture(scope="session")
 def sample():
     return load_sample()
