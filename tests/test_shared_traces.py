@@ -211,3 +211,38 @@ def test_the_cache_is_bounded_least_recently_used_first():
     cache.put("d", "D")
     assert list(cache._entries) == ["b", "d"]
     assert TraceCache(0).get("a", lambda: 1) == 1 and len(TraceCache(0)) == 0
+
+
+@pytest.mark.parametrize("case", ["sample_weight", "class_weight", "schedule", "float64"])
+def test_off_the_typical_path_a_shared_fit_trains_as_alone(data, compiled_steps, monkeypatch,
+                                                           case):
+    """Sample weights (another data structure), class weights, a learning-rate
+    schedule (a constant of the program, so in the key) and float64 inputs."""
+    X, y = data
+    weights = np.random.RandomState(0).uniform(0.5, 2.0, len(y))
+    if case == "float64":
+        X = X.astype("float64")
+
+    def fit(seed, decay=0.9):
+        optimizer = "rmsprop"
+        if case == "schedule":
+            optimizer = keras.optimizers.RMSprop(keras.optimizers.schedules.ExponentialDecay(
+                0.01, decay_steps=5, decay_rate=decay))
+        est = KerasClassifier(
+            lambda meta: keras.Sequential([
+                keras.Input((meta["n_features_in_"],)),
+                keras.layers.Dense(meta["n_classes_"], activation="softmax")]),
+            loss="sparse_categorical_crossentropy", optimizer=optimizer, epochs=2,
+            random_state=seed, class_weight="balanced" if case == "class_weight" else None)
+        return est.fit(X, y, sample_weight=weights if case == "sample_weight" else None)
+
+    fit(0)
+    compiled = len(compiled_steps)
+    shared = fit(3)
+    assert len(compiled_steps) == compiled
+    _same(shared, _unshared(monkeypatch, lambda: fit(3)))
+    if case == "schedule":  # another schedule is another program
+        compiled = len(compiled_steps)
+        other = fit(3, decay=0.5)
+        assert len(compiled_steps) == compiled + 1
+        _same(other, _unshared(monkeypatch, lambda: fit(3, decay=0.5)))

@@ -89,7 +89,6 @@ class _Shared:
 
     def __init__(self, model, key, x64, kind, batch_size):
         self.model, self.key, self.x64 = model, key, x64
-        self.kind, self.batch_size = kind, batch_size
         self.lock = threading.Lock()
         self._steps = _steps(model, kind, batch_size, jit=True)
 

@@ -53,8 +53,12 @@ def _unpatched(obj: Any) -> Any:
     return obj
 
 
+def _keras_module(module: Any) -> bool:
+    return module == "keras" or str(module).startswith("keras.")
+
+
 def _keras_class(cls: type) -> bool:
-    return cls.__module__.startswith("keras.")
+    return _keras_module(cls.__module__)
 
 
 def _keras_only(config: Any) -> Any:
@@ -63,7 +67,7 @@ def _keras_only(config: Any) -> Any:
     in a training step, and a seeded fit gives each its own seed)."""
     if isinstance(config, dict):
         module = config.get("module")
-        if module is not None and not (module == "keras" or str(module).startswith("keras.")):
+        if module is not None and not _keras_module(module):
             raise _Unsafe(module)
         if module == "keras.initializers" and isinstance(config.get("config"), dict):
             config = {**config, "config": {k: v for k, v in config["config"].items()
@@ -107,7 +111,7 @@ def _compiled_object(obj: Any) -> Any:
     if isinstance(obj, type) or not hasattr(obj, "get_config"):
         # a class, or a function: Keras's own by where it is defined
         module = getattr(obj, "__module__", "") or ""
-        if not module.startswith("keras.") or not hasattr(obj, "__qualname__"):
+        if not _keras_module(module) or not hasattr(obj, "__qualname__"):
             raise _Unsafe(obj)
         return [module, obj.__qualname__]
     if not _keras_class(cls):
@@ -189,18 +193,19 @@ class TraceCache:
             if key in self._entries:
                 self._entries.move_to_end(key)
                 return self._entries[key]
-            value = self._entries[key] = build()
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-            return value
+            return self._keep(key, build())
 
     def put(self, key: Hashable, value: Any) -> None:
         """Keep ``value`` for ``key`` (in place of what was kept)."""
         with self._lock:
-            self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+            self._keep(key, value)
+
+    def _keep(self, key: Hashable, value: Any) -> Any:
+        self._entries[key] = value
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+        return value
 
     def __len__(self) -> int:
         return len(self._entries)
