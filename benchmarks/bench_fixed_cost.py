@@ -15,12 +15,14 @@ Fashion-MNIST training images, in a fresh process per system and repeat:
   system's measured per-epoch cost, a fold's 1,600 images counted as 0.8 of an
   epoch).
 
-``skfashion_unshared@jax`` is skfashion on JAX with sharing of compiled steps
-between fits turned off (``skfashion._training._jax.TRACES`` of size 0): the
-cost before that sharing. Its epochs run the same compiled program as shared
-ones, but a second of compilation in every fit drowns their 7 ms in the
-difference of two fits, so its per-epoch cost is measured with sharing on, in
-the same process, before sharing is turned off.
+``skfashion`` is ``SoftmaxClassifier``; ``skfashion_builder`` the same model
+made by a builder function in ``KerasClassifier`` (a scikeras user's code),
+seeded. ``skfashion_unshared`` is skfashion with sharing of compiled steps
+between fits turned off (the backend runner's ``TRACES`` of size 0): the cost
+before that sharing. Its epochs run the same program as shared ones, but the
+compilation in every fit drowns their 7 ms in the difference of two fits, so
+its per-epoch cost is measured with sharing on, in the same process, before
+sharing is turned off.
 """
 
 import argparse
@@ -34,10 +36,13 @@ from _harness import alternate, emit, machine, median  # noqa: E402
 N = 2000
 LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1]
 FOLDS, EPOCHS = 5, 5
-SYSTEMS = ["skfashion@tensorflow", "keras@tensorflow", "skfashion@jax",
+SYSTEMS = ["skfashion@tensorflow", "skfashion_builder@tensorflow",
+           "skfashion_unshared@tensorflow", "keras@tensorflow", "skfashion@jax",
            "skfashion_unshared@jax", "keras@jax"]
 LABELS = {
     "skfashion@tensorflow": "skfashion, TensorFlow",
+    "skfashion_builder@tensorflow": "skfashion `KerasClassifier(builder)`, TensorFlow",
+    "skfashion_unshared@tensorflow": "skfashion, TensorFlow, traces not shared",
     "keras@tensorflow": "plain Keras `model.fit`, TensorFlow",
     "skfashion@jax": "skfashion, JAX",
     "skfashion_unshared@jax": "skfashion, JAX, compiled steps not shared",
@@ -53,16 +58,33 @@ def _data():
     return PixelScaler().fit_transform(X[:N]), y[:N]
 
 
-def _unshare():
-    import skfashion._training._jax as jax_runner
+def _unshare(backend):
+    import importlib
+
     from skfashion._training._trace_cache import TraceCache
 
-    jax_runner.TRACES = TraceCache(0)
+    importlib.import_module(f"skfashion._training._{backend}").TRACES = TraceCache(0)
 
 
 def _fitter(system):
     """``fit(X, y, epochs, learning_rate)`` for the system, returning something scorable."""
     name = system.split("@")[0]
+    if name == "skfashion_builder":
+        import keras
+
+        from skfashion import KerasClassifier
+
+        def build(learning_rate):
+            model = keras.Sequential([keras.Input((784,)),
+                                      keras.layers.Dense(10, activation="softmax")])
+            model.compile(optimizer=keras.optimizers.RMSprop(learning_rate),
+                          loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            return model
+
+        def fit_builder(X, y, epochs, learning_rate=0.001):
+            return KerasClassifier(build, learning_rate=learning_rate, epochs=epochs,
+                                   batch_size=32, random_state=0, verbose=0).fit(X, y)
+        return fit_builder
     if name.startswith("skfashion"):
         from skfashion import SoftmaxClassifier
 
@@ -114,7 +136,7 @@ def worker(system):
 
     one, per_epoch = medians()
     if system.startswith("skfashion_unshared"):
-        _unshare()  # the per-epoch cost stays the one measured with sharing on
+        _unshare(system.split("@")[1])  # the per-epoch cost stays the one with sharing on
         one, _ = medians()
     fixed = one - per_epoch
 

@@ -8,6 +8,8 @@ other module of the package touches them (``tests/test_keras_internals.py``
 checks that too).
 """
 
+from contextlib import contextmanager
+
 
 def replace_default_seed_source(source):
     """Make Keras draw its default seeds from ``source``; return the undo function.
@@ -97,6 +99,54 @@ def tensorflow_seed_context():
     return context
 
 
+@contextmanager
+def tensorflow_global_seed(seed):
+    """TensorFlow's global seed is ``seed`` in the block, as after
+    ``tf.random.set_seed(seed)``; afterwards it is as it was before.
+
+    ``tf.random.set_seed`` also clears TensorFlow's cache of kernels (so that
+    the stateful kernel of a random op starts its stream again), which throws
+    away every instantiated ``tf.function`` too: the next call of a traced
+    training step costs ~90 ms instead of ~1 ms, and a seeded fit of a search
+    would pay that twice. The clear only matters to a random op, and every
+    TensorFlow random op reads the global seed (``context.global_seed()``, from
+    ``random_seed.get_seed``, or a traced graph's seed) before its kernel is
+    made. So here the seed and its generator of op seeds are set without the
+    clear, and the first read of the seed in the block (a draw, or a trace)
+    does what ``set_random_seed`` does, clear included, before anything was
+    drawn: what a random op gives is what it gives after ``set_random_seed``.
+    Nothing reads the seed, nothing is cleared. On exit the seed and the
+    generator (its state) are put back without a clear, so the user's own
+    TensorFlow randomness goes on as if the block had not run (where the block
+    cleared, a kernel the user had made starts again, as after any
+    ``set_random_seed``). Not a TensorFlow process: nothing to do.
+    """
+    import random
+
+    module = tensorflow_seed_context()
+    if module is None:
+        yield
+        return
+    ctx = module.context()
+    saved = ctx._seed, getattr(ctx, "_rng", None)  # no generator before the first seed
+    read = module.global_seed
+    cleared: list = []
+
+    def global_seed():
+        if not cleared:
+            cleared.append(True)
+            module.set_global_seed(seed)  # the generator as new, the kernels cleared
+        return read()
+
+    ctx._seed, ctx._rng = seed, random.Random(seed)
+    module.global_seed = global_seed
+    try:
+        yield
+    finally:
+        module.global_seed = read
+        ctx._seed, ctx._rng = saved
+
+
 # ------------------------------------------------------------------ models
 def layers_of(model, *, include_self):
     """Every layer inside ``model`` (nested ones too), Keras's own traversal."""
@@ -137,6 +187,28 @@ def clear_jax_state(model):
     """The variables hold the current values again."""
     model._jax_state = None
     model._jax_state_synced = True
+
+
+# ------------------------------------------------- TensorFlow traced calls
+def variable_handle(variable):
+    """The resource handle of a Keras variable on TensorFlow (what a traced
+    function captures when its graph reads or writes the variable)."""
+    return variable.value.handle
+
+
+def call_with_captures(concrete, args, captures):
+    """Run the ``tf.function`` trace ``concrete`` on ``args`` (the structure
+    it was traced for) with ``captures`` in place of what its graph captured.
+
+    A concrete function passes its captured tensors (the handles of the
+    variables its graph uses, and any constant) as inputs after the
+    arguments; ``ConcreteFunction.__call__`` passes the ones it traced with,
+    ``_call_flat`` whichever it is given. Same program, other variables.
+    """
+    import tensorflow as tf
+
+    flat = tf.nest.flatten(args, expand_composites=True)
+    return concrete._call_flat(flat, captured_inputs=captures)
 
 
 # ------------------------------------------------------- TensorFlow memory

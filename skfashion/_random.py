@@ -68,26 +68,26 @@ def keras_seed(seed):
     if seed is None:
         yield
         return
+    from ._keras_internals import tensorflow_global_seed
+
     with _SEED_LOCK:
         saved = _save_global_state()
         _set_global_seed(int(seed))
         try:
-            yield
+            with tensorflow_global_seed(int(seed)):
+                yield
         finally:
             _restore_global_state(saved)
 
 
 def _save_global_state():
-    from ._keras_internals import keras_seed_state, tensorflow_seed_context
+    from ._keras_internals import keras_seed_state
 
     state = {
         "python": random.getstate(),
         "numpy": np.random.get_state(),
         "keras": keras_seed_state(),
     }
-    tf = tensorflow_seed_context()
-    if tf is not None:
-        state["tensorflow"] = tf.global_seed()
     torch = _torch_if_backend()
     if torch is not None:
         state["torch"] = torch.get_rng_state()
@@ -95,29 +95,25 @@ def _save_global_state():
 
 
 def _set_global_seed(seed):
-    """What ``keras.utils.set_random_seed`` does, without importing TensorFlow
-    when another backend runs (Keras's function imports it to seed it)."""
-    from ._keras_internals import set_keras_seed_state, tensorflow_seed_context
+    """What ``keras.utils.set_random_seed`` does but for TensorFlow's seed
+    (:func:`~skfashion._keras_internals.tensorflow_global_seed` sets that one),
+    without importing TensorFlow when another backend runs."""
+    from ._keras_internals import set_keras_seed_state
 
     set_keras_seed_state(seed)
     random.seed(seed)
     np.random.seed(seed)
-    tf = tensorflow_seed_context()
-    if tf is not None:
-        tf.set_global_seed(seed)
     torch = _torch_if_backend()
     if torch is not None:
         torch.manual_seed(seed)
 
 
 def _restore_global_state(state):
-    from ._keras_internals import set_keras_seed_state, tensorflow_seed_context
+    from ._keras_internals import set_keras_seed_state
 
     random.setstate(state["python"])
     np.random.set_state(state["numpy"])
     set_keras_seed_state(*state["keras"])
-    if "tensorflow" in state:
-        tensorflow_seed_context().set_global_seed(state["tensorflow"])
     if "torch" in state:
         _torch_if_backend().set_rng_state(state["torch"])
 

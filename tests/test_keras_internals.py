@@ -115,10 +115,32 @@ def test_gradient_registry_used_by_the_tensorflow_runner():
         "skfashion/_keras_internals.py (tensorflow_gradient_registry)")
 
 
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TensorFlow backend only")
+def test_captured_inputs_replaced_by_the_tensorflow_runner():
+    """``call_with_captures`` runs a trace with other variables than it captured
+    (``ConcreteFunction._call_flat``); ``variable_handle`` is what it captured."""
+    import inspect
+
+    import tensorflow as tf
+
+    from skfashion._keras_internals import call_with_captures, variable_handle
+
+    where = "skfashion/_keras_internals.py (call_with_captures, variable_handle)"
+    a, b = keras.Variable(np.float32(1.0)), keras.Variable(np.float32(5.0))
+    concrete = tf.function(lambda x: a.value * x).get_concrete_function(
+        tf.TensorSpec([], tf.float32))
+    params = list(inspect.signature(type(concrete)._call_flat).parameters)
+    assert params[1:] == ["tensor_inputs", "captured_inputs"], _explain(
+        "ConcreteFunction._call_flat(tensor_inputs, captured_inputs)", where)
+    assert [id(t) for t in concrete.captured_inputs] == [id(variable_handle(a))], _explain(
+        "a Keras variable's captured handle (variable.value.handle)", where)
+    assert float(call_with_captures(concrete, (tf.constant(2.0),), [variable_handle(b)])) == 10.0
+
+
 #: Private attributes of Keras objects that only _keras_internals.py may touch.
 _PRIVATE = {"_symbolic_build", "_jax_state", "_jax_state_synced", "_flatten_layers",
             "_compile_config", "_gradient_registry", "_initial_seed", "_init_seed",
-            "_registry"}
+            "_registry", "_call_flat"}
 
 
 def test_only_keras_internals_reaches_into_keras():

@@ -1,7 +1,9 @@
-"""Fits of one architecture share compiled steps (issue 32; JAX's runner).
+"""Fits of one architecture share compiled steps (issue 32): JAX's jitted
+steps, TensorFlow's traced chunks.
 
-The oracle is the same fit with sharing turned off (``TRACES`` of size 0): the
-program each fit runs was compiled for its own model, as before. Shared or not,
+The oracle is the same fit with sharing turned off (the backend runner's
+``TRACES`` of size 0): the program each fit runs was compiled (or traced) for
+its own model, as before. Shared or not,
 weights and history must be bit-identical: a shared program may differ from a
 fit's own in nothing but the values it is given. ``tests/test_keras_equivalence.py``
 holds both against Keras's ``model.fit`` (its cases share programs with each
@@ -15,11 +17,12 @@ import numpy as np
 import pytest
 
 from skfashion import KerasClassifier, SoftmaxClassifier
-from skfashion._training import _jax
+from skfashion._training import _jax, _tensorflow
 from skfashion._training._trace_cache import TraceCache, architecture_key
 
-pytestmark = pytest.mark.skipif(keras.backend.backend() != "jax",
-                                reason="the JAX runner shares compiled steps")
+BACKEND = keras.backend.backend()
+RUNNER = {"jax": _jax, "tensorflow": _tensorflow}.get(BACKEND)
+pytestmark = pytest.mark.skipif(RUNNER is None, reason="PyTorch runs steps eagerly")
 
 
 @pytest.fixture
@@ -32,20 +35,29 @@ def data(small):
 def compiled_steps(monkeypatch):
     """Counts the steps compiled for a model (shared ones count once)."""
     made = []
-    original = _jax._steps
+    if BACKEND == "jax":
+        original = _jax._steps
 
-    def counting(model, kind, batch_size, *, jit):
-        made.append(kind)
-        return original(model, kind, batch_size, jit=jit)
+        def counting(model, kind, batch_size, *, jit):
+            made.append(kind)
+            return original(model, kind, batch_size, jit=jit)
 
-    monkeypatch.setattr(_jax, "_steps", counting)
-    monkeypatch.setattr(_jax, "TRACES", TraceCache(16))
+        monkeypatch.setattr(_jax, "_steps", counting)
+    else:
+        trace = _tensorflow.TensorFlowRunner._trace
+
+        def counting(runner, kind, data, batch_size):
+            made.append(kind)
+            return trace(runner, kind, data, batch_size)
+
+        monkeypatch.setattr(_tensorflow.TensorFlowRunner, "_trace", counting)
+    monkeypatch.setattr(RUNNER, "TRACES", TraceCache(16))
     return made
 
 
 def _unshared(monkeypatch, fit):
     with monkeypatch.context() as m:
-        m.setattr(_jax, "TRACES", TraceCache(0))
+        m.setattr(RUNNER, "TRACES", TraceCache(0))
         return fit()
 
 
@@ -165,6 +177,27 @@ def test_what_configs_do_not_describe_is_not_shared():
     assert architecture_key(sub) is None
 
 
+def test_a_recompiled_model_trains_with_its_new_variables(data, compiled_steps, monkeypatch):
+    """A model recompiled with the same settings has the same program but a new
+    optimizer (new variables): trained again, it runs the shared program with
+    those, as its own new trace would."""
+    X, y = data
+
+    def fit():
+        est = SoftmaxClassifier(epochs=2, random_state=2).fit(X, y)
+        old = est.model_.optimizer
+        est.model_.compile_from_config(est.model_.get_compile_config())
+        assert est.model_.optimizer is not old
+        return est.partial_fit(X, y)
+
+    SoftmaxClassifier(epochs=1, random_state=0).fit(X, y)
+    compiled = len(compiled_steps)
+    shared = fit()
+    assert len(compiled_steps) == compiled
+    _same(shared, _unshared(monkeypatch, fit))
+
+
+@pytest.mark.skipif(BACKEND != "jax", reason="a JAX step may trace again, reading its model")
 def test_a_changed_first_model_gives_its_place_to_the_next(data, compiled_steps, monkeypatch):
     """The fitted ``model_`` the shared steps were made with is the user's: once it
     is recompiled, its steps are not served to the next fit."""
@@ -246,3 +279,28 @@ def test_off_the_typical_path_a_shared_fit_trains_as_alone(data, compiled_steps,
         other = fit(3, decay=0.5)
         assert len(compiled_steps) == compiled + 1
         _same(other, _unshared(monkeypatch, lambda: fit(3, decay=0.5)))
+
+
+@pytest.mark.skipif(BACKEND != "tensorflow", reason="TensorFlow's traces capture variables")
+def test_a_trace_that_captures_another_variable_stays_its_models():
+    """A traced graph runs with another model's variables in place of the
+    ones it captured; one that captured a resource of no model (nothing of
+    Keras's does) is only ever run as traced."""
+    import tensorflow as tf
+
+    model, twin = _model(), _model()
+    kernel = model.trainable_variables[0]
+
+    def read(outside=None):
+        value = tf.reduce_sum(kernel.value)
+        return value if outside is None else value + outside
+
+    mapped = _tensorflow._Traced(model, tf.function(read).get_concrete_function())
+    assert mapped.positions == [0]
+    twin_sum = float(np.sum(keras.ops.convert_to_numpy(twin.trainable_variables[0])))
+    assert float(mapped(twin)) == pytest.approx(twin_sum)
+    outside = tf.Variable(1.0)
+    bound = _tensorflow._Traced(model, tf.function(lambda: read(outside)).get_concrete_function())
+    assert bound.positions is None
+    model_sum = float(np.sum(keras.ops.convert_to_numpy(kernel)))
+    assert float(bound(twin)) == pytest.approx(model_sum + 1.0)

@@ -12,11 +12,17 @@ mean exactly what they mean in Keras.
 """
 
 from contextlib import contextmanager
+from typing import Optional
 
 import numpy as np
 
 from .._memory import is_aligned
 from ._runner import Runner, to_floats
+from ._trace_cache import TraceCache, architecture_key
+
+#: Traced chunks shared by the fits of one architecture in this process
+#: (``_trace_cache``): at most this many architectures' programs are kept.
+TRACES = TraceCache(16)
 
 
 def _defined_in_distribute(fn, depth=4):
@@ -124,13 +130,67 @@ class _StepLoop:
         return logs
 
 
+class _Traced:
+    """A traced chunk, and where each variable it captured sits among a model's
+    variables (:func:`_variables`), so that any model of the architecture it
+    was traced for can run it with its own variables.
+
+    ``positions`` is None when the graph captured a resource that is not one
+    of those variables (nothing of Keras's own does): then only the model it
+    was traced with may run it.
+    """
+
+    def __init__(self, model, concrete):
+        from .._keras_internals import variable_handle
+
+        self.owner, self.concrete = model, concrete
+        self.captures = list(concrete.captured_inputs)
+        index = {id(variable_handle(v)): i for i, v in enumerate(_variables(model))}
+        positions: "list[Optional[int]]" = []
+        for tensor in self.captures:
+            if id(tensor) in index:
+                positions.append(index[id(tensor)])
+            elif tensor.dtype.name == "resource":
+                break
+            else:  # a constant of the program
+                positions.append(None)
+        else:
+            self.positions: "Optional[list[Optional[int]]]" = positions
+            return
+        self.positions = None
+
+    def __call__(self, model, *args):
+        from .._keras_internals import call_with_captures, variable_handle
+
+        if self.positions is None:
+            return self.concrete(*args)
+        # the variables now (a model recompiled since has new optimizer variables)
+        variables = _variables(model)
+        captures = [tensor if p is None else variable_handle(variables[p])
+                    for tensor, p in zip(self.captures, self.positions)]
+        return call_with_captures(self.concrete, args, captures)
+
+
+def _variables(model):
+    """Every variable a train or test step of ``model`` reads or writes."""
+    optimizer = [] if model.optimizer is None else model.optimizer.variables
+    return [*model.trainable_variables, *model.non_trainable_variables,
+            *optimizer, *model.metrics_variables]
+
+
 class TensorFlowRunner(Runner):
-    """Traced chunks of ``model.train_step`` / ``model.test_step`` for one model."""
+    """Traced chunks of ``model.train_step`` / ``model.test_step`` for one model.
+
+    A model whose architecture another fit of this process traced already
+    (``TRACES``, keyed by :func:`~._trace_cache.architecture_key`) runs that
+    trace with its own variables in place of the other model's: its steps are
+    the same program (the key holds everything the program depends on), and
+    tracing it again is most of a small fit's cost.
+    """
 
     def __init__(self, model, batch_size):
         super().__init__(model, batch_size)
-        self._train = None
-        self._tests = {}
+        self._functions = {}
 
     @staticmethod
     def to_device(data):
@@ -139,18 +199,6 @@ class TensorFlowRunner(Runner):
 
         return keras.tree.map_structure(as_tensor, data)
 
-    def _traced(self, step_fn, data, batch_size):
-        import tensorflow as tf
-
-        order_spec = tf.TensorSpec([None], tf.int32)
-        scalar = tf.TensorSpec([], tf.int32)
-        data_spec = tf.nest.map_structure(_spec, data)
-        return tf.function(
-            _StepLoop(step_fn, batch_size),
-            input_signature=[data_spec, order_spec, scalar, scalar],
-            autograph=False,
-        )
-
     @staticmethod
     def order(order):
         """An epoch's sample order as a tensor (converted once per epoch)."""
@@ -158,36 +206,62 @@ class TensorFlowRunner(Runner):
 
         return tf.constant(order, dtype=tf.int32)
 
+    def _trace(self, kind, data, batch_size):
+        import tensorflow as tf
+
+        step_fn = self.model.train_step if kind == "train" else self.model.test_step
+        traced = tf.function(
+            _StepLoop(step_fn, batch_size),
+            input_signature=[tf.nest.map_structure(_spec, data),
+                             tf.TensorSpec([None], tf.int32),
+                             tf.TensorSpec([], tf.int32), tf.TensorSpec([], tf.int32)],
+            autograph=False,
+        )
+        with release_all_reduce_gradients():  # tracing happens here, once
+            return _Traced(self.model, traced.get_concrete_function())
+
+    def _function(self, kind, data, batch_size):
+        """The traced chunk of ``kind`` steps over data of this structure: another
+        fit's, where its model has this architecture (``TRACES``), else this one's."""
+        import tensorflow as tf
+
+        signature = (kind, batch_size, str(tf.nest.map_structure(
+            lambda t: (tuple(t.shape[1:]), t.dtype.name), data)))
+        fn = self._functions.get(signature)
+        if fn is None:
+            key = architecture_key(self.model, "tensorflow")
+            if key is not None:
+                fn = TRACES.get((key, signature), lambda: self._trace(kind, data, batch_size))
+                if fn.positions is None:  # bound to the model it was traced with
+                    TRACES.discard((key, signature))
+                    fn = None
+            if fn is None:
+                fn = self._trace(kind, data, batch_size)
+            self._functions[signature] = fn
+        return fn
+
     def train(self, data, order, begin, end):
         """Run train steps ``begin`` to ``end - 1`` of an epoch; return the logs."""
         import tensorflow as tf
 
-        if self._train is None:
-            traced = self._traced(self.model.train_step, data, self.batch_size)
-            with release_all_reduce_gradients():  # tracing happens here, once
-                self._train = traced.get_concrete_function()
-        logs = self._train(data, order, tf.constant(begin), tf.constant(end))
-        return to_floats(logs)
+        fn = self._function("train", data, self.batch_size)
+        return to_floats(fn(self.model, data, order, tf.constant(begin), tf.constant(end)))
 
     def test(self, data, batch_size, begin, end):
         """Run test steps ``begin`` to ``end - 1`` over ``data`` in order."""
         import tensorflow as tf
 
-        fn = self._tests.get(batch_size)
-        if fn is None:
-            fn = self._tests[batch_size] = self._traced(
-                self.model.test_step, data, batch_size).get_concrete_function()
+        fn = self._function("test", data, batch_size)
         n = int(tf.nest.flatten(data)[0].shape[0])
         order = tf.range(n, dtype=tf.int32)
-        return to_floats(fn(data, order, tf.constant(begin), tf.constant(end)))
+        return to_floats(fn(self.model, data, order, tf.constant(begin), tf.constant(end)))
 
     def sync(self):
         """Model variables are always current with TensorFlow."""
 
     def close(self):
-        """Release the traced functions."""
-        self._train = None
-        self._tests.clear()
+        """Release the traced functions (shared ones stay in ``TRACES``)."""
+        self._functions.clear()
 
 
 def make_runner(model, batch_size):

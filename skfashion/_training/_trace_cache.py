@@ -42,11 +42,14 @@ class _Unsafe(Exception):
     """Something in the model is not fully described by Keras configs."""
 
 
-def _unpatched(obj: Any) -> Any:
+def _unpatched(obj: Any, **allowed: Any) -> Any:
     """``obj`` if no method of its class is replaced on the instance (a
-    ``model.train_step = ...`` would not be in any config)."""
+    ``model.train_step = ...`` would not be in any config); ``allowed`` names
+    attributes Keras itself sets to these values."""
     cls = type(obj)
     for name, value in vars(obj).items():
+        if name in allowed and value is allowed[name]:
+            continue
         if (callable(value) and name not in _WRAPPED_BY_KERAS
                 and callable(getattr(cls, name, None))):
             raise _Unsafe(name)
@@ -150,7 +153,10 @@ def architecture_key(model: Any, *extra: Any) -> Optional[str]:
     if compiled is None:
         return None
     try:
-        for part in (model, *layers_of(model, include_self=False), *model.metrics):
+        # compile stores its loss argument as ``model.loss``, over the TensorFlow
+        # trainer's ``loss`` method (the argument is in the key)
+        _unpatched(model, loss=compiled.get("loss"))
+        for part in (*layers_of(model, include_self=False), *model.metrics):
             _unpatched(part)
         key = {
             "floatx": keras.config.floatx(),
@@ -199,6 +205,11 @@ class TraceCache:
         """Keep ``value`` for ``key`` (in place of what was kept)."""
         with self._lock:
             self._keep(key, value)
+
+    def discard(self, key: Hashable) -> None:
+        """Drop what is kept for ``key``, if anything."""
+        with self._lock:
+            self._entries.pop(key, None)
 
     def _keep(self, key: Hashable, value: Any) -> Any:
         self._entries[key] = value
