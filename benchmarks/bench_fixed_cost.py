@@ -68,10 +68,10 @@ def _unshare(backend):
 
 def _fitter(system):
     """``fit(X, y, epochs, learning_rate)`` for the system, returning something scorable."""
+    import keras
+
     name = system.split("@")[0]
     if name == "skfashion_builder":
-        import keras
-
         from skfashion import KerasClassifier
 
         def build(learning_rate):
@@ -92,8 +92,6 @@ def _fitter(system):
             return SoftmaxClassifier(epochs=epochs, learning_rate=learning_rate,
                                      random_state=0).fit(X, y)
         return fit
-
-    import keras
 
     def fit_keras(X, y, epochs, learning_rate=0.001):
         keras.utils.set_random_seed(0)
