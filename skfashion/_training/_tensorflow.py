@@ -137,7 +137,7 @@ class _Traced:
 
     ``positions`` is None when the graph captured a resource that is not one
     of those variables (nothing of Keras's own does): then only the model it
-    was traced with may run it.
+    was traced with (``owner``) may run it.
     """
 
     def __init__(self, model, concrete):
@@ -234,7 +234,8 @@ class TensorFlowRunner(Runner):
                 fn = TRACES.get((key, signature), lambda: self._trace(kind, data, batch_size))
                 if fn.positions is None:  # bound to the model it was traced with
                     TRACES.discard((key, signature))
-                    fn = None
+                    if fn.owner is not self.model:
+                        fn = None
             if fn is None:
                 fn = self._trace(kind, data, batch_size)
             self._functions[signature] = fn
