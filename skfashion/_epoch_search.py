@@ -1,6 +1,7 @@
 """EpochSearchCV: search the number of epochs in one training run per fold."""
 
 import time
+from functools import partial
 from numbers import Integral
 from typing import Any, Dict
 
@@ -17,6 +18,10 @@ from sklearn.utils.validation import _check_method_params, check_is_fitted, inde
 from ._base import _BaseKeras
 from ._docs import shared_doc
 from ._pipelines import flat_steps
+from ._training._cohort import Cohort
+
+#: At most this many candidate-fold paths train together (``train_together``).
+_TOGETHER = 64
 
 
 def _keras_step(estimator):
@@ -188,6 +193,21 @@ class EpochSearchCV(MetaEstimatorMixin, BaseEstimator):
         under ``joblib.parallel_config(backend="dask")``).
     verbose : int, default=0
         joblib verbosity.
+    train_together : bool, default=False
+        On JAX, with ``n_jobs`` None or 1: train the candidate-fold paths in
+        lockstep, each chunk of steps of every path that shares the compiled
+        steps (one architecture, batch size and fold size: learning rates,
+        ``l2``, class weights, seeds and the folds themselves) in one
+        vectorized call (``jax.vmap``), each path with its own weights,
+        optimizer state, fold, shuffle and callbacks. Weights then equal a
+        separate fit's within float32 rounding (a batched matrix product adds
+        in another order), which a high learning rate can amplify: scores may
+        differ slightly from ``GridSearchCV``'s. Up to 64 paths train at once,
+        each holding its fold's training data. Off by default: on a CPU the
+        vectorized step of a small dense model costs about what the separate
+        steps cost (see the epochs guide), so it buys no time there. On
+        TensorFlow and PyTorch, and with False, the paths train one after
+        another and the scores equal ``GridSearchCV``'s bit for bit.
 
     Attributes
     ----------
@@ -234,10 +254,11 @@ class EpochSearchCV(MetaEstimatorMixin, BaseEstimator):
         "refit": ["boolean"],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
+        "train_together": ["boolean"],
     }
 
     def __init__(self, estimator, epochs, *, param_grid=None, scoring=None, cv=None,
-                 refit=True, n_jobs=None, verbose=0):
+                 refit=True, n_jobs=None, verbose=0, train_together=False):
         self.estimator = estimator
         self.epochs = epochs
         self.param_grid = param_grid
@@ -246,6 +267,7 @@ class EpochSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.refit = refit
         self.n_jobs = n_jobs
         self.verbose = verbose
+        self.train_together = train_together
 
     def _check(self):
         classifier = _keras_step(self.estimator)
@@ -311,11 +333,20 @@ class EpochSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.scorer_ = check_scoring(self.estimator, self.scoring)
         score_params = self._score_params(fit_params)
         jobs = [(params, train, test) for params in grid for train, test in splits]
-        out = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
-            delayed(_fit_path)(self.estimator, params, X, y, train, test, epochs,
-                               self.scorer_, fit_params, score_params)
-            for params, train, test in jobs
-        )
+        if self._together():
+            out = []
+            for wave in range(0, len(jobs), _TOGETHER):
+                out += Cohort([
+                    partial(_fit_path, self.estimator, params, X, y, train, test, epochs,
+                            self.scorer_, fit_params, score_params)
+                    for params, train, test in jobs[wave:wave + _TOGETHER]
+                ]).run()
+        else:
+            out = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
+                delayed(_fit_path)(self.estimator, params, X, y, train, test, epochs,
+                                   self.scorer_, fit_params, score_params)
+                for params, train, test in jobs
+            )
         n_splits = len(splits)
         scores = np.array([o[0] for o in out]).reshape(len(grid), n_splits, len(epochs))
         fit_t = np.array([o[1] for o in out]).reshape(len(grid), n_splits, len(epochs))
@@ -350,6 +381,14 @@ class EpochSearchCV(MetaEstimatorMixin, BaseEstimator):
             self.best_estimator_.fit(X, y, **fit_params)
             self.refit_time_ = time.perf_counter() - t0
         return self
+
+    def _together(self):
+        """Whether this fit trains its paths together (``train_together``)."""
+        if not self.train_together or self.n_jobs not in (None, 1):
+            return False
+        import keras
+
+        return keras.backend.backend() == "jax"
 
     def _score_params(self, fit_params):
         """``sample_weight`` for the scorer, as scikit-learn's searches forward it.

@@ -19,12 +19,15 @@ import threading
 import numpy as np
 
 from .._keras_internals import clear_jax_state, jax_state_synced, offer_jax_state
+from . import _cohort
 from ._runner import Runner, to_floats
 from ._trace_cache import TraceCache, architecture_key
 
 #: Jitted chunks shared by the fits of one architecture in this process
 #: (``_trace_cache``): at most this many architectures' programs are kept.
 TRACES = TraceCache(16)
+#: The same chunks mapped over stacked states (fits trained together, ``_cohort``).
+TOGETHER = TraceCache(16)
 
 
 def _state_of(model, *, optimizer):
@@ -75,6 +78,20 @@ def _steps(model, kind, batch_size, *, jit):
         chunk = jax.jit(chunk)
         tail = jax.jit(tail)
     return chunk, tail
+
+
+def _lazy_jit(function):
+    """``function`` jitted at its first call (importing JAX only then)."""
+    jitted: list = []
+
+    def call(*args):
+        if not jitted:
+            import jax
+
+            jitted.append(jax.jit(function))
+        return jitted[0](*args)
+
+    return call
 
 
 class _Shared:
@@ -155,28 +172,28 @@ class JaxRunner(Runner):
         return self._compiled[signature]
 
     def _run(self, kind, state, data, order, batch_size, begin, end):
-        n = len(order)
-        n_full = n // batch_size
-        chunk, tail = self._function(kind, batch_size, data, n)
-        import jax
-
-        logs = None
-        if begin < min(end, n_full):
-            order_dev = jax.numpy.asarray(order, dtype=jax.numpy.int32)
-            logs, state = chunk(state, data, order_dev, begin, min(end, n_full))
-        if end > n_full:  # the last, smaller batch
-            rest = jax.numpy.asarray(order[n_full * batch_size:], dtype=jax.numpy.int32)
-            logs, state = tail(state, data, rest)
-        return logs, state
+        steps = self._function(kind, batch_size, data, len(order))
+        return _run_steps(steps, state, data, order, batch_size, begin, end)
 
     def train(self, data, order, begin, end):
-        """Run train steps ``begin`` to ``end - 1`` of an epoch; return the logs."""
+        """Run train steps ``begin`` to ``end - 1`` of an epoch; return the logs.
+
+        In a cohort (fits trained together, ``_cohort``) the chunk runs in one
+        vectorized call with the other fits' chunks of the same steps.
+        """
         model = self.model
         if self._state is None or jax_state_synced(model):
             self._state = _state_of(model, optimizer=True)
-        logs, self._state = self._run(
-            "train", self._state, data, np.asarray(order), self.batch_size, begin, end
-        )
+        order = np.asarray(order)
+        cohort = _cohort.current()
+        if cohort is not None and self._jit:
+            steps = self._function("train", self.batch_size, data, len(order))
+            logs, self._state = cohort[0].submit(
+                (id(steps), self.batch_size, begin, end), _train_together,
+                (steps, self._state, data, order, self.batch_size, begin, end))
+        else:
+            logs, self._state = self._run(
+                "train", self._state, data, order, self.batch_size, begin, end)
         # The protocol of Keras's JAX trainer: callbacks sync through this.
         offer_jax_state(model, *self._state)
         return to_floats(logs)
@@ -213,6 +230,108 @@ class JaxRunner(Runner):
         """Sync the model and release the compiled functions."""
         self.sync()
         self._compiled.clear()
+
+
+def _run_steps(steps, state, data, order, batch_size, begin, end):
+    """Steps ``begin`` to ``end - 1`` in ``order``: full batches in the chunk, a last,
+    smaller batch in the tail; ``(logs, state)`` after the last."""
+    import jax
+
+    chunk, tail = steps
+    n_full = len(order) // batch_size
+    logs = None
+    if begin < min(end, n_full):
+        order_dev = jax.numpy.asarray(order, dtype=jax.numpy.int32)
+        logs, state = chunk(state, data, order_dev, begin, min(end, n_full))
+    if end > n_full:  # the last, smaller batch
+        rest = jax.numpy.asarray(order[n_full * batch_size:], dtype=jax.numpy.int32)
+        logs, state = tail(state, data, rest)
+    return logs, state
+
+
+def _mapped(steps):
+    """``steps`` mapped over stacked states and orders (``jax.vmap``), jitted, with
+    functions that stack and unstack the states."""
+    import jax
+
+    chunk, tail = steps
+    return (
+        jax.jit(jax.vmap(chunk, in_axes=(0, None, 0, None, None))),
+        jax.jit(jax.vmap(tail, in_axes=(0, None, 0))),
+    )
+
+
+@_lazy_jit
+def _stack(trees):
+    import jax
+
+    return jax.tree.map(lambda *leaves: jax.numpy.stack(leaves), *trees)
+
+
+@_lazy_jit
+def _unstack(tree):
+    import jax
+
+    k = jax.tree.leaves(tree)[0].shape[0]
+    return [jax.tree.map(lambda a: a[j], tree) for j in range(k)]
+
+
+def _pool(datas):
+    """The distinct ``datas`` (equal values once) concatenated, and each one's first row.
+
+    Fits of one fold trained together hold equal copies of its data; the mapped
+    steps gather every fit's batches from this one pool, each fit's order
+    shifted to its own rows, so the data is not copied once per fit.
+    """
+    import jax
+    import keras
+
+    distinct: list = []
+    rows: list = []
+    for data in datas:
+        leaves = [np.asarray(a) for a in keras.tree.flatten(data)]
+        for u, other in enumerate(distinct):
+            if all(a.shape == b.shape and a.dtype == b.dtype
+                   and np.array_equal(a[:1], b[:1]) and np.array_equal(a, b)
+                   for a, b in zip(leaves, other)):
+                rows.append(u)
+                break
+        else:
+            rows.append(len(distinct))
+            distinct.append(leaves)
+    n = len(distinct[0][0])
+    pooled = [jax.numpy.asarray(np.concatenate(column)) for column in zip(*distinct)]
+    return keras.tree.pack_sequence_as(datas[0], pooled), [u * n for u in rows]
+
+
+def _train_together(payloads, cache):
+    """Run each payload's chunk (``JaxRunner.train``), all in one mapped call.
+
+    The payloads share their steps (one architecture, batch size, data signature)
+    and their range of steps; each has its own state, data and order.
+    """
+    import jax
+
+    steps, _, _, order, batch_size, begin, end = payloads[0]
+    if len(payloads) == 1:
+        _, state, data, order, batch_size, begin, end = payloads[0]
+        return [_run_steps(steps, state, data, order, batch_size, begin, end)]
+    datas = [p[2] for p in payloads]
+    key = ("pool", tuple(id(d) for d in datas))
+    if key not in cache:  # the same data objects epoch after epoch (held: ids stay theirs)
+        cache[key] = (datas, *_pool(datas))
+    _, pool, offsets = cache[key]
+    chunk, tail = TOGETHER.get(steps, lambda: _mapped(steps))
+    state = _stack([p[1] for p in payloads])
+    orders = np.stack([p[3] for p in payloads]).astype(np.int32)
+    orders += np.asarray(offsets, dtype=np.int32)[:, None]
+    n_full = orders.shape[1] // batch_size
+    logs = None
+    if begin < min(end, n_full):
+        logs, state = chunk(state, pool, jax.numpy.asarray(orders), begin, min(end, n_full))
+    if end > n_full:  # the last, smaller batch
+        logs, state = tail(state, pool, jax.numpy.asarray(orders[:, n_full * batch_size:]))
+    return list(zip(_unstack(logs), _unstack(state)))
 
 
 def make_runner(model, batch_size):
