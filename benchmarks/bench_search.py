@@ -1,7 +1,23 @@
 """Searching epochs: GridSearchCV serial, n_jobs=2, on a two-worker Dask cluster,
-and the one-pass EpochSearchCV, side by side.
+and the one-pass EpochSearchCV, side by side; and a learning-rate search.
 
-    python benchmarks/bench_search.py [--repeats 1] [--n-samples 30000]
+    python benchmarks/bench_search.py [--repeats 1]
+    python benchmarks/bench_search.py --lr-grid [--n-samples 2000] [--systems ...]
+
+``--lr-grid`` is issue 32's search: 8 learning rates x 5 stratified folds, 5
+epochs, the tutorial's model (Dense(10) softmax, RMSprop, batch 32) behind
+PixelScaler, refit on the best, on the first ``--n-samples`` training images
+(2,000; 48,000 is the tutorial's size). Each system in a fresh process, after a
+warm-up fit. Rows: GridSearchCV serial, ``n_jobs=2`` and on Dask (TensorFlow),
+GridSearchCV serial on JAX, EpochSearchCV (epochs=[5]) on TensorFlow and JAX,
+EpochSearchCV with ``train_together=True`` on JAX, scikeras's KerasClassifier
+in GridSearchCV (``scikeras@tensorflow``, where installed) and the plain Keras
+loop (what GridSearchCV does, with ``model.fit``). Each row also gives the
+fixed cost of one fit of that system's model (median 1-epoch fit minus the
+per-epoch cost, half the difference of the median 3-epoch and 1-epoch fits,
+5 each after the warm-up) and the search as a multiple of its compute: 41
+fits x 5 epochs at that per-epoch cost, a fold's 4/5 of the data counted as
+0.8 of an epoch.
 
 Pipeline([PixelScaler(), SoftmaxClassifier(random_state=0)]), epochs [1, 2, 5, 10],
 cv=3, refit on the best. Each system runs in a fresh process; the Dask cluster
@@ -78,6 +94,181 @@ def _result(search, elapsed):
             "best_score": float(search.best_score_), "scores": scores}
 
 
+LR_GRID = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1]
+LR_FOLDS, LR_EPOCHS = 5, 5
+LR_SYSTEMS = ["grid@tensorflow", "grid_n_jobs_2@tensorflow", "grid_dask@tensorflow",
+              "grid@jax", "epoch_search@tensorflow", "epoch_search@jax",
+              "epoch_search_together@jax", "scikeras@tensorflow", "keras_loop@tensorflow"]
+LR_LABELS = {
+    "grid@tensorflow": "GridSearchCV serial, TensorFlow",
+    "grid_n_jobs_2@tensorflow": "GridSearchCV n_jobs=2 (loky), TensorFlow",
+    "grid_dask@tensorflow": "GridSearchCV on a 2-worker Dask LocalCluster, TensorFlow",
+    "grid@jax": "GridSearchCV serial, JAX",
+    "epoch_search@tensorflow": "EpochSearchCV, TensorFlow",
+    "epoch_search@jax": "EpochSearchCV, JAX",
+    "epoch_search_together@jax": "EpochSearchCV train_together=True (jax.vmap), JAX",
+    "scikeras@tensorflow": "scikeras 0.13 KerasClassifier in GridSearchCV, TensorFlow",
+    "keras_loop@tensorflow": "plain Keras loop (model.fit per fold), TensorFlow",
+}
+
+
+def _build_model(learning_rate=1e-3):
+    import keras
+
+    model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(10, activation="softmax")])
+    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def _lr_estimator(name):
+    """The system's estimator (a Pipeline) and the name of its learning-rate parameter."""
+    from sklearn.pipeline import Pipeline
+
+    from skfashion import PixelScaler
+
+    if name == "scikeras":
+        from scikeras.wrappers import KerasClassifier
+
+        clf = KerasClassifier(_build_model, model__learning_rate=1e-3, epochs=1,
+                              batch_size=32, random_state=0, verbose=0)
+        return Pipeline([("scale", PixelScaler()), ("clf", clf)]), "clf__model__learning_rate"
+    from skfashion import SoftmaxClassifier
+
+    return (Pipeline([("scale", PixelScaler()), ("clf", SoftmaxClassifier(random_state=0))]),
+            "clf__learning_rate")
+
+
+def _keras_fit(X, y, epochs, learning_rate=1e-3):
+    import keras
+
+    keras.utils.set_random_seed(0)
+    model = _build_model(learning_rate)
+    model.fit(X.reshape(len(X), -1) / 255.0, y, epochs=epochs, batch_size=32, verbose=0)
+    return model
+
+
+def lr_worker(system, n_samples):
+    """One system's fixed cost, per-epoch cost and learning-rate search."""
+    import numpy as np
+    from sklearn.base import clone
+    from sklearn.model_selection import GridSearchCV, StratifiedKFold
+
+    from skfashion import EpochSearchCV
+    from skfashion.datasets import load_fashion_mnist
+
+    name = system.split("@")[0]
+    (X, y), _ = load_fashion_mnist()
+    X, y = X[:n_samples], y[:n_samples]
+    cv = StratifiedKFold(LR_FOLDS)
+    if name == "keras_loop":
+        def fit(epochs):
+            return _keras_fit(X, y, epochs)
+    else:
+        pipe, lr_name = _lr_estimator("scikeras" if name == "scikeras" else "skfashion")
+
+        def fit(epochs):
+            return clone(pipe).set_params(clf__epochs=epochs).fit(X, y)
+
+    def timed(epochs):
+        t0 = time.perf_counter()
+        fit(epochs)
+        return time.perf_counter() - t0
+
+    timed(1), timed(3)  # warm-up: start-up, first compilation
+    one, three = [], []
+    for _ in range(5):
+        one.append(timed(1))
+        three.append(timed(3))
+    per_epoch = (np.median(three) - np.median(one)) / 2
+    fixed = np.median(one) - per_epoch
+
+    t0 = time.perf_counter()
+    if name == "keras_loop":
+        scores = []
+        for lr in LR_GRID:
+            for train, test in cv.split(X, y):
+                model = _keras_fit(X[train], y[train], LR_EPOCHS, lr)
+                pred = model.predict(X[test].reshape(len(test), -1) / 255.0, verbose=0)
+                scores.append(float(np.mean(pred.argmax(axis=1) == y[test])))
+        scores = list(np.reshape(scores, (len(LR_GRID), LR_FOLDS)).mean(axis=1))
+        _keras_fit(X, y, LR_EPOCHS, LR_GRID[int(np.argmax(scores))])
+    else:
+        grid = {lr_name: LR_GRID}
+        if name.startswith("epoch_search"):
+            search = EpochSearchCV(pipe, [LR_EPOCHS], param_grid=grid, cv=cv,
+                                   train_together=name == "epoch_search_together")
+        else:
+            search = GridSearchCV(pipe, dict(grid, clf__epochs=[LR_EPOCHS]), cv=cv,
+                                  n_jobs=2 if name == "grid_n_jobs_2" else None)
+        if name == "grid_dask":
+            _dask_fit(search, X, y)
+        elif name == "grid_n_jobs_2":
+            from joblib import Parallel, delayed
+
+            # Both loky workers started and TensorFlow imported there before the clock
+            Parallel(n_jobs=2)(delayed(__import__)("tensorflow") for _ in range(2))
+            t0 = time.perf_counter()
+            search.fit(X, y)
+        else:
+            search.fit(X, y)
+        scores = [float(s) for s in search.cv_results_["mean_test_score"]]
+    seconds = time.perf_counter() - t0
+    if name == "grid_dask":
+        seconds = search.seconds_
+    compute = per_epoch * LR_EPOCHS * (len(LR_GRID) * (LR_FOLDS - 1) + 1)
+    return {"fixed_ms": 1e3 * fixed, "per_epoch_ms": 1e3 * per_epoch, "search_s": seconds,
+            "compute_s": compute, "scores": [float(s) for s in scores]}
+
+
+def _dask_fit(search, X, y):
+    """Fit ``search`` on a 2-worker LocalCluster started before the clock (``seconds_``)."""
+    from dask.distributed import Client, LocalCluster
+
+    from skfashion.dask import dask_backend
+
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                           host="127.0.0.1", dashboard_address=None, silence_logs=40)
+    client = Client(cluster)
+    client.run(lambda: __import__("tensorflow"))
+    search.set_params(n_jobs=-1)
+    with dask_backend(client):
+        t0 = time.perf_counter()
+        search.fit(X, y)
+        search.seconds_ = time.perf_counter() - t0
+    client.close()
+    cluster.close()
+
+
+def lr_main(args):
+    import importlib.util
+
+    systems = args.systems.split(",") if args.systems else list(LR_SYSTEMS)
+    if args.systems is None and importlib.util.find_spec("scikeras") is None:
+        systems.remove("scikeras@tensorflow")
+    runs = alternate(__file__, systems, f"lr_grid:{args.n_samples}", args.repeats)
+    print(f"Machine: {machine()}; {args.n_samples:,} images, {len(LR_GRID)} learning rates x "
+          f"{LR_FOLDS} folds, {LR_EPOCHS} epochs, refit; median of {args.repeats} fresh "
+          "process(es) per system.\n")
+    print("| system | fixed cost per fit (ms) | per epoch (ms) | search (s) "
+          "| search / its compute |")
+    print("|---|---:|---:|---:|---:|")
+    for s in systems:
+        search = median(runs[s], "search_s")
+        print(f"| {LR_LABELS.get(s, s)} | {median(runs[s], 'fixed_ms'):.0f} | "
+              f"{median(runs[s], 'per_epoch_ms'):.1f} | {search:.1f} | "
+              f"{search / median(runs[s], 'compute_s'):.1f}x |")
+    import numpy as np
+
+    for a, b in [("epoch_search@jax", "epoch_search_together@jax"),
+                 ("grid@tensorflow", "epoch_search@tensorflow"),
+                 ("grid@jax", "epoch_search@jax")]:
+        if a in runs and b in runs:
+            gap = np.max(np.abs(np.subtract(runs[a][0]["scores"], runs[b][0]["scores"])))
+            print(f"\nLargest difference of mean test scores, {LR_LABELS[b]} against "
+                  f"{LR_LABELS[a]}: {gap:.4f}")
+
+
 LABELS = {
     "serial": "GridSearchCV, n_jobs=1",
     "n_jobs_2": "GridSearchCV, n_jobs=2 (loky)",
@@ -90,10 +281,23 @@ LABELS = {
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--lr-grid", action="store_true",
+                        help="the learning-rate search of issue 32 instead of the epochs one")
+    parser.add_argument("--n-samples", type=int, default=2000, help="--lr-grid's data size")
+    parser.add_argument("--systems", default=None,
+                        help="--lr-grid's systems, comma-separated, among: "
+                        + ", ".join(LR_SYSTEMS))
     parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        emit(worker(args.worker[0]))
+        system, task = args.worker
+        if task.startswith("lr_grid:"):
+            emit(lr_worker(system, int(task.split(":")[1])))
+        else:
+            emit(worker(system))
+        return
+    if args.lr_grid:
+        lr_main(args)
         return
     systems = ["serial", "n_jobs_2", "dask", "epoch_search", "largest_only"]
     runs = alternate(__file__, systems, "search", args.repeats)

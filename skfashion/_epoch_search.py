@@ -20,8 +20,9 @@ from ._docs import shared_doc
 from ._pipelines import flat_steps
 from ._training._cohort import Cohort
 
-#: At most this many candidate-fold paths train together (``train_together``).
-_TOGETHER = 64
+#: At most this many candidate-fold paths train together (``train_together``), and at
+#: most about this many bytes of their training data (each path holds its own fold).
+_TOGETHER, _TOGETHER_BYTES = 64, 2**30
 
 
 def _keras_step(estimator):
@@ -203,11 +204,14 @@ class EpochSearchCV(MetaEstimatorMixin, BaseEstimator):
         separate fit's within float32 rounding (a batched matrix product adds
         in another order), which a high learning rate can amplify: scores may
         differ slightly from ``GridSearchCV``'s. Up to 64 paths train at once,
-        each holding its fold's training data. Off by default: on a CPU the
-        vectorized step of a small dense model costs about what the separate
-        steps cost (see the epochs guide), so it buys no time there. On
-        TensorFlow and PyTorch, and with False, the paths train one after
-        another and the scores equal ``GridSearchCV``'s bit for bit.
+        fewer where their folds as float32 (a transformed copy and the
+        runner's) would pass about 1 GiB: 4 folds of 38,400 Fashion-MNIST
+        images. Off by default: on 2 CPU cores the vectorized step of the
+        tutorial's model costs what the separate steps cost, and its one
+        compilation per search makes the search slower (measured in the
+        epochs guide). On TensorFlow and PyTorch, and with False, the paths
+        train one after another and the scores equal ``GridSearchCV``'s bit
+        for bit.
 
     Attributes
     ----------
@@ -335,11 +339,12 @@ class EpochSearchCV(MetaEstimatorMixin, BaseEstimator):
         jobs = [(params, train, test) for params in grid for train, test in splits]
         if self._together():
             out = []
-            for wave in range(0, len(jobs), _TOGETHER):
+            size = _wave_size(X, max(len(train) for _, train, _ in jobs))
+            for wave in range(0, len(jobs), size):
                 out += Cohort([
                     partial(_fit_path, self.estimator, params, X, y, train, test, epochs,
                             self.scorer_, fit_params, score_params)
-                    for params, train, test in jobs[wave:wave + _TOGETHER]
+                    for params, train, test in jobs[wave:wave + size]
                 ]).run()
         else:
             out = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
@@ -507,6 +512,14 @@ class EpochSearchCV(MetaEstimatorMixin, BaseEstimator):
         """
         check_is_fitted(self, "best_estimator_")
         return self.scorer_(self.best_estimator_, X, y)
+
+
+def _wave_size(X, n_train):
+    """How many paths train together: at most 64, and their folds as float32 (a
+    transformed copy and the runner's) within about 1 GiB."""
+    shape = getattr(X, "shape", None)
+    per_sample = int(np.prod(shape[1:])) if shape is not None and len(shape) > 1 else 1
+    return max(1, min(_TOGETHER, _TOGETHER_BYTES // max(1, 2 * 4 * per_sample * n_train)))
 
 
 def _rank(mean):

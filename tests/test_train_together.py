@@ -211,3 +211,30 @@ def test_train_together_false_is_the_serial_search(data, monkeypatch):
     else:  # nothing to vectorize on this backend: the serial search
         together.fit(X[:100], y[:100])
         assert started == []
+
+
+def test_paths_train_in_waves_that_bound_their_data(data, monkeypatch):
+    from skfashion import _epoch_search
+
+    X, y = data
+    grid = {"learning_rate": [1e-3, 2e-3]}
+
+    def search():
+        return EpochSearchCV(SoftmaxClassifier(random_state=0), epochs=[1, 2], param_grid=grid,
+                             cv=3, refit=False, train_together=True).fit(X, y)
+
+    one_wave = search().cv_results_
+    sizes = []
+    original = Cohort.__init__
+
+    def counting(self, tasks):
+        sizes.append(len(tasks))
+        original(self, tasks)
+
+    monkeypatch.setattr(Cohort, "__init__", counting)
+    # two folds of 220 float32 images (a transformed copy and the runner's) per wave
+    monkeypatch.setattr(_epoch_search, "_TOGETHER_BYTES", 2 * (2 * 4 * 784 * 220))
+    waves = search().cv_results_
+    assert sizes == ([2, 2, 2] if JAX else [])
+    np.testing.assert_allclose(waves["mean_test_score"], one_wave["mean_test_score"],
+                               atol=1 / 110 + 1e-12)
