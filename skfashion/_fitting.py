@@ -52,6 +52,7 @@ from ._fitted import (
     _Staging,
 )
 from ._fit_guard import StaleFitError, fit_guard
+from ._keras_internals import tensorflow_variables_without_debug_names
 from ._options import SPEC_OPTIONS, Option, check_fit_options, from_mapping, layer
 from ._predicting import _overridden
 
@@ -180,15 +181,18 @@ def initialize_state(est, X: Any, y: Any = None) -> Tuple[Any, Any]:
         names += [k for k in metadata if k not in names]
     meta = {k: state.get(k) for k in names}
     seed = est._random_seed(staging.rng)
-    model, compile_applied, shared = est._make_model(meta, seed)
+    # Keras numbers the variables of every new model: on TensorFlow each new
+    # path would keep an eager kernel for the life of the process.
+    with tensorflow_variables_without_debug_names():
+        model, compile_applied, shared = est._make_model(meta, seed)
+        if isinstance(model, keras.Model) and not model.compiled:
+            model.compile(**est._compile_settings())
+            compile_applied = True
     if not isinstance(model, keras.Model):
         raise TypeError(
             f"The model builder returned {type(model).__name__}, not a keras.Model. It "
             "must return the model."
         )
-    if not model.compiled:
-        model.compile(**est._compile_settings())
-        compile_applied = True
     if staging.train:  # a model only initialized (to predict) needs no loss
         est._check_compiled_model(model, compile_applied)
     expected = meta.get("n_outputs_expected_")

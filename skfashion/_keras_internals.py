@@ -8,6 +8,7 @@ other module of the package touches them (``tests/test_keras_internals.py``
 checks that too).
 """
 
+import threading
 from contextlib import contextmanager
 
 
@@ -251,3 +252,51 @@ def declared_variable_bytes(config):
         return sum(math.prod(v.shape) * np.dtype(v.dtype).itemsize for v in variables)
     finally:
         global_state.set_global_attribute(key, before)
+
+
+_UNNAMED = threading.local()
+_UNNAMED_LOCK = threading.Lock()
+
+
+@contextmanager
+def tensorflow_variables_without_debug_names():
+    """On TensorFlow, variables created by this thread in the block carry no ``debug_name``.
+
+    TensorFlow keeps a kernel for every distinct (operation, attributes) pair it
+    runs eagerly, for the life of the process, and creating a variable runs
+    ``VarHandleOp`` with the variable's scoped path as its ``debug_name``
+    attribute (``sequential_7/dense_12/kernel``). Keras numbers every new model,
+    layer, optimizer and seed generator, so every fit added kernels (about 35 KB
+    per variable) that were never freed. ``debug_name`` only labels the handle
+    for TensorFlow's debugging messages: the variable's name and path (Keras's
+    and ``tf.Variable.name``) come from elsewhere and stay as they are.
+
+    TensorFlow's ``resource_variable_ops`` calls
+    ``gen_resource_variable_ops.var_handle_op(..., debug_name=name, ...)``; a
+    wrapper installed there once (the first time this is used) passes an empty
+    ``debug_name`` while a block of the calling thread is open, and passes every
+    call through unchanged otherwise. Other backends: nothing to do.
+    """
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        yield
+        return
+    from tensorflow.python.ops import gen_resource_variable_ops as generated
+
+    with _UNNAMED_LOCK:
+        if not getattr(generated.var_handle_op, "_skfashion_wrapper", False):
+            def var_handle_op(*args, **kwargs):
+                if getattr(_UNNAMED, "depth", 0) and "debug_name" in kwargs:
+                    kwargs["debug_name"] = ""
+                return var_handle_op.__wrapped__(*args, **kwargs)  # type: ignore
+
+            var_handle_op._skfashion_wrapper = True  # type: ignore[attr-defined]
+            var_handle_op.__wrapped__ = generated.var_handle_op  # type: ignore[attr-defined]
+            generated.var_handle_op = var_handle_op
+    depth = getattr(_UNNAMED, "depth", 0)
+    _UNNAMED.depth = depth + 1
+    try:
+        yield
+    finally:
+        _UNNAMED.depth = depth

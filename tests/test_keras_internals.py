@@ -189,3 +189,38 @@ def test_stateless_scope_used_to_measure_a_config_without_allocating():
         real = sum(math.prod(v.shape) * np.dtype(v.dtype).itemsize for v in model.variables)
         assert declared_variable_bytes(config) == real
     assert not global_state.get_global_attribute("uninitialized_variables", [])
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TensorFlow's variables")
+def test_variables_created_in_the_block_carry_no_debug_name(monkeypatch):
+    """``tensorflow_variables_without_debug_names``: TensorFlow passes a variable's
+    scoped name to ``VarHandleOp`` as ``debug_name`` (a new eager kernel per
+    name); in the block, and only in the calling thread, it passes ``""``, and
+    the variable keeps its name."""
+    import threading
+
+    import tensorflow as tf
+    from tensorflow.python.ops import gen_resource_variable_ops as generated
+
+    from skfashion._keras_internals import tensorflow_variables_without_debug_names
+
+    with tensorflow_variables_without_debug_names():  # installs the wrapper once
+        pass
+    wrapper = generated.var_handle_op
+    real = wrapper.__wrapped__
+    seen = []
+
+    def record(*args, **kwargs):
+        seen.append(kwargs.get("debug_name"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(wrapper, "__wrapped__", record)
+    other = []
+    with tensorflow_variables_without_debug_names():
+        inside = tf.Variable(1.0, name="inside")
+        thread = threading.Thread(target=lambda: other.append(tf.Variable(1.0, name="other")))
+        thread.start()
+        thread.join()
+    outside = tf.Variable(1.0, name="outside")
+    assert seen == ["", "other/", "outside/"]  # TensorFlow passes the scope name
+    assert (inside.name, other[0].name, outside.name) == ("inside:0", "other:0", "outside:0")

@@ -105,6 +105,23 @@ def test_dropout_and_unnamed_layers_share_and_train_as_alone(
     _same(shared, _unshared(monkeypatch, lambda: fit(5)))
 
 
+def test_dropout_seeds_share_one_program_and_train_as_alone(data, compiled_steps, monkeypatch):
+    """A Dropout layer's seed only starts its seed generator's state (a variable):
+    SoftmaxClassifier(dropout=...) gives each fit's Dropout its own seed, and the
+    fits of a search share one program all the same."""
+    X, y = data
+
+    def fit(seed):
+        return SoftmaxClassifier(hidden_layer_sizes=(16,), dropout=0.3, epochs=2,
+                                 random_state=seed).fit(X, y)
+
+    fit(0)
+    compiled = len(compiled_steps)
+    shared = fit(5)
+    assert len(compiled_steps) == compiled
+    _same(shared, _unshared(monkeypatch, lambda: fit(5)))
+
+
 def _model(units=8, *, optimizer=None, loss="sparse_categorical_crossentropy", metrics=None,
            layers=None):
     model = keras.Sequential([keras.Input((4,)), *(layers or [keras.layers.Dense(units)]),
@@ -124,6 +141,12 @@ def test_the_key_holds_what_the_program_computes_and_not_the_values():
     assert architecture_key(_model(optimizer=keras.optimizers.RMSprop(0.5))) == base
     seeded = [keras.layers.Dense(8, kernel_initializer=keras.initializers.GlorotUniform(seed=7))]
     assert architecture_key(_model(layers=seeded)) == base
+    # other seeds of a random layer's generator (its state is a variable)
+    for layer in (keras.layers.Dropout, keras.layers.GaussianNoise, keras.layers.GaussianDropout,
+                  keras.layers.AlphaDropout):
+        keys = {architecture_key(_model(layers=[keras.layers.Dense(8), layer(0.2, seed=seed)]))
+                for seed in (None, 1, 2)}
+        assert len(keys) == 1 and None not in keys
     # anything compiled into the program is in the key
     for other in (_model(9), _model(optimizer=keras.optimizers.RMSprop(0.01, rho=0.8)),
                   _model(optimizer=keras.optimizers.Adam(0.01)), _model(loss="mse"),

@@ -23,7 +23,7 @@ from typing import Optional
 import keras  # this module is imported when a fit starts, never by ``import skfashion``
 import numpy as np
 
-from .._keras_internals import symbolic_build
+from .._keras_internals import symbolic_build, tensorflow_variables_without_debug_names
 from ._run_params import RunParams
 from ._sparse import SparseFeed, densify, is_sparse, n_samples, standardize
 
@@ -215,7 +215,8 @@ def fit_epochs(model, data, spec, loop):
     # past int32 would overflow TensorFlow's indices).
     batch_size = max(1, min(spec.batch_size, n))
     steps = _steps(n, batch_size, spec.steps_per_epoch, "steps_per_epoch")
-    symbolic_build(model, densify(data, slice(0, batch_size)))
+    with tensorflow_variables_without_debug_names():  # the optimizer's and metrics'
+        symbolic_build(model, densify(data, slice(0, batch_size)))
     runner = make_runner(model, batch_size)
     validation = loop.validation
     if is_sparse(data) or (validation is not None and is_sparse(validation.data)):

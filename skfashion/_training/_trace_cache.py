@@ -34,6 +34,13 @@ from .._keras_internals import compile_config_of, layers_of
 _OPAQUE_LAYERS = {"Lambda", "TFSMLayer", "JaxLayer", "FlaxLayer", "TorchModuleWrapper"}
 
 
+#: Keras layers whose ``seed`` only starts the state of their ``SeedGenerator``
+#: (a variable of the model, passed to a shared step like any other): the same
+#: program serves every seed, and a seeded fit gives each such layer its own.
+_SEED_IN_STATE = {"Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D",
+                  "GaussianNoise", "GaussianDropout", "AlphaDropout"}
+
+
 #: Methods Keras itself wraps on each instance (they run when a layer is built).
 _WRAPPED_BY_KERAS = {"build", "quantize"}
 
@@ -98,6 +105,8 @@ def _layers(model: Any) -> list:
             continue
         config = dict(layer.get_config())
         config.pop("name", None)
+        if cls.__name__ in _SEED_IN_STATE:
+            config.pop("seed", None)
         entries.append([cls.__module__, cls.__qualname__, _keras_only(config)])
     return entries
 
