@@ -18,7 +18,6 @@ from sklearn.utils.validation import _check_method_params, check_is_fitted, inde
 from ._base import _BaseKeras
 from ._docs import shared_doc
 from ._pipelines import flat_steps
-from ._training._cohort import Cohort
 
 #: At most this many candidate-fold paths train together (``train_together``), and at
 #: most about this many bytes of their training data (each path holds its own fold).
@@ -338,6 +337,8 @@ class EpochSearchCV(MetaEstimatorMixin, BaseEstimator):
         score_params = self._score_params(fit_params)
         jobs = [(params, train, test) for params in grid for train, test in splits]
         if self._together():
+            from ._training._cohort import Cohort
+
             out = []
             size = _wave_size(X, max(len(train) for _, train, _ in jobs))
             for wave in range(0, len(jobs), size):
