@@ -9,7 +9,7 @@ epochs, the tutorial's model (Dense(10) softmax, RMSprop, batch 32) behind
 PixelScaler, refit on the best, on the first ``--n-samples`` training images
 (2,000; 48,000 is the tutorial's size). Each system in a fresh process, after a
 warm-up fit. Rows: GridSearchCV serial, ``n_jobs=2`` and on Dask (TensorFlow),
-GridSearchCV serial on JAX, EpochSearchCV (epochs=[5]) on TensorFlow and JAX,
+GridSearchCV serial on JAX and PyTorch, EpochSearchCV (epochs=[5]) on TensorFlow and JAX,
 EpochSearchCV with ``train_together=True`` on JAX, scikeras's KerasClassifier
 in GridSearchCV (``scikeras@tensorflow``, where installed) and the plain Keras
 loop (what GridSearchCV does, with ``model.fit``). Each row also gives the
@@ -72,7 +72,7 @@ def worker(system):
         from skfashion.dask import dask_backend
 
         cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                               host="127.0.0.1", dashboard_address=None, silence_logs=40)
+                               host="127.0.0.1", dashboard_address=":0", silence_logs=40)
         client = Client(cluster)
         client.run(lambda: __import__("tensorflow"))  # start-up outside the clock
         search = GridSearchCV(pipe, grid, cv=3, n_jobs=-1)
@@ -97,13 +97,14 @@ def _result(search, elapsed):
 LR_GRID = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1]
 LR_FOLDS, LR_EPOCHS = 5, 5
 LR_SYSTEMS = ["grid@tensorflow", "grid_n_jobs_2@tensorflow", "grid_dask@tensorflow",
-              "grid@jax", "epoch_search@tensorflow", "epoch_search@jax",
+              "grid@jax", "grid@torch", "epoch_search@tensorflow", "epoch_search@jax",
               "epoch_search_together@jax", "scikeras@tensorflow", "keras_loop@tensorflow"]
 LR_LABELS = {
     "grid@tensorflow": "GridSearchCV serial, TensorFlow",
     "grid_n_jobs_2@tensorflow": "GridSearchCV n_jobs=2 (loky), TensorFlow",
     "grid_dask@tensorflow": "GridSearchCV on a 2-worker Dask LocalCluster, TensorFlow",
     "grid@jax": "GridSearchCV serial, JAX",
+    "grid@torch": "GridSearchCV serial, PyTorch",
     "epoch_search@tensorflow": "EpochSearchCV, TensorFlow",
     "epoch_search@jax": "EpochSearchCV, JAX",
     "epoch_search_together@jax": "EpochSearchCV train_together=True (jax.vmap), JAX",
@@ -228,7 +229,7 @@ def _dask_fit(search, X, y):
     from skfashion.dask import dask_backend
 
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                           host="127.0.0.1", dashboard_address=None, silence_logs=40)
+                           host="127.0.0.1", dashboard_address=":0", silence_logs=40)
     client = Client(cluster)
     client.run(lambda: __import__("tensorflow"))
     search.set_params(n_jobs=-1)

@@ -33,7 +33,7 @@ grid = {"clf__epochs": [1, 3]}
 if __name__ == "__main__":
     local = GridSearchCV(pipe, grid, cv=2).fit(X, y)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+                      dashboard_address=":0") as cluster, Client(cluster) as client:
         with dask_backend(client):
             on_dask = GridSearchCV(pipe, grid, cv=2, n_jobs=-1).fit(X, y)
 

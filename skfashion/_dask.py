@@ -53,7 +53,7 @@ def limit_worker_threads(client):
     >>> from dask.distributed import Client, LocalCluster
     >>> from skfashion.dask import limit_worker_threads
     >>> with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-    ...                   dashboard_address=None) as cluster, Client(cluster) as client:
+    ...                   dashboard_address=":0") as cluster, Client(cluster) as client:
     ...     limits = limit_worker_threads(client)
     >>> list(limits.values()) >= [1]
     True
@@ -104,7 +104,7 @@ def dask_backend(client):
     >>> pipe = make_pipeline(PixelScaler(), SoftmaxClassifier(random_state=0))
     >>> grid = {"softmaxclassifier__epochs": [1, 2]}
     >>> with LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
-    ...                   dashboard_address=None) as cluster, Client(cluster) as client:
+    ...                   dashboard_address=":0") as cluster, Client(cluster) as client:
     ...     with dask_backend(client):
     ...         search = GridSearchCV(pipe, grid, cv=2, n_jobs=-1).fit(X[:600], y[:600])
     >>> sorted(search.best_params_)

@@ -14,7 +14,7 @@ distributed = pytest.importorskip("dask.distributed", reason="pip install 'skfas
 def client():
     cluster = distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-        dashboard_address=None, silence_logs=40,
+        dashboard_address=":0", silence_logs=40,
     )
     with distributed.Client(cluster) as c:
         yield c

@@ -41,7 +41,7 @@ _Client = distributed.Client
 def Client(address=None, **kwargs):
     if address == "tcp://scheduler-host:8786":
         return _Client(n_workers=1, threads_per_worker=1, processes=False,
-                       dashboard_address=None)
+                       dashboard_address=":0")
     return _Client(address, **kwargs)
 
 
