@@ -56,6 +56,19 @@ def bench_seed():
     return int(os.environ.get("BENCH_SEED", 0))
 
 
+def print_cost_table(runs, systems, labels):
+    """The Markdown table of fixed cost, per-epoch cost and search time per system
+    (workers that return ``fixed_ms``, ``per_epoch_ms``, ``search_s``, ``compute_s``)."""
+    print("| system | fixed cost per fit (ms) | per epoch (ms) | search (s) "
+          "| search / its compute |")
+    print("|---|---:|---:|---:|---:|")
+    for s in systems:
+        search = median(runs[s], "search_s")
+        print(f"| {labels.get(s, s)} | {median(runs[s], 'fixed_ms'):.0f} | "
+              f"{median(runs[s], 'per_epoch_ms'):.1f} | {search:.1f} | "
+              f"{search / median(runs[s], 'compute_s'):.1f}x |")
+
+
 def median(runs, key):
     return statistics.median(r[key] for r in runs)
 

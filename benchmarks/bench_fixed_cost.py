@@ -31,7 +31,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _harness import alternate, emit, machine, median  # noqa: E402
+from _harness import alternate, emit, machine, print_cost_table  # noqa: E402
 
 N = 2000
 LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1]
@@ -167,14 +167,7 @@ def main():
     runs = alternate(__file__, systems, "cost", args.repeats)
     print(f"Machine: {machine()}; {N:,} images; medians of {args.repeats} fresh process(es) "
           "per system.\n")
-    print("| system | fixed cost per fit (ms) | per epoch (ms) | search (s) "
-          "| search / its compute |")
-    print("|---|---:|---:|---:|---:|")
-    for s in systems:
-        search = median(runs[s], "search_s")
-        print(f"| {LABELS.get(s, s)} | {median(runs[s], 'fixed_ms'):.0f} | "
-              f"{median(runs[s], 'per_epoch_ms'):.1f} | {search:.1f} | "
-              f"{search / median(runs[s], 'compute_s'):.1f}x |")
+    print_cost_table(runs, systems, LABELS)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _harness import alternate, emit, machine, median  # noqa: E402
+from _harness import alternate, emit, machine, median, print_cost_table  # noqa: E402
 
 EPOCHS = [1, 2, 5, 10]
 N_SAMPLES = int(os.environ.get("BENCH_SEARCH_SAMPLES", 30000))
@@ -251,14 +251,7 @@ def lr_main(args):
     print(f"Machine: {machine()}; {args.n_samples:,} images, {len(LR_GRID)} learning rates x "
           f"{LR_FOLDS} folds, {LR_EPOCHS} epochs, refit; median of {args.repeats} fresh "
           "process(es) per system.\n")
-    print("| system | fixed cost per fit (ms) | per epoch (ms) | search (s) "
-          "| search / its compute |")
-    print("|---|---:|---:|---:|---:|")
-    for s in systems:
-        search = median(runs[s], "search_s")
-        print(f"| {LR_LABELS.get(s, s)} | {median(runs[s], 'fixed_ms'):.0f} | "
-              f"{median(runs[s], 'per_epoch_ms'):.1f} | {search:.1f} | "
-              f"{search / median(runs[s], 'compute_s'):.1f}x |")
+    print_cost_table(runs, systems, LR_LABELS)
     import numpy as np
 
     for a, b in [("epoch_search@jax", "epoch_search_together@jax"),

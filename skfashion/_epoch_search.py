@@ -518,8 +518,7 @@ class EpochSearchCV(MetaEstimatorMixin, BaseEstimator):
 def _wave_size(X, n_train):
     """How many paths train together: at most 64, and their folds as float32 (a
     transformed copy and the runner's) within about 1 GiB."""
-    shape = getattr(X, "shape", None)
-    per_sample = int(np.prod(shape[1:])) if shape is not None and len(shape) > 1 else 1
+    per_sample = int(np.prod(np.shape(_safe_indexing(X, [0]))[1:]))  # arrays, lists, frames
     return max(1, min(_TOGETHER, _TOGETHER_BYTES // max(1, 2 * 4 * per_sample * n_train)))
 
 

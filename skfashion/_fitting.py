@@ -185,14 +185,14 @@ def initialize_state(est, X: Any, y: Any = None) -> Tuple[Any, Any]:
     # path would keep an eager kernel for the life of the process.
     with tensorflow_variables_without_debug_names():
         model, compile_applied, shared = est._make_model(meta, seed)
-        if isinstance(model, keras.Model) and not model.compiled:
+        if not isinstance(model, keras.Model):
+            raise TypeError(
+                f"The model builder returned {type(model).__name__}, not a keras.Model. It "
+                "must return the model."
+            )
+        if not model.compiled:
             model.compile(**est._compile_settings())
             compile_applied = True
-    if not isinstance(model, keras.Model):
-        raise TypeError(
-            f"The model builder returned {type(model).__name__}, not a keras.Model. It "
-            "must return the model."
-        )
     if staging.train:  # a model only initialized (to predict) needs no loss
         est._check_compiled_model(model, compile_applied)
     expected = meta.get("n_outputs_expected_")

@@ -83,6 +83,15 @@ def test_a_learning_rate_grid_shares_one_program_and_trains_as_alone(
         _same(shared, _unshared(monkeypatch, fit))
 
 
+def _second_seed_shares_and_trains_as_alone(fit, compiled_steps, monkeypatch):
+    """``fit(5)`` after ``fit(0)`` compiles nothing, and equals ``fit(5)`` unshared."""
+    fit(0)
+    compiled = len(compiled_steps)
+    shared = fit(5)
+    assert len(compiled_steps) == compiled
+    _same(shared, _unshared(monkeypatch, lambda: fit(5)))
+
+
 def test_dropout_and_unnamed_layers_share_and_train_as_alone(
         data, compiled_steps, monkeypatch):
     X, y = data
@@ -98,11 +107,7 @@ def test_dropout_and_unnamed_layers_share_and_train_as_alone(
                                metrics=["accuracy"], epochs=2, batch_size=32,
                                random_state=seed).fit(X, y)
 
-    fit(0)
-    compiled = len(compiled_steps)
-    shared = fit(5)
-    assert len(compiled_steps) == compiled
-    _same(shared, _unshared(monkeypatch, lambda: fit(5)))
+    _second_seed_shares_and_trains_as_alone(fit, compiled_steps, monkeypatch)
 
 
 def test_dropout_seeds_share_one_program_and_train_as_alone(data, compiled_steps, monkeypatch):
@@ -115,11 +120,7 @@ def test_dropout_seeds_share_one_program_and_train_as_alone(data, compiled_steps
         return SoftmaxClassifier(hidden_layer_sizes=(16,), dropout=0.3, epochs=2,
                                  random_state=seed).fit(X, y)
 
-    fit(0)
-    compiled = len(compiled_steps)
-    shared = fit(5)
-    assert len(compiled_steps) == compiled
-    _same(shared, _unshared(monkeypatch, lambda: fit(5)))
+    _second_seed_shares_and_trains_as_alone(fit, compiled_steps, monkeypatch)
 
 
 def _model(units=8, *, optimizer=None, loss="sparse_categorical_crossentropy", metrics=None,

@@ -238,3 +238,47 @@ def test_paths_train_in_waves_that_bound_their_data(data, monkeypatch):
     assert sizes == ([2, 2, 2] if JAX else [])
     np.testing.assert_allclose(waves["mean_test_score"], one_wave["mean_test_score"],
                                atol=1 / 110 + 1e-12)
+
+
+def test_a_schedule_and_class_weights_together_equal_alone(data):
+    """Off the typical path: a callback that writes the learning rate each epoch
+    (it syncs the carried JAX state, which the next vectorized call must read
+    back) and class weights (the sample weights of the data) differ per fit."""
+    X, y = data
+
+    def case(base, weights):
+        def fit():
+            schedule = keras.callbacks.LearningRateScheduler(lambda epoch: base / (1 + epoch))
+            return SoftmaxClassifier(random_state=0, epochs=3, callbacks=[schedule],
+                                     class_weight=weights).fit(X[:300], y[:300])
+        return fit
+
+    cases = [case(1e-3, None), case(3e-3, {int(c): 1.0 + c / 10 for c in np.unique(y)}),
+             case(2e-3, "balanced")]
+    alone, together, cohort = _fits(cases)
+    _assert_close(alone, together)
+    for est in together:  # the schedule reached each fit's optimizer
+        np.testing.assert_allclose(est.history_["learning_rate"][-1],
+                                   est.history_["learning_rate"][0] / 3, rtol=1e-6)
+    if JAX:
+        assert cohort.calls == [3, 3, 3]
+
+
+def test_searches_trained_together_in_two_threads_equal_each_alone(data):
+    X, y = data
+
+    def search(lr):
+        return EpochSearchCV(SoftmaxClassifier(random_state=0), epochs=[1, 2],
+                             param_grid={"learning_rate": [lr, 2 * lr]}, cv=2, refit=False,
+                             train_together=True).fit(X, y).cv_results_["mean_test_score"]
+
+    alone = [search(1e-3), search(3e-3)]
+    out = [None, None]
+    threads = [threading.Thread(target=lambda i=i, lr=lr: out.__setitem__(i, search(lr)))
+               for i, lr in enumerate((1e-3, 3e-3))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for a, b in zip(alone, out):
+        np.testing.assert_array_equal(b, a)  # the same groups, the same calls: exact

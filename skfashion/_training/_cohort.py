@@ -122,12 +122,11 @@ class Cohort:
                             raise _Failed(fit.error)
                 alive = [fit for fit in alive if not fit.done]
                 groups: Dict[tuple, List[_Fit]] = {}
-                requests = {id(fit): fit.request for fit in alive}
                 for fit in alive:
-                    key, together, _ = requests[id(fit)]
+                    key, together, _ = fit.request
                     groups.setdefault((key, together), []).append(fit)
                 for (_, together), members in groups.items():
-                    results = together([requests[id(fit)][2] for fit in members], self._cache)
+                    results = together([fit.request[2] for fit in members], self._cache)
                     self.calls.append(len(members))
                     for fit, result in zip(members, results):
                         fit.result, fit.request = result, None

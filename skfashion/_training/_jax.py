@@ -234,24 +234,26 @@ class JaxRunner(Runner):
 
 def _run_steps(steps, state, data, order, batch_size, begin, end):
     """Steps ``begin`` to ``end - 1`` in ``order``: full batches in the chunk, a last,
-    smaller batch in the tail; ``(logs, state)`` after the last."""
+    smaller batch in the tail; ``(logs, state)`` after the last. ``order`` is one
+    fit's (1-D), or one row per fit for steps mapped over stacked states."""
     import jax
 
     chunk, tail = steps
-    n_full = len(order) // batch_size
+    order = np.asarray(order)
+    n_full = order.shape[-1] // batch_size
     logs = None
     if begin < min(end, n_full):
         order_dev = jax.numpy.asarray(order, dtype=jax.numpy.int32)
         logs, state = chunk(state, data, order_dev, begin, min(end, n_full))
     if end > n_full:  # the last, smaller batch
-        rest = jax.numpy.asarray(order[n_full * batch_size:], dtype=jax.numpy.int32)
+        rest = jax.numpy.asarray(order[..., n_full * batch_size:], dtype=jax.numpy.int32)
         logs, state = tail(state, data, rest)
     return logs, state
 
 
 def _mapped(steps):
-    """``steps`` mapped over stacked states and orders (``jax.vmap``), jitted, with
-    functions that stack and unstack the states."""
+    """``steps`` mapped over stacked states and orders (``jax.vmap``; the data is
+    one pool for all), jitted."""
     import jax
 
     chunk, tail = steps
@@ -310,27 +312,18 @@ def _train_together(payloads, cache):
     The payloads share their steps (one architecture, batch size, data signature)
     and their range of steps; each has its own state, data and order.
     """
-    import jax
-
-    steps, _, _, order, batch_size, begin, end = payloads[0]
+    steps, _, _, _, batch_size, begin, end = payloads[0]
     if len(payloads) == 1:
-        _, state, data, order, batch_size, begin, end = payloads[0]
-        return [_run_steps(steps, state, data, order, batch_size, begin, end)]
+        return [_run_steps(*payloads[0])]
     datas = [p[2] for p in payloads]
     key = ("pool", tuple(id(d) for d in datas))
     if key not in cache:  # the same data objects epoch after epoch (held: ids stay theirs)
         cache[key] = (datas, *_pool(datas))
     _, pool, offsets = cache[key]
-    chunk, tail = TOGETHER.get(steps, lambda: _mapped(steps))
-    state = _stack([p[1] for p in payloads])
-    orders = np.stack([p[3] for p in payloads]).astype(np.int32)
-    orders += np.asarray(offsets, dtype=np.int32)[:, None]
-    n_full = orders.shape[1] // batch_size
-    logs = None
-    if begin < min(end, n_full):
-        logs, state = chunk(state, pool, jax.numpy.asarray(orders), begin, min(end, n_full))
-    if end > n_full:  # the last, smaller batch
-        logs, state = tail(state, pool, jax.numpy.asarray(orders[:, n_full * batch_size:]))
+    orders = np.stack([p[3] for p in payloads]) + np.asarray(offsets)[:, None]
+    logs, state = _run_steps(TOGETHER.get(steps, lambda: _mapped(steps)),
+                             _stack([p[1] for p in payloads]), pool, orders, batch_size,
+                             begin, end)
     return list(zip(_unstack(logs), _unstack(state)))
 
 
