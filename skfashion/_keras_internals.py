@@ -10,30 +10,7 @@ checks that too).
 
 import threading
 from contextlib import contextmanager
-
-
-def replace_default_seed_source(source):
-    """Make Keras draw its default seeds from ``source``; return the undo function.
-
-    Keras 3 draws the seed of every unseeded initializer and random generator
-    with ``python_random.randint(1, int(1e9))`` in
-    ``keras.src.random.seed_generator.make_default_seed``, where
-    ``python_random`` is that module's name for Python's ``random`` module.
-    ``source`` (an object with ``randint``) takes its place until the returned
-    function is called. If Keras no longer has that name, nothing is replaced
-    and Keras keeps drawing from the (seeded) global ``random`` module.
-    """
-    from keras.src.random import seed_generator
-
-    previous = getattr(seed_generator, "python_random", None)
-    if previous is None:
-        return lambda: None
-    seed_generator.python_random = source
-
-    def restore():
-        seed_generator.python_random = previous  # a nested replacement restores the outer
-
-    return restore
+from typing import Any
 
 
 def seed_torch_dropout(model):
@@ -100,52 +77,101 @@ def tensorflow_seed_context():
     return context
 
 
+class _ThreadSeeds:
+    """TensorFlow's seed readers, routed for the threads that opened a block.
+
+    ``tensorflow.python.eager.context`` reads the global seed with
+    ``global_seed()`` and draws an eager operation's seed with
+    ``internal_operation_seed()`` (from ``random_seed.get_seed``, and a
+    ``tf.function``'s graph takes its seed from the former). While a block is
+    open, both module functions are replaced by these, which answer a thread
+    with an open block from its own seed and generator and every other thread
+    from TensorFlow's (its context is left untouched); when the last block
+    closes, TensorFlow's functions are put back.
+    """
+
+    def __init__(self):
+        self.local = threading.local()
+        self.lock = threading.Lock()
+        self.open = 0
+        self.module: Any = None
+        self.originals: Any = None
+
+    def state(self):
+        return getattr(self.local, "state", None)
+
+    def global_seed(self):
+        state = self.state()
+        if state is None:
+            return self.originals[0]()
+        if not state["cleared"]:
+            # What tf.random.set_seed does besides setting the seed: a stateful
+            # kernel cached by an earlier block would continue its stream.
+            state["cleared"] = True
+            self.module.context().clear_kernel_cache()
+        return state["seed"]
+
+    def internal_operation_seed(self):
+        state = self.state()
+        if state is None:
+            return self.originals[1]()
+        self.global_seed()  # the clear, as before any draw of TensorFlow's
+        return state["rng"].randint(0, _MAXINT32)
+
+    @contextmanager
+    def block(self, module, seed):
+        import random
+
+        with self.lock:
+            if self.open == 0:
+                self.module = module
+                self.originals = (module.global_seed, module.internal_operation_seed)
+                module.global_seed = self.global_seed
+                module.internal_operation_seed = self.internal_operation_seed
+            self.open += 1
+        outer = self.state()
+        self.local.state = {"seed": seed, "rng": random.Random(seed), "cleared": False}
+        try:
+            yield
+        finally:
+            self.local.state = outer
+            with self.lock:
+                self.open -= 1
+                if self.open == 0:
+                    module.global_seed, module.internal_operation_seed = self.originals
+
+
+#: TensorFlow's ``_MAXINT32``: the bound of an eager operation's drawn seed.
+_MAXINT32 = 2**31 - 1
+_TF_SEEDS = _ThreadSeeds()
+
+
 @contextmanager
 def tensorflow_global_seed(seed):
-    """TensorFlow's global seed is ``seed`` in the block, as after
-    ``tf.random.set_seed(seed)``; afterwards it is as it was before.
+    """TensorFlow's global seed is ``seed`` for this thread in the block, as after
+    ``tf.random.set_seed(seed)``; other threads and the code after the block see
+    TensorFlow's own seed and stream, untouched.
 
-    ``tf.random.set_seed`` also clears TensorFlow's cache of kernels (so that
-    the stateful kernel of a random op starts its stream again), which throws
-    away every instantiated ``tf.function`` too: the next call of a traced
-    training step costs ~90 ms instead of ~1 ms, and a seeded fit of a search
-    would pay that twice. The clear only matters to a random op, and every
-    TensorFlow random op reads the global seed (``context.global_seed()``, from
-    ``random_seed.get_seed``, or a traced graph's seed) before its kernel is
-    made. So here the seed and its generator of op seeds are set without the
-    clear, and the first read of the seed in the block (a draw, or a trace)
-    does what ``set_random_seed`` does, clear included, before anything was
-    drawn: what a random op gives is what it gives after ``set_random_seed``.
-    Nothing reads the seed, nothing is cleared. On exit the seed and the
-    generator (its state) are put back without a clear, so the user's own
-    TensorFlow randomness goes on as if the block had not run (where the block
-    cleared, a kernel the user had made starts again, as after any
-    ``set_random_seed``). Not a TensorFlow process: nothing to do.
+    TensorFlow keeps one global seed per process (its eager context's), so
+    ``tf.random.set_seed`` would change the draws of every thread. Instead the
+    two functions through which TensorFlow reads it (``context.global_seed``
+    and ``context.internal_operation_seed``) answer this thread from the
+    block's seed and a generator seeded as ``set_seed`` seeds TensorFlow's, and
+    every other thread from TensorFlow's own (:class:`_ThreadSeeds`). At the
+    first read of the seed in the block (a draw, or a trace), TensorFlow's
+    kernel cache is cleared, as ``set_seed`` does, so that a stateful random op
+    starts its stream as after ``set_seed`` every time a block runs (the one
+    effect another thread can see: an explicitly op-seeded eager random op of
+    its own restarts too, as after any ``set_seed``). A block that never reads
+    the seed clears nothing (Keras's own layers never do: their randomness is
+    stateless). Not a TensorFlow process: nothing to do.
     """
-    import random
-
     module = tensorflow_seed_context()
     if module is None:
         yield
         return
-    ctx = module.context()
-    saved = ctx._seed, getattr(ctx, "_rng", None)  # no generator before the first seed
-    read = module.global_seed
-    cleared: list = []
-
-    def global_seed():
-        if not cleared:
-            cleared.append(True)
-            module.set_global_seed(seed)  # the generator as new, the kernels cleared
-        return read()
-
-    ctx._seed, ctx._rng = seed, random.Random(seed)
-    module.global_seed = global_seed
-    try:
+    with _TF_SEEDS.block(module, seed):
         yield
-    finally:
-        module.global_seed = read
-        ctx._seed, ctx._rng = saved
 
 
 # ------------------------------------------------------------------ models
@@ -191,10 +217,19 @@ def clear_jax_state(model):
 
 
 # ------------------------------------------------- TensorFlow traced calls
-def variable_handle(variable):
-    """The resource handle of a Keras variable on TensorFlow (what a traced
-    function captures when its graph reads or writes the variable)."""
-    return variable.value.handle
+def resource_handle_data(handle):
+    """What a TensorFlow resource handle says of the value behind it (a variable's
+    dtype and shape, as serialized ``HandleData``), or None where it says nothing.
+
+    A traced function reads a variable through its handle, and its definition
+    does not record the variable's shape; two traces that differ only there are
+    the same graph, run on values of other shapes, so the key of a trace
+    (``_training._graph_key``) holds this of every captured handle.
+    """
+    data = getattr(handle, "_handle_data", None)
+    if data is None or not getattr(data, "is_set", False):
+        return None
+    return data.SerializeToString(deterministic=True)
 
 
 def call_with_captures(concrete, args, captures):

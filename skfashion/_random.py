@@ -16,16 +16,17 @@ Two defences, in this order of preference:
    :func:`seed_sequence`, so no global generator is involved at all.
 2. A model made by a user's builder is built by :func:`seeded_build`: under a
    process-wide lock (so skfashion's own concurrent fits never interleave their
-   seeding), with Python, NumPy, TensorFlow, torch and Keras seeded, and with
-   Keras's default seeds drawn from a generator of the building thread alone
-   (:func:`keras_default_seeds`), seeded as ``random.seed(seed)`` seeds the
-   global one: the model starts exactly where plain Keras (and scikeras) start
-   under that seed, and no other thread can shift it. A model whose weights
-   cannot all be traced to a seeded initializer is built twice and accepted
-   when both builds agree bit for bit.
+   seeding), with Python, NumPy, TensorFlow, torch and Keras seeded for the
+   building thread alone (:func:`keras_seed`): it draws, Keras's default seeds
+   included, from generators of its own, seeded as ``keras.utils.
+   set_random_seed(seed)`` seeds the global ones, so the model starts exactly
+   where plain Keras (and scikeras) start under that seed, and no other thread
+   can shift it. A model whose weights cannot all be traced to a seeded
+   initializer is built twice and accepted when both builds agree bit for bit.
 
-Every global generator is restored afterwards, so a fit never changes the
-randomness of the user's own code.
+No global generator is reseeded (:func:`keras_seed`: the seeding is the
+building thread's alone), so a fit never changes what the user's own code
+draws, in any thread.
 """
 
 import random
@@ -55,67 +56,108 @@ def seed_sequence(seed, n):
     return [int(w & 0x7FFFFFFF) for w in words]
 
 
+class _ThreadGenerator:
+    """A process-wide generator's module functions, routed for the threads that
+    opened a block (Python's ``random``, NumPy's legacy ``np.random``).
+
+    ``random.random``, ``np.random.normal``... are bound methods of one global
+    generator: seeding it for one thread would change what every other thread
+    draws. While a block is open, the module's functions are replaced by
+    dispatchers that call the block's own generator in its thread (seeded as
+    seeding the global one would seed it) and the global generator's method in
+    every other thread; when the last block closes, the functions are put back.
+    The global generator itself is never touched.
+    """
+
+    def __init__(self, module, instance, make, extra=()):
+        self.module, self.instance, self.make, self.extra = module, instance, make, extra
+        self.local = threading.local()
+        self.lock = threading.Lock()
+        self.open = 0
+        self.saved: dict = {}
+
+    def _names(self):
+        glob = self.instance()
+        return [n for n in dir(self.module)
+                if getattr(getattr(self.module, n), "__self__", None) is glob] + list(self.extra)
+
+    def _dispatcher(self, name, original):
+        local = self.local
+
+        def dispatch(*args, **kwargs):
+            generator = getattr(local, "generator", None)
+            if generator is None:
+                return original(*args, **kwargs)
+            return getattr(generator, name)(*args, **kwargs)
+
+        dispatch.__name__, dispatch.__doc__ = name, getattr(original, "__doc__", None)
+        return dispatch
+
+    @contextmanager
+    def block(self, seed):
+        with self.lock:
+            if self.open == 0:
+                for name in self._names():
+                    self.saved[name] = getattr(self.module, name)
+                    setattr(self.module, name, self._dispatcher(name, self.saved[name]))
+            self.open += 1
+        outer = getattr(self.local, "generator", None)
+        self.local.generator = self.make(seed)
+        try:
+            yield
+        finally:
+            self.local.generator = outer
+            with self.lock:
+                self.open -= 1
+                if self.open == 0:
+                    for name, original in self.saved.items():
+                        setattr(self.module, name, original)
+                    self.saved.clear()
+
+
+_PYTHON = _ThreadGenerator(random, lambda: random._inst, random.Random)
+_NUMPY = _ThreadGenerator(np.random, lambda: np.random.mtrand._rand, np.random.RandomState,
+                          extra=("seed",))
+
+
 @contextmanager
 def keras_seed(seed):
-    """Seed Python, NumPy, TensorFlow, torch and Keras for the block, then restore.
+    """Seed Python, NumPy, TensorFlow, torch and Keras for this thread in the block.
 
-    ``keras.utils.set_random_seed`` is the documented way to make Keras weight
-    initialisation reproducible, but it changes process-wide state. Inside this
-    block it applies (under a process-wide lock, so skfashion fits in other
-    threads wait); on exit the previous generator states are put back.
+    ``keras.utils.set_random_seed(seed)`` is the documented way to make Keras
+    weight initialisation reproducible, but it reseeds process-wide generators,
+    changing what the user's other threads draw. Inside this block the calling
+    thread draws as after ``set_random_seed(seed)``: Python's ``random`` and
+    NumPy's ``np.random`` functions from generators of its own
+    (:class:`_ThreadGenerator`), TensorFlow's seed and operation seeds likewise
+    (``_keras_internals.tensorflow_global_seed``), Keras's global seed (kept per
+    thread by Keras); every other thread draws from the global generators as if
+    the block did not exist, and so does this one after it. torch has one
+    generator per process: it is seeded for the block and put back afterwards
+    (a torch draw of another thread meanwhile would see the seeded stream).
+    Blocks of skfashion's own fits run one at a time (a process-wide lock).
     ``seed=None`` leaves everything as it is.
     """
     if seed is None:
         yield
         return
-    from ._keras_internals import tensorflow_global_seed
+    from ._keras_internals import keras_seed_state, set_keras_seed_state, tensorflow_global_seed
 
+    seed = int(seed)
     with _SEED_LOCK:
-        saved = _save_global_state()
-        _set_global_seed(int(seed))
+        keras_state = keras_seed_state()
+        torch = _torch_if_backend()
+        torch_state = None if torch is None else torch.get_rng_state()
+        set_keras_seed_state(seed)
+        if torch is not None:
+            torch.manual_seed(seed)
         try:
-            with tensorflow_global_seed(int(seed)):
+            with _PYTHON.block(seed), _NUMPY.block(seed), tensorflow_global_seed(seed):
                 yield
         finally:
-            _restore_global_state(saved)
-
-
-def _save_global_state():
-    from ._keras_internals import keras_seed_state
-
-    state = {
-        "python": random.getstate(),
-        "numpy": np.random.get_state(),
-        "keras": keras_seed_state(),
-    }
-    torch = _torch_if_backend()
-    if torch is not None:
-        state["torch"] = torch.get_rng_state()
-    return state
-
-
-def _set_global_seed(seed):
-    """What ``keras.utils.set_random_seed`` does but for TensorFlow's seed
-    (:func:`~skfashion._keras_internals.tensorflow_global_seed` sets that one),
-    without importing TensorFlow when another backend runs."""
-    from ._keras_internals import set_keras_seed_state
-
-    set_keras_seed_state(seed)
-    random.seed(seed)
-    np.random.seed(seed)
-    torch = _torch_if_backend()
-    if torch is not None:
-        torch.manual_seed(seed)
-
-
-def _restore_global_state(state):
-    from ._keras_internals import set_keras_seed_state
-
-    random.setstate(state["python"])
-    np.random.set_state(state["numpy"])
-    set_keras_seed_state(*state["keras"])
-    if "torch" in state:
-        _torch_if_backend().set_rng_state(state["torch"])
+            set_keras_seed_state(*keras_state)
+            if torch is not None:
+                torch.set_rng_state(torch_state)
 
 
 def _torch_if_backend():
@@ -144,49 +186,6 @@ def _reproduces(initializer, variable):
     value = keras.ops.convert_to_numpy(value)
     current = keras.ops.convert_to_numpy(variable.value)
     return value.shape == current.shape and np.array_equal(value, current)
-
-
-class _ThreadDefaultSeeds:
-    """Stands in for the ``random`` module inside Keras's ``seed_generator``.
-
-    Keras draws every default seed with ``python_random.randint`` (module
-    ``keras.src.random.seed_generator``). While a thread builds under
-    :func:`keras_default_seeds`, its draws come from its own generator, seeded
-    as ``random.seed(seed)`` would seed the global one; every other thread's
-    draws go to the global ``random`` module as before.
-    """
-
-    def __init__(self):
-        self.local = threading.local()
-
-    def __getattr__(self, name):
-        generator = getattr(self.local, "generator", None)
-        return getattr(random if generator is None else generator, name)
-
-
-_DEFAULT_SEEDS = _ThreadDefaultSeeds()
-
-
-@contextmanager
-def keras_default_seeds(seed):
-    """Keras's default seeds in this thread, for the block, as under ``random.seed(seed)``.
-
-    A model built inside gets the initial weights and dropout seeds that plain
-    Keras gives it after ``keras.utils.set_random_seed(seed)`` (the weights
-    scikeras's ``random_state=seed`` gives), and no other thread drawing from
-    Python's ``random`` at the same moment can change them.
-    """
-    from . import _keras_internals
-
-    with _SEED_LOCK:
-        previous = getattr(_DEFAULT_SEEDS.local, "generator", None)
-        _DEFAULT_SEEDS.local.generator = random.Random(int(seed))
-        restore = _keras_internals.replace_default_seed_source(_DEFAULT_SEEDS)
-        try:
-            yield
-        finally:
-            restore()
-            _DEFAULT_SEEDS.local.generator = previous
 
 
 def _covered(model):
@@ -229,15 +228,14 @@ def seeded_build(build, seed):
     """Call ``build()`` under ``seed`` so that its model is reproducible.
 
     With ``seed=None`` the builder is called once, unseeded (plain Keras under
-    whatever global seed the user set). Otherwise it is built with every global
-    generator seeded (:func:`keras_seed`) and Keras's default seeds drawn in this
-    thread alone (:func:`keras_default_seeds`): the model starts where plain
-    Keras starts after ``keras.utils.set_random_seed(seed)``, whatever other
-    threads draw meanwhile. A model whose weights do not all come from its
-    initializers (weights set by the builder from a global generator) is built
-    twice instead and kept when both builds agree bit for bit; a disagreement
-    means another thread drew from a shared generator during the build, and the
-    pair is built again.
+    whatever global seed the user set). Otherwise it is built with this
+    thread's generators seeded (:func:`keras_seed`): the model starts where
+    plain Keras starts after ``keras.utils.set_random_seed(seed)``, whatever
+    other threads draw meanwhile. A model whose weights do not all come from its
+    initializers (weights set by the builder from a generator skfashion does not
+    route, such as torch's) is built twice and kept when both builds agree bit
+    for bit; a disagreement means another thread drew from that shared
+    generator during the build, and the pair is built again.
 
     Returns
     -------
@@ -249,7 +247,7 @@ def seeded_build(build, seed):
     from ._keras_internals import seed_torch_dropout
 
     with _SEED_LOCK:
-        with keras_seed(seed), keras_default_seeds(seed):
+        with keras_seed(seed):
             model = build()
         if _is_keras_model(model):
             seed_torch_dropout(model)
@@ -257,7 +255,7 @@ def seeded_build(build, seed):
             return model
         previous, prev_print = model, _fingerprint(model)
         for _ in range(_MAX_BUILDS):
-            with keras_seed(seed), keras_default_seeds(seed):
+            with keras_seed(seed):
                 model = build()
             if model is previous:  # the builder hands out one shared model
                 return model

@@ -43,28 +43,24 @@ def test_global_seed_state_used_by_skfashion_random():
                                                      "skfashion/_keras_internals.py")
 
 
-def test_default_seed_source_replaced_by_seeded_builds():
+def test_keras_draws_its_default_seeds_from_the_random_module_at_call_time():
+    """A seeded build's default seeds come from the building thread's generator
+    because Keras calls ``random.randint`` through the module
+    (``keras.src.random.seed_generator.python_random``) at every draw, and
+    ``_random._PYTHON`` routes the module's functions per thread."""
     import random
 
     from keras.src.random import seed_generator
 
-    from skfashion._keras_internals import replace_default_seed_source
+    from skfashion._random import _PYTHON
 
-    class Fixed:
-        @staticmethod
-        def randint(a, b):
-            return 12345
-
-    restore = replace_default_seed_source(Fixed)
-    try:
-        drawn = seed_generator.make_default_seed()
-        init_seed = keras.initializers.GlorotUniform().seed
-    finally:
-        restore()
-    assert drawn == 12345 and init_seed == 12345, _explain(
-        "keras.src.random.seed_generator.python_random (make_default_seed draws from it)",
-        "skfashion/_keras_internals.py (replace_default_seed_source)")
-    assert seed_generator.python_random is random
+    assert seed_generator.python_random is random, _explain(
+        "keras.src.random.seed_generator.python_random (the random module)",
+        "skfashion/_random.py (_ThreadGenerator)")
+    with _PYTHON.block(7):
+        drawn = [seed_generator.make_default_seed(), keras.initializers.GlorotUniform().seed]
+    expected = random.Random(7)
+    assert drawn == [expected.randint(1, int(1e9)), expected.randint(1, int(1e9))]
 
 
 def test_seed_generator_attributes_used_for_torch_dropout():
@@ -117,24 +113,30 @@ def test_gradient_registry_used_by_the_tensorflow_runner():
 
 @pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TensorFlow backend only")
 def test_captured_inputs_replaced_by_the_tensorflow_runner():
-    """``call_with_captures`` runs a trace with other variables than it captured
-    (``ConcreteFunction._call_flat``); ``variable_handle`` is what it captured."""
+    """``call_with_captures`` runs a trace with other tensors than it captured
+    (``ConcreteFunction._call_flat``); ``resource_handle_data`` reads the shape
+    behind a captured variable's handle (``EagerTensor._handle_data``)."""
     import inspect
 
     import tensorflow as tf
 
-    from skfashion._keras_internals import call_with_captures, variable_handle
+    from skfashion._keras_internals import call_with_captures, resource_handle_data
 
-    where = "skfashion/_keras_internals.py (call_with_captures, variable_handle)"
-    a, b = keras.Variable(np.float32(1.0)), keras.Variable(np.float32(5.0))
+    where = "skfashion/_keras_internals.py (call_with_captures, resource_handle_data)"
+    a, b = keras.Variable(np.float32(1.0)), keras.Variable(np.full((2, 3), 5.0, "float32"))
     concrete = tf.function(lambda x: a.value * x).get_concrete_function(
+        tf.TensorSpec([], tf.float32))
+    other = tf.function(lambda x: b.value * x).get_concrete_function(
         tf.TensorSpec([], tf.float32))
     params = list(inspect.signature(type(concrete)._call_flat).parameters)
     assert params[1:] == ["tensor_inputs", "captured_inputs"], _explain(
         "ConcreteFunction._call_flat(tensor_inputs, captured_inputs)", where)
-    assert [id(t) for t in concrete.captured_inputs] == [id(variable_handle(a))], _explain(
-        "a Keras variable's captured handle (variable.value.handle)", where)
-    assert float(call_with_captures(concrete, (tf.constant(2.0),), [variable_handle(b)])) == 10.0
+    result = call_with_captures(concrete, (tf.constant(2.0),), other.captured_inputs)
+    np.testing.assert_array_equal(result, np.full((2, 3), 10.0))
+    data = resource_handle_data(other.captured_inputs[0])
+    assert data is not None and data != resource_handle_data(concrete.captured_inputs[0]), \
+        _explain("a resource handle's _handle_data (shape and dtype of the variable)", where)
+    assert resource_handle_data(tf.constant(1.0)) is None
 
 
 #: Private attributes of Keras objects that only _keras_internals.py may touch.

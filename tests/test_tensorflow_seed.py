@@ -1,8 +1,9 @@
 """TensorFlow's global seed inside a seeded block (``tensorflow_random_state``,
 and every seeded model build) against ``tf.random.set_seed``, the oracle.
 
-The block sets the seed without clearing TensorFlow's kernel cache, and clears
-it at the first read of the seed (what every TensorFlow random op does before
+The block sets the seed for its own thread (``tests/test_random_streams.py``:
+other threads are untouched) without clearing TensorFlow's kernel cache, and
+clears it at the first read of the seed (what every TensorFlow random op does before
 its kernel is made). So a random op in the block must give what it gives
 after ``tf.random.set_seed``, every time the block runs (a second block with
 the same seed would otherwise continue the first one's stream from a cached
@@ -106,9 +107,9 @@ def test_a_seeded_fit_of_a_keras_model_keeps_the_kernel_cache(small, monkeypatch
 
     X, y = small[:2]
     cleared = []
-    real = context.set_global_seed
-    monkeypatch.setattr(context, "set_global_seed",
-                        lambda seed: (cleared.append(seed), real(seed)))
+    ctx = context.context()
+    real = ctx.clear_kernel_cache
+    monkeypatch.setattr(ctx, "clear_kernel_cache", lambda: (cleared.append(1), real()))
 
     def build():
         model = keras.Sequential([keras.Input((X.shape[1],)),
@@ -119,3 +120,22 @@ def test_a_seeded_fit_of_a_keras_model_keeps_the_kernel_cache(small, monkeypatch
     for seed in (0, 0, 1):
         KerasClassifier(build, epochs=1, random_state=seed).fit(X[:100], y[:100])
     assert cleared == []
+
+
+def test_a_block_that_draws_clears_the_kernel_cache_once(monkeypatch):
+    """The clear that makes a stateful draw start as after ``set_seed`` happens
+    at the block's first read of the seed, once (the test above would catch a
+    missing one; this one a clear at every draw, which would throw away every
+    instantiated function of the process)."""
+    import tensorflow as tf
+    from tensorflow.python.eager import context
+
+    cleared = []
+    ctx = context.context()
+    real = ctx.clear_kernel_cache
+    monkeypatch.setattr(ctx, "clear_kernel_cache", lambda: (cleared.append(1), real()))
+    with tensorflow_random_state(3):
+        assert cleared == []
+        _draws()
+        tf.function(lambda: tf.random.uniform([2]))()
+    assert cleared == [1]

@@ -14,17 +14,16 @@ callback reads the model. If a callback synced (and possibly changed) the
 variables, the next chunk starts from them.
 """
 
-import threading
-
 import numpy as np
 
 from .._keras_internals import clear_jax_state, jax_state_synced, offer_jax_state
 from . import _cohort
+from ._jaxpr_key import jax_core, program_key
 from ._runner import Runner, to_floats
-from ._trace_cache import TraceCache, architecture_key
+from ._trace_cache import TraceCache
 
-#: Jitted chunks shared by the fits of one architecture in this process
-#: (``_trace_cache``): at most this many architectures' programs are kept.
+#: Jitted chunks shared by the fits whose steps trace to the same program
+#: (``_jaxpr_key``): at most this many programs are kept.
 TRACES = TraceCache(16)
 #: The same chunks mapped over stacked states (fits trained together, ``_cohort``).
 TOGETHER = TraceCache(16)
@@ -41,43 +40,73 @@ def _state_of(model, *, optimizer):
     return tuple(state)
 
 
-def _steps(model, kind, batch_size, *, jit):
-    """``(chunk, tail)``: steps [begin, end) of full batches, and one smaller batch,
-    of ``model``'s stateless ``train_step`` or ``test_step`` (jitted if ``jit``).
+class _Program:
+    """One of a model's steps (``train_step`` or ``test_step``) traced for one
+    batch shape: its jaxpr, the constants it closed over, its trees and its key
+    (:func:`~._jaxpr_key.program_key`; None where it cannot be read)."""
 
-    They read nothing of ``model`` but its structure: the state comes in and goes
-    out as values, so any model of the same architecture can run them.
-    """
+    def __init__(self, model, kind, state, batch):
+        import jax
+
+        step = model.train_step if kind == "train" else model.test_step
+        closed, out_shape = jax.make_jaxpr(step, return_shape=True)(state, batch)
+        self.jaxpr, self.consts = closed.jaxpr, list(closed.consts)
+        self.in_tree = jax.tree.structure((state, batch))
+        self.out_tree = jax.tree.structure(out_shape)
+        key = program_key(closed)
+        self.key = None if key is None else (key, self.in_tree, self.out_tree)
+
+    def step(self):
+        """The step as a function of ``(consts, state, batch)``: nothing of the model
+        it was traced from, only the program."""
+        import jax
+
+        core = jax_core()
+        jaxpr, in_tree, out_tree = self.jaxpr, self.in_tree, self.out_tree
+
+        def step(consts, state, batch):
+            flat = jax.tree.leaves((state, batch))  # in_tree's order: the program's inputs
+            out = core.jaxpr_as_fun(core.ClosedJaxpr(jaxpr, list(consts)))(*flat)
+            return jax.tree.unflatten(out_tree, out)
+
+        return step
+
+
+def _chunk_fn(step, batch_size):
+    """Steps [begin, end) of full batches of ``step``, gathered by ``order``."""
     import jax
     import keras
-
-    step = model.train_step if kind == "train" else model.test_step
 
     def gather(data, order, i):
         idx = jax.lax.dynamic_slice_in_dim(order, i * batch_size, batch_size)
         return keras.tree.map_structure(lambda a: jax.numpy.take(a, idx, axis=0), data)
 
-    def chunk(state, data, order, begin, end):
+    def chunk(consts, state, data, order, begin, end):
         # The step appears once in the program, inside the loop (XLA compiles
         # what it sees: a first step outside the loop would double the
         # compilation). The loop carries the logs from zeros of their shape.
-        shapes = jax.eval_shape(lambda s, b: step(s, b)[0], state,
+        shapes = jax.eval_shape(lambda s, b: step(consts, s, b)[0], state,
                                 gather(data, order, begin))
         logs = keras.tree.map_structure(lambda a: jax.numpy.zeros(a.shape, a.dtype), shapes)
 
         def body(i, carry):
-            return step(carry[1], gather(data, order, i))
+            return step(consts, carry[1], gather(data, order, i))
 
         return jax.lax.fori_loop(begin, end, body, (logs, state))
 
-    def tail(state, data, order):
-        batch = keras.tree.map_structure(lambda a: jax.numpy.take(a, order, axis=0), data)
-        return step(state, batch)
+    return chunk
 
-    if jit:  # no buffer donation: the model's variables stay valid
-        chunk = jax.jit(chunk)
-        tail = jax.jit(tail)
-    return chunk, tail
+
+def _tail_fn(step):
+    """One smaller, last batch of ``step``, the rows of ``order``."""
+    import jax
+    import keras
+
+    def tail(consts, state, data, order):
+        batch = keras.tree.map_structure(lambda a: jax.numpy.take(a, order, axis=0), data)
+        return step(consts, state, batch)
+
+    return tail
 
 
 def _lazy_jit(function):
@@ -94,31 +123,35 @@ def _lazy_jit(function):
     return call
 
 
-class _Shared:
-    """One architecture's compiled steps, made with the first model that had it.
+class _Steps:
+    """What one fit runs for one kind of step over one data signature: the
+    (jitted, possibly shared) chunk and tail functions, and this fit's constants
+    for each. A function made from a program reads nothing of any model, so
+    JAX may trace it again (for other data sizes) without reading stale state."""
 
-    Each is traced once, for one data signature (part of its key in
-    ``TRACES``); should JAX ever trace again, it would read that first model,
-    so :meth:`steps` checks that the model still has the architecture it was
-    kept for (a user may recompile or change a fitted ``model_``) and makes the
-    steps anew from the model at hand where it does not.
-    """
+    def __init__(self, chunk, chunk_consts, tail=None, tail_consts=()):
+        self.chunk, self.chunk_consts = chunk, chunk_consts
+        self.tail, self.tail_consts = tail, tail_consts
 
-    def __init__(self, model, key, x64, kind, batch_size):
-        self.model, self.key, self.x64 = model, key, x64
-        self.lock = threading.Lock()
-        self._steps = _steps(model, kind, batch_size, jit=True)
-
-    def steps(self):
-        """``(chunk, tail)``, valid for the architecture of the key."""
-        with self.lock:
-            if architecture_key(self.model, self.x64) != self.key:
-                raise _Stale
-            return self._steps
+    @property
+    def functions(self):
+        """The compiled functions (shared by every fit of the same programs)."""
+        return (self.chunk, self.tail)
 
 
-class _Stale(Exception):
-    """The model a shared step was made with has changed since."""
+def _compiled(program, batch_size=None):
+    """The jitted chunk of ``program`` over full batches of ``batch_size`` (or, with
+    None, its tail: one batch of the rows given), shared by every fit whose
+    program has the same key (:data:`TRACES`); without a key, this fit's alone."""
+    import jax
+
+    def build():
+        step = program.step()
+        return jax.jit(_tail_fn(step) if batch_size is None else _chunk_fn(step, batch_size))
+
+    if program.key is None:
+        return build()
+    return TRACES.get((batch_size, program.key), build)
 
 
 class JaxRunner(Runner):
@@ -144,36 +177,56 @@ class JaxRunner(Runner):
         return np.asarray(order)
 
     # ------------------------------------------------------------------ steps
-    def _function(self, kind, batch_size, data, n):
-        """The (jitted) functions running steps [begin, end) of full batches and
-        a last, smaller batch over ``data`` of ``n`` samples: another fit's,
-        where its model has this architecture (``TRACES``), else made for this
-        model."""
+    def _function(self, kind, batch_size, data, n, state):
+        """The steps of ``kind`` over ``data`` of ``n`` samples (:class:`_Steps`):
+        each traced for this model (the proof that its program is what another
+        fit compiled) and compiled once per program in the process (``TRACES``)."""
         import jax
 
         signature = (kind, batch_size, n, str(jax.tree.map(lambda a: (a.shape, str(a.dtype)),
                                                            data)))
-        if signature not in self._compiled:
-            x64 = bool(getattr(jax.config, "jax_enable_x64", False))
-            key = architecture_key(self.model, x64) if self._jit else None
-            if key is None:
-                steps = _steps(self.model, kind, batch_size, jit=self._jit)
-            else:
-                def make():
-                    return _Shared(self.model, key, x64, kind, batch_size)
+        steps = self._compiled.get(signature)
+        if steps is None:
+            if self._jit and jax_core() is not None:
+                steps = self._traced(kind, batch_size, data, n, state)
+            else:  # the model's own step: run_eagerly (traced at each call), or a
+                # JAX whose programs skfashion cannot read (compiled for this fit alone)
+                step = self.model.train_step if kind == "train" else self.model.test_step
 
-                try:
-                    steps = TRACES.get((key, signature), make).steps()
-                except _Stale:  # its first model changed: this one takes its place
-                    shared = make()
-                    TRACES.put((key, signature), shared)
-                    steps = shared.steps()
+                def own(consts, state, batch):
+                    return step(state, batch)
+
+                chunk, tail = _chunk_fn(own, batch_size), _tail_fn(own)
+                if self._jit:
+                    import jax
+
+                    chunk, tail = jax.jit(chunk), jax.jit(tail)
+                steps = _Steps(chunk, (), tail, ())
             self._compiled[signature] = steps
-        return self._compiled[signature]
+        return steps
+
+    def _traced(self, kind, batch_size, data, n, state):
+        import jax
+
+        def example(rows):
+            return jax.tree.map(lambda a: jax.ShapeDtypeStruct((rows, *a.shape[1:]), a.dtype),
+                                data)
+
+        steps = _Steps(None, ())
+        if n // batch_size:
+            program = _Program(self.model, kind, state, example(batch_size))
+            steps.chunk = _compiled(program, batch_size)
+            steps.chunk_consts = program.consts
+        if n % batch_size:
+            program = _Program(self.model, kind, state, example(n % batch_size))
+            steps.tail = _compiled(program)
+            steps.tail_consts = program.consts
+        return steps
 
     def _run(self, kind, state, data, order, batch_size, begin, end):
-        steps = self._function(kind, batch_size, data, len(order))
-        return _run_steps(steps, state, data, order, batch_size, begin, end)
+        steps = self._function(kind, batch_size, data, len(order), state)
+        return _run_steps(steps, steps.chunk_consts, steps.tail_consts, state, data, order,
+                          batch_size, begin, end)
 
     def train(self, data, order, begin, end):
         """Run train steps ``begin`` to ``end - 1`` of an epoch; return the logs.
@@ -187,9 +240,10 @@ class JaxRunner(Runner):
         order = np.asarray(order)
         cohort = _cohort.current()
         if cohort is not None and self._jit:
-            steps = self._function("train", self.batch_size, data, len(order))
+            steps = self._function("train", self.batch_size, data, len(order), self._state)
             logs, self._state = cohort[0].submit(
-                (id(steps), self.batch_size, begin, end), _train_together,
+                (tuple(map(id, steps.functions)), self.batch_size, begin, end),
+                _train_together,
                 (steps, self._state, data, order, self.batch_size, begin, end))
         else:
             logs, self._state = self._run(
@@ -232,34 +286,34 @@ class JaxRunner(Runner):
         self._compiled.clear()
 
 
-def _run_steps(steps, state, data, order, batch_size, begin, end):
+def _run_steps(steps, chunk_consts, tail_consts, state, data, order, batch_size, begin, end):
     """Steps ``begin`` to ``end - 1`` in ``order``: full batches in the chunk, a last,
     smaller batch in the tail; ``(logs, state)`` after the last. ``order`` is one
-    fit's (1-D), or one row per fit for steps mapped over stacked states."""
+    fit's (1-D), or one row per fit for steps mapped over stacked states (then
+    the functions and constants are the mapped ones)."""
     import jax
 
-    chunk, tail = steps
     order = np.asarray(order)
     n_full = order.shape[-1] // batch_size
     logs = None
     if begin < min(end, n_full):
         order_dev = jax.numpy.asarray(order, dtype=jax.numpy.int32)
-        logs, state = chunk(state, data, order_dev, begin, min(end, n_full))
+        logs, state = steps.chunk(chunk_consts, state, data, order_dev, begin, min(end, n_full))
     if end > n_full:  # the last, smaller batch
         rest = jax.numpy.asarray(order[..., n_full * batch_size:], dtype=jax.numpy.int32)
-        logs, state = tail(state, data, rest)
+        logs, state = steps.tail(tail_consts, state, data, rest)
     return logs, state
 
 
 def _mapped(steps):
-    """``steps`` mapped over stacked states and orders (``jax.vmap``; the data is
-    one pool for all), jitted."""
+    """``steps``'s functions mapped over stacked constants, states and orders
+    (``jax.vmap``; the data is one pool for all), jitted."""
     import jax
 
-    chunk, tail = steps
-    return (
-        jax.jit(jax.vmap(chunk, in_axes=(0, None, 0, None, None))),
-        jax.jit(jax.vmap(tail, in_axes=(0, None, 0))),
+    return _Steps(
+        jax.jit(jax.vmap(steps.chunk, in_axes=(0, 0, None, 0, None, None))),
+        (),
+        None if steps.tail is None else jax.jit(jax.vmap(steps.tail, in_axes=(0, 0, None, 0))),
     )
 
 
@@ -309,22 +363,35 @@ def _pool(datas):
 def _train_together(payloads, cache):
     """Run each payload's chunk (``JaxRunner.train``), all in one mapped call.
 
-    The payloads share their steps (one architecture, batch size, data signature)
-    and their range of steps; each has its own state, data and order.
+    The payloads share their compiled functions (one program, batch size, data
+    signature) and their range of steps; each has its own constants, state,
+    data and order.
     """
     steps, _, _, _, batch_size, begin, end = payloads[0]
     if len(payloads) == 1:
-        return [_run_steps(*payloads[0])]
+        steps, state, data, order, batch_size, begin, end = payloads[0]
+        return [_run_steps(steps, steps.chunk_consts, steps.tail_consts, state, data, order,
+                           batch_size, begin, end)]
     datas = [p[2] for p in payloads]
     key = ("pool", tuple(id(d) for d in datas))
     if key not in cache:  # the same data objects epoch after epoch (held: ids stay theirs)
         cache[key] = (datas, *_pool(datas))
     _, pool, offsets = cache[key]
     orders = np.stack([p[3] for p in payloads]) + np.asarray(offsets)[:, None]
-    logs, state = _run_steps(TOGETHER.get(steps, lambda: _mapped(steps)),
+    mapped = TOGETHER.get(steps.functions, lambda: _mapped(steps))
+    chunk_consts = _stack([p[0].chunk_consts for p in payloads])
+    tail_consts = _stack([p[0].tail_consts for p in payloads])
+    logs, state = _run_steps(mapped, chunk_consts, tail_consts,
                              _stack([p[1] for p in payloads]), pool, orders, batch_size,
                              begin, end)
     return list(zip(_unstack(logs), _unstack(state)))
+
+
+def step_program_key(model, kind, batch):
+    """The key of ``model``'s ``kind`` step traced for ``batch`` (what decides
+    whether two fits share compiled steps; tests and debugging read it)."""
+    state = _state_of(model, optimizer=kind == "train")
+    return _Program(model, kind, state, batch).key
 
 
 def make_runner(model, batch_size):

@@ -12,16 +12,16 @@ mean exactly what they mean in Keras.
 """
 
 from contextlib import contextmanager
-from typing import Optional
 
 import numpy as np
 
 from .._memory import is_aligned
 from ._runner import Runner, to_floats
-from ._trace_cache import TraceCache, architecture_key
+from ._graph_key import function_key
+from ._trace_cache import TraceCache
 
-#: Traced chunks shared by the fits of one architecture in this process
-#: (``_trace_cache``): at most this many architectures' programs are kept.
+#: Traced chunks shared by the fits whose steps trace to the same program
+#: (``_graph_key``): at most this many programs are kept.
 TRACES = TraceCache(16)
 
 
@@ -130,62 +130,62 @@ class _StepLoop:
         return logs
 
 
-class _Traced:
-    """A traced chunk, and where each variable it captured sits among a model's
-    variables (:func:`_variables`), so that any model of the architecture it
-    was traced for can run it with its own variables.
+class _Step:
+    """A model's ``train_step`` or ``test_step`` as ``tf.function`` traces it (a
+    callable object, for the same reason as :class:`_StepLoop`)."""
 
-    ``positions`` is None when the graph captured a resource that is not one
-    of those variables (nothing of Keras's own does): then only the model it
-    was traced with (``owner``) may run it.
+    def __init__(self, step_fn):
+        self.step_fn = step_fn
+
+    def __call__(self, data):
+        return self.step_fn(data)
+
+
+class _Loop:
+    """A traced chunk of steps around one fit's traced step, which any fit whose
+    own step traced to the same program (:func:`~._graph_key.function_key`) can
+    run with its own step's captured tensors (its variables, constants).
+
+    The loop captures what the step captured, and nothing else; ``positions``
+    says which of the step's captures each of the loop's is. It is None when the
+    loop captured something the step did not (then only the fit it was traced
+    for runs it).
     """
 
-    def __init__(self, model, concrete):
-        from .._keras_internals import variable_handle
+    def __init__(self, step, batch_size, data):
+        import tensorflow as tf
 
-        self.owner, self.concrete = model, concrete
-        self.captures = list(concrete.captured_inputs)
-        index = {id(variable_handle(v)): i for i, v in enumerate(_variables(model))}
-        positions: "list[Optional[int]]" = []
-        for tensor in self.captures:
-            if id(tensor) in index:
-                positions.append(index[id(tensor)])
-            elif tensor.dtype.name == "resource":
-                break
-            else:  # a constant of the program
-                positions.append(None)
-        else:
-            self.positions: "Optional[list[Optional[int]]]" = positions
-            return
-        self.positions = None
+        traced = tf.function(
+            _StepLoop(step, batch_size),
+            input_signature=[tf.nest.map_structure(_spec, data),
+                             tf.TensorSpec([None], tf.int32),
+                             tf.TensorSpec([], tf.int32), tf.TensorSpec([], tf.int32)],
+            autograph=False,
+        )
+        self.concrete = traced.get_concrete_function()
+        index = {id(t): i for i, t in enumerate(step.captured_inputs)}
+        positions = [index.get(id(t)) for t in self.concrete.captured_inputs]
+        self.positions = None if None in positions else positions
+        self.step = step
 
-    def __call__(self, model, *args):
-        from .._keras_internals import call_with_captures, variable_handle
+    def __call__(self, step, *args):
+        """Run the loop with ``step``'s captured tensors (a trace of the same program)."""
+        from .._keras_internals import call_with_captures
 
-        if self.positions is None:
+        if step is self.step or self.positions is None:
             return self.concrete(*args)
-        # the variables now (a model recompiled since has new optimizer variables)
-        variables = _variables(model)
-        captures = [tensor if p is None else variable_handle(variables[p])
-                    for tensor, p in zip(self.captures, self.positions)]
-        return call_with_captures(self.concrete, args, captures)
-
-
-def _variables(model):
-    """Every variable a train or test step of ``model`` reads or writes."""
-    optimizer = [] if model.optimizer is None else model.optimizer.variables
-    return [*model.trainable_variables, *model.non_trainable_variables,
-            *optimizer, *model.metrics_variables]
+        captures = step.captured_inputs
+        return call_with_captures(self.concrete, args, [captures[p] for p in self.positions])
 
 
 class TensorFlowRunner(Runner):
     """Traced chunks of ``model.train_step`` / ``model.test_step`` for one model.
 
-    A model whose architecture another fit of this process traced already
-    (``TRACES``, keyed by :func:`~._trace_cache.architecture_key`) runs that
-    trace with its own variables in place of the other model's: its steps are
-    the same program (the key holds everything the program depends on), and
-    tracing it again is most of a small fit's cost.
+    Each fit traces its own step (``tf.function``), which says what its program
+    is (:func:`~._graph_key.function_key`); a fit whose step is a program that
+    another fit of this process runs already (``TRACES``) runs that fit's
+    traced chunk with its own captured tensors, instead of tracing the chunk
+    and instantiating it again (most of a small fit's cost).
     """
 
     def __init__(self, model, batch_size):
@@ -206,56 +206,53 @@ class TensorFlowRunner(Runner):
 
         return tf.constant(order, dtype=tf.int32)
 
-    def _trace(self, kind, data, batch_size):
+    def _trace_step(self, kind, data):
         import tensorflow as tf
 
         step_fn = self.model.train_step if kind == "train" else self.model.test_step
-        traced = tf.function(
-            _StepLoop(step_fn, batch_size),
-            input_signature=[tf.nest.map_structure(_spec, data),
-                             tf.TensorSpec([None], tf.int32),
-                             tf.TensorSpec([], tf.int32), tf.TensorSpec([], tf.int32)],
-            autograph=False,
-        )
+        traced = tf.function(_Step(step_fn),
+                             input_signature=[tf.nest.map_structure(_spec, data)],
+                             autograph=False)
         with release_all_reduce_gradients():  # tracing happens here, once
-            return _Traced(self.model, traced.get_concrete_function())
+            return traced.get_concrete_function()
 
     def _function(self, kind, data, batch_size):
-        """The traced chunk of ``kind`` steps over data of this structure: another
-        fit's, where its model has this architecture (``TRACES``), else this one's."""
+        """``(loop, step)``: the traced chunk of ``kind`` steps over data of this
+        structure and this fit's own traced step, whose captures the loop runs with.
+        The loop is another fit's where its step is the same program (``TRACES``)."""
         import tensorflow as tf
 
         signature = (kind, batch_size, str(tf.nest.map_structure(
             lambda t: (tuple(t.shape[1:]), t.dtype.name), data)))
-        fn = self._functions.get(signature)
-        if fn is None:
-            key = architecture_key(self.model, "tensorflow")
-            if key is not None:
-                fn = TRACES.get((key, signature), lambda: self._trace(kind, data, batch_size))
-                if fn.positions is None:  # bound to the model it was traced with
-                    TRACES.discard((key, signature))
-                    if fn.owner is not self.model:
-                        fn = None
-            if fn is None:
-                fn = self._trace(kind, data, batch_size)
-            self._functions[signature] = fn
-        return fn
+        found = self._functions.get(signature)
+        if found is None:
+            step = self._trace_step(kind, data)
+            key = function_key(step)
+
+            def make():
+                return _Loop(step, batch_size, data)
+
+            loop = make() if key is None else TRACES.get((key, batch_size), make)
+            if loop.positions is None and loop.step is not step:  # bound to its own fit
+                loop = make()
+            found = self._functions[signature] = (loop, step)
+        return found
 
     def train(self, data, order, begin, end):
         """Run train steps ``begin`` to ``end - 1`` of an epoch; return the logs."""
         import tensorflow as tf
 
-        fn = self._function("train", data, self.batch_size)
-        return to_floats(fn(self.model, data, order, tf.constant(begin), tf.constant(end)))
+        loop, step = self._function("train", data, self.batch_size)
+        return to_floats(loop(step, data, order, tf.constant(begin), tf.constant(end)))
 
     def test(self, data, batch_size, begin, end):
         """Run test steps ``begin`` to ``end - 1`` over ``data`` in order."""
         import tensorflow as tf
 
-        fn = self._function("test", data, batch_size)
+        loop, step = self._function("test", data, batch_size)
         n = int(tf.nest.flatten(data)[0].shape[0])
         order = tf.range(n, dtype=tf.int32)
-        return to_floats(fn(self.model, data, order, tf.constant(begin), tf.constant(end)))
+        return to_floats(loop(step, data, order, tf.constant(begin), tf.constant(end)))
 
     def sync(self):
         """Model variables are always current with TensorFlow."""
@@ -263,6 +260,12 @@ class TensorFlowRunner(Runner):
     def close(self):
         """Release the traced functions (shared ones stay in ``TRACES``)."""
         self._functions.clear()
+
+
+def step_program_key(model, kind, batch):
+    """The key of ``model``'s ``kind`` step traced for ``batch`` (what decides
+    whether two fits share traced chunks; tests and debugging read it)."""
+    return function_key(TensorFlowRunner(model, len(batch[0]))._trace_step(kind, batch))
 
 
 def make_runner(model, batch_size):
