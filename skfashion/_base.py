@@ -86,11 +86,11 @@ class _BaseKeras(BaseEstimator):
         each constructor parameter named in ``FIT_CONSTRAINTS`` (``_options``)."""
         return constructor_options(self)
 
-    def _fit_callbacks(self, options):
+    def _callbacks_for_fit(self, options):
         """``(callbacks, user_held)``: instances for this fit, and whether the user holds any."""
         raise NotImplementedError
 
-    def _predict_callbacks(self):
+    def _callbacks_for_predict(self):
         """Callbacks that should see ``model.predict`` (none by default)."""
         return []
 

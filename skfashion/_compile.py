@@ -18,13 +18,47 @@ def _camel_to_snake(name):
     return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
 
 
+#: The public Keras module of each kind of object a name may stand for.
+_MODULES = {"optimizer": "optimizers", "loss": "losses", "metric": "metrics"}
+#: Short names Keras resolves beside its modules' own.
+_ALIASES = {"loss": ("mse", "mae", "mape", "msle", "kld", "logcosh"),
+            "metric": ("mse", "mae", "mape", "msle", "acc", "accuracy", "ce", "crossentropy")}
+_NOT_OBJECTS = {"deserialize", "get", "serialize", "legacy", "schedules", "Loss", "Metric",
+                "Optimizer", "LossScaleOptimizer", "MultiOptimizer", "OptimizerMap",
+                "MeanMetricWrapper"}
+
+
+def known_names(kind):
+    """The names of Keras's public ``kind`` objects (``keras.losses``...) and aliases."""
+    import keras
+
+    module = getattr(keras, _MODULES[kind])
+    names = [n for n in dir(module) if not n.startswith("_") and n not in _NOT_OBJECTS]
+    return sorted(set(names) | set(_ALIASES.get(kind, ())))
+
+
+def did_you_mean(name, candidates):
+    """`` Did you mean 'x'?`` for the candidates closest to ``name`` ('' when none is)."""
+    import difflib
+
+    lowered = {c.lower(): c for c in candidates}
+    close = difflib.get_close_matches(str(name).lower(), list(lowered), n=3, cutoff=0.6)
+    if not close:
+        return ""
+    names = [repr(lowered[c]) for c in close]
+    return " Did you mean " + (names[0] if len(names) == 1 else
+                               ", ".join(names[:-1]) + " or " + names[-1]) + "?"
+
+
 def _get(kind, getter, name, what):
     try:
         return getter(name)
     except ValueError as exc:
-        raise ValueError(
-            f"{what}={name!r}: Could not interpret {kind} identifier {name!r} ({exc}). Use a "
-            f"Keras {kind} name, class or instance (see keras.{kind}s)."
+        module = _MODULES[kind]
+        raise ValueError(  # scikeras's words first (its suite matches them)
+            f"{what}={name!r}: Could not interpret {kind} identifier {name!r}: Keras has no "
+            f"{kind} of that name.{did_you_mean(name, known_names(kind))} Use a Keras {kind} "
+            f"name, class or instance (the names are those of keras.{module}, in either case)."
         ) from exc
 
 

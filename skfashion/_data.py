@@ -83,7 +83,8 @@ def check_data(est, X, y, *, reset, x_dtype=None, allow_nd=True, multi_output=Tr
     est : estimator
         Receives ``n_features_in_``, ``feature_names_in_`` (when ``reset``) and,
         with ``check_dtypes``, ``X_dtype_``, ``X_shape_``, ``y_dtype_``,
-        ``y_ndim_``.
+        ``y_ndim_``; without, ``X_dtype_`` alone (the numeric dtype ``X`` came
+        in, before any conversion: what an exported pipeline serves).
     X : array-like, sparse matrix or DataFrame
         Inputs, of any number of dimensions.
     y : array-like or None
@@ -123,6 +124,7 @@ def check_data(est, X, y, *, reset, x_dtype=None, allow_nd=True, multi_output=Tr
             f"before it (make_pipeline(PixelScaler(), {name}(...))), or flatten them with "
             "X.reshape(len(X), -1)."
         )
+    received = getattr(X, "dtype", None)
     dtype = x_dtype if x_dtype is not None else (_floatx() if _kind(X) in "OUSV" else None)
     kwargs = dict(accept_sparse=("csr", "csc", "coo"), allow_nd=allow_nd, dtype=dtype,
                   ensure_all_finite=True)
@@ -144,6 +146,8 @@ def check_data(est, X, y, *, reset, x_dtype=None, allow_nd=True, multi_output=Tr
         X = X.tocsr()
     if check_dtypes:
         _check_dtypes(est, X, y, reset=reset)
+    elif reset and isinstance(received, np.dtype) and received.kind in "biuf":
+        est.X_dtype_ = received  # what fit was given, before any conversion (export serves it)
     return X, y
 
 

@@ -29,10 +29,17 @@ class FitGuard:
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self.generation = 0
+        self._counting = threading.Lock()
 
     def begin(self) -> int:
-        """A new fit starts: its generation (every earlier one is stale from now)."""
-        with self.lock:
+        """A new fit starts: its generation (every earlier one is stale from now).
+
+        Not under the training lock: a fit that starts while another thread's
+        fit of the estimator trains an epoch makes that one stale at once (it
+        stops after that epoch, recording nothing of it), instead of waiting
+        for it to train on to its end.
+        """
+        with self._counting:
             self.generation += 1
             return self.generation
 

@@ -10,6 +10,7 @@ owner of those attributes: every write to them goes through it.
 import contextlib
 import contextvars
 import math
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
@@ -85,6 +86,11 @@ def as_model_input(X, model):
     return X.reshape((len(X), *shape))
 
 
+def new_history(previous):
+    """A ``history_`` continuing ``previous``: a ``defaultdict(list)``, as scikeras's."""
+    return defaultdict(list, {k: list(v) for k, v in previous.items()})
+
+
 def _is_identity(encoder):
     return (
         type(encoder) is FunctionTransformer
@@ -121,8 +127,10 @@ class _Staging:
 _PUBLISHED = ("_fitted", "_input_scale", "_rescale_warned")
 
 
-#: Private attributes that belong to the fitted state (public ones end in "_").
-_PRIVATE_FITTED = _PUBLISHED + ("_fitted_keys", "_seed")
+#: Private attributes that belong to the fitted state (public ones end in "_"):
+#: skfashion's, and scikeras's own that its subclasses read (``BaseWrapper``).
+_PRIVATE_FITTED = _PUBLISHED + ("_fitted_keys", "_seed", "_random_state", "_fit_callbacks",
+                                "_predict_callbacks")
 
 
 def _is_fitted_name(name):
@@ -222,6 +230,11 @@ class FitState:
     def set(self, **values):
         """Set fitted attributes (a fit's, as it stages them; a warning's flag)."""
         self._write(values)
+
+    def declare(self, **values):
+        """Set fitted attributes and count them among this fit's (``names``)."""
+        self._write(dict(values, _fitted_keys=tuple(self.names) + tuple(
+            k for k in values if k not in self.names)))
 
     def remove(self, *names):
         self._write(remove=names)

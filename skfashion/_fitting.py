@@ -50,6 +50,7 @@ from ._fitted import (
     _restore_variables,
     _snapshot_variables,
     _Staging,
+    new_history,
 )
 from ._fit_guard import StaleFitError, fit_guard
 from ._keras_internals import tensorflow_variables_without_debug_names
@@ -148,7 +149,7 @@ def stage(est, X: Any, y: Any, sample_weight: Any, kwargs: Dict[str, Any], *,
     )
     if not warm or not history or initial == 0:
         history = {}
-    staged["history_"] = {k: list(v) for k, v in history.items()}
+    staged["history_"] = new_history(history)
     return _Job(
         staged=staged, fitted=fitted, X=X_enc, y=y_enc, y_labels=y, w=sample_weight,
         fit=replace(fit, initial_epoch=initial), rng=rng, passthrough=passthrough,
@@ -284,7 +285,7 @@ def fit_path(est, X: Any, y: Any, *, sample_weight: Any = None,
         current = previous.get("_fitted")
         keeps = warm or (current is not None and current.model is model)
         snapshot = _snapshot_variables(model) if keeps else None
-        callbacks, user_held = est._fit_callbacks(fit)
+        callbacks, user_held = est._callbacks_for_fit(fit)
         own_body = _overrides_fit_keras_model(est)
         if job.passthrough or own_body:
             if commit_each_epoch:
@@ -312,9 +313,14 @@ def fit_path(est, X: Any, y: Any, *, sample_weight: Any = None,
                     step = next(epochs, None)
                     if step is None:
                         break
-                    _record_epoch(history, step[1], staged["_fitted"])
-                    if commit_each_epoch:
-                        state.commit(staged)
+                    current = guard.is_current(generation)  # else overtaken meanwhile
+                    if current:
+                        _record_epoch(history, step[1], staged["_fitted"])
+                        if commit_each_epoch:
+                            state.commit(staged)
+                if not current:
+                    _abandon(epochs, Abandoned)
+                    raise StaleFitError(_overtaken(est, history, commit_each_epoch, partial))
                 try:
                     yield len(history.get("loss", []))
                 except GeneratorExit:  # the caller stops here (fit_epochs): keep it
@@ -328,13 +334,7 @@ def fit_path(est, X: Any, y: Any, *, sample_weight: Any = None,
                     break
                 if not guard.is_current(generation):
                     _abandon(epochs, Abandoned)
-                    raise StaleFitError(
-                        f"This fit_epochs generator of {type(est).__name__} was "
-                        "overtaken by a later fit, partial_fit, initialize or "
-                        "fit_epochs of the same estimator, which owns its fitted "
-                        "state now; the old training ended where it was suspended. "
-                        "Start a new fit_epochs to train again."
-                    )
+                    raise StaleFitError(_overtaken(est, history, commit_each_epoch, partial))
     except BaseException:
         if guard.is_current(generation):  # a stale fit must not undo a later one
             with guard.lock:
@@ -343,11 +343,29 @@ def fit_path(est, X: Any, y: Any, *, sample_weight: Any = None,
                 state.restore(previous)
         raise
     with guard.lock:
+        if not guard.is_current(generation):  # overtaken in its last epoch: the later owns
+            raise StaleFitError(_overtaken(est, history, commit_each_epoch, partial))
         if user_held:
             staged["_fitted"].hand_out()
         else:
             staged["_fitted"].weights_changed()
         state.commit(staged)
+
+
+def _overtaken(est: Any, history: Mapping[str, List[Any]], generator: bool,
+               partial: bool) -> str:
+    """What a fit that a later one overtook says (the later one owns the state)."""
+    name = type(est).__name__
+    later = ("overtaken by a later fit, partial_fit, initialize or fit_epochs of the same "
+             "estimator, which owns its fitted state now")
+    if generator:
+        return (f"This fit_epochs generator of {name} was {later}; the old training ended "
+                "where it was suspended. Start a new fit_epochs to train again.")
+    call = "partial_fit" if partial else "fit"
+    return (f"This {call}() of {name} was {later} (another thread fitted the same "
+            f"estimator while it trained); it stopped after epoch "
+            f"{len(history.get('loss', []))} and changed nothing. An estimator keeps one "
+            "fit: give each thread its own (sklearn.base.clone(estimator)).")
 
 
 def start_training(est, job: _Job, callbacks: List[Any]) -> Generator[Any, None, None]:
@@ -421,12 +439,11 @@ def default_fit_keras_model(est, X: Any, y: Any, sample_weight: Any, warm_start:
         fit = check_fit_options(options, n_samples=_n_rows(X), allow_extra=False,
                                 caller=type(est).__name__)
         callbacks = (current.callbacks if "callbacks" not in kwargs
-                     else est._fit_callbacks(fit)[0])
+                     else est._callbacks_for_fit(fit)[0])
     fit = replace(fit, epochs=int(epochs), initial_epoch=int(initial_epoch))
     state = FitState(est)
     previous = state.get("history_") or {}
-    history: Dict[str, List[Any]] = (
-        {k: list(v) for k, v in previous.items()} if warm_start and initial_epoch else {})
+    history = new_history(previous if warm_start and initial_epoch else {})
     run = replace(job, X=X, y=y, w=sample_weight, fit=fit, inputs=(X, y))
     if run.passthrough:
         with current.guard.lock:

@@ -15,6 +15,7 @@ import os
 import pickle
 import tempfile
 import weakref
+from collections import defaultdict
 from pathlib import Path
 
 #: Classes and functions defined inside functions, by token, for this process.
@@ -194,6 +195,8 @@ def freeze(value):
         return KerasObjectConfig(value)
     if isinstance(value, (list, tuple)):
         return type(value)(freeze(v) for v in value)
+    if isinstance(value, defaultdict):  # history_ (its factory is list)
+        return defaultdict(value.default_factory, {k: freeze(v) for k, v in value.items()})
     if isinstance(value, dict):
         return {k: freeze(v) for k, v in value.items()}
     return value
@@ -207,6 +210,8 @@ def thaw(value):
         return value.to_object()
     if isinstance(value, (list, tuple)):
         return type(value)(thaw(v) for v in value)
+    if isinstance(value, defaultdict):
+        return defaultdict(value.default_factory, {k: thaw(v) for k, v in value.items()})
     if isinstance(value, dict):
         return {k: thaw(v) for k, v in value.items()}
     return value

@@ -12,11 +12,9 @@ same way whichever path it took, with scikit-learn's ``InvalidParameterError``
 naming that parameter.
 """
 
-import inspect
-import weakref
 from dataclasses import dataclass, field, fields
 from numbers import Integral, Real
-from typing import Any, Callable, Dict, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Union
 
 from sklearn.utils._param_validation import (
     HasMethods,
@@ -200,37 +198,37 @@ _NORMALIZE: Dict[str, Callable[[Any, int], Any]] = {
 }
 
 #: Options that an estimator's constructor parameter of the same name does not
-#: feed as it is: callbacks are resolved per fit (``_fit_callbacks``), and a
+#: feed as it is: callbacks are resolved per fit (``_callbacks_for_fit``), and a
 #: classifier folds ``class_weight`` into the sample weights.
 APPLIED_BY_THE_ESTIMATOR = frozenset({"callbacks", "class_weight", "sample_weight"})
 
 
-#: class -> the training options its ``__init__`` names (read once per class).
-_OFFERED: "weakref.WeakKeyDictionary[type, Tuple[str, ...]]" = weakref.WeakKeyDictionary()
+def offered_options(est):
+    """The training options ``est``'s parameters feed (names of :data:`FIT_OPTIONS`).
 
-
-def _offered_options(cls):
-    """The training options ``cls.__init__`` names."""
-    offered = _OFFERED.get(cls)
-    if offered is None:
-        init = inspect.signature(cls.__init__).parameters.values()
-        own = {p.name for p in init if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
-        offered = _OFFERED[cls] = tuple(name for name in FIT_OPTIONS
-                                        if name in own and name not in APPLIED_BY_THE_ESTIMATOR)
-    return offered
+    scikeras's rule for its wrappers: the parameters named in the estimator's
+    ``_fit_kwargs`` (scikeras's set of ``Model.fit`` arguments, which a subclass
+    may change) go to ``fit``, plus skfashion's own ``_loop_options``
+    (``steps_per_execution``). Any other estimator: every training option.
+    :data:`APPLIED_BY_THE_ESTIMATOR` are never fed as they are.
+    """
+    routed = getattr(est, "_fit_kwargs", None)
+    names = FIT_OPTIONS if routed is None else (
+        set(routed) | set(getattr(est, "_loop_options", ())))
+    return tuple(name for name in FIT_OPTIONS
+                 if name in names and name not in APPLIED_BY_THE_ESTIMATOR)
 
 
 def constructor_options(est, params=None):
-    """``{name: Option}`` for each constructor parameter of ``est`` that is a
-    training option (:data:`FIT_CONSTRAINTS`), bar :data:`APPLIED_BY_THE_ESTIMATOR`.
-
-    Parameters the class's own ``__init__`` names (a subclass that takes
-    ``**kwargs`` or ``*args`` and does not store one is not offering it), with
-    the values ``get_params`` gives (``params``, when the caller has them).
+    """``{name: Option}`` for each of ``est``'s parameters that is a training option
+    it feeds (:func:`offered_options`), with the value ``get_params()`` gives
+    (``params``, when the caller has them), as scikeras reads them: a parameter
+    taken by the subclass's ``__init__``, set by a parent's or passed through
+    ``**kwargs``, whichever way it was stored.
     """
     if params is None:
         params = est.get_params(deep=False)
-    return {name: Option(params[name], name) for name in _offered_options(type(est))
+    return {name: Option(params[name], name) for name in offered_options(est)
             if name in params}
 
 

@@ -9,7 +9,7 @@ the model before anything is set); the estimators' ``_export_state`` and
 import math
 from typing import Any
 
-from ._fitted import FitState, _Fitted, _is_identity
+from ._fitted import FitState, _Fitted, _is_identity, new_history
 
 
 def get_state(est):
@@ -78,6 +78,8 @@ def import_state(est, attributes, model):
     staged["target_encoder_"] = import_encoder(*attributes["target_encoder_"])
     staged["feature_encoder_"] = import_encoder(*attributes["feature_encoder_"])
     _check_imported(staged, model)
+    if "history_" in staged:  # a defaultdict(list), as a fit leaves it
+        staged["history_"] = new_history(staged["history_"])
     features = staged["feature_encoder_"]
     staged["_fitted"] = _Fitted(
         model, None if _is_identity(features) else features, staged["target_encoder_"],

@@ -125,6 +125,8 @@ class PixelScaler(TransformerMixin, BaseEstimator):
             self.input_dtype_ = (np.dtype(raw_dtype) if isinstance(raw_dtype, np.dtype)
                                  and raw_dtype.kind in "uif" else X.dtype).name
         values = X.data if sp.issparse(X) else X
+        if fitted is False:
+            self._warned_already_scaled = False
         if X.dtype != np.uint8 and values.size:
             low, high = values.min(), values.max()
             if low < 0:
@@ -139,7 +141,13 @@ class PixelScaler(TransformerMixin, BaseEstimator):
                     f"and {_MAX_PIXEL}. 16-bit images need dividing by 257 first; other "
                     "data needs clipping or its own scaler."
                 )
-            if X.dtype.kind == "f" and 0 < high <= 1:
+            scaled = bool(X.dtype.kind == "f" and 0 < high <= 1)
+            # Once per fit: a fit that warned does not warn again at its transforms.
+            if fitted is False:
+                self._warned_already_scaled = scaled
+            elif fitted and getattr(self, "_warned_already_scaled", False):
+                scaled = False
+            if scaled:
                 warnings.warn(
                     f"PixelScaler got float pixels no larger than {high:g}: they look "
                     "scaled to [0, 1] already (x / 255.0), and PixelScaler divides by 255 "

@@ -83,7 +83,7 @@ def _model_outputs(est, fitted, X, kwargs, *, proba):
                 "feature_encoder made X a structure of several inputs)."
             )
         args["batch_size"] = X.shape[0]
-    callbacks = [cb for cb in est._predict_callbacks() if _wants_predict_events(cb)]
+    callbacks = [cb for cb in est._callbacks_for_predict() if _wants_predict_events(cb)]
     if kwargs or callbacks or _overridden(model, "predict"):
         args.setdefault("verbose", 0)
         if callbacks:

@@ -227,7 +227,7 @@ default="relu"
             metrics=list(self.metrics) if self.metrics is not None else None,
         )
 
-    def _fit_callbacks(self, fit):
+    def _callbacks_for_fit(self, fit):
         spec = fit.callbacks or self.callbacks
         callbacks = resolve_callbacks(spec, {})
         return callbacks, any(cb is s for cb in callbacks for s in (spec or []))

@@ -12,6 +12,7 @@ from . import _wrapper_model, _wrapper_params
 from ._base import _BaseKeras
 from ._compile import resolve_callbacks
 from ._docs import shared_doc
+from ._fitted import FitState
 from ._options import Option, constraints_for, constructor_options
 from ._registry import register
 from ._routing import ROUTES, routed
@@ -100,6 +101,9 @@ class BaseWrapper(_BaseKeras):
     _predict_kwargs = {"batch_size", "verbose", "steps"}
     _compile_kwargs = {"optimizer", "loss", "metrics", "loss_weights", "weighted_metrics",
                        "run_eagerly"}
+    #: skfashion's training options that are constructor parameters beside
+    #: scikeras's ``_fit_kwargs`` (``_options.offered_options``).
+    _loop_options = frozenset({"steps_per_execution"})
     _wrapper_params = {"warm_start", "random_state"}
     _routing_prefixes = set(ROUTES)
     _requires_y = False
@@ -240,22 +244,61 @@ class BaseWrapper(_BaseKeras):
                 options[name] = Option(value, f"fit__{name}")
         return options
 
-    def _fit_callbacks(self, fit):
-        params = self.get_params()
-        if fit.callbacks:  # fit(callbacks=...) replaces the parameters, as in Keras
-            spec = fit.callbacks
-            return resolve_callbacks(spec, {}, what="fit(callbacks=...)"), bool(_instances(spec))
-        fit_spec = routed(params, "fit").get("callbacks")
-        callbacks = resolve_callbacks(self.callbacks, routed(params, "callbacks"))
-        callbacks += resolve_callbacks(fit_spec, routed(params, "fit__callbacks"),
-                                       what="fit__callbacks")
-        return callbacks, bool(_instances(self.callbacks) or _instances(fit_spec))
+    # ---------------------------------------------------------------- callbacks
+    def _initialize(self, X, y=None):
+        """Start a new fitted state for ``(X, y)`` (see ``_BaseKeras._initialize``).
 
-    def _predict_callbacks(self):
+        As scikeras's does, it also sets ``_random_state`` (the integer seed of
+        this fit, or None) and resolves the callbacks parameters into
+        ``_fit_callbacks`` and ``_predict_callbacks`` (lists of instances), which
+        the fit and ``predict`` use and a subclass may read or change: scikeras's
+        own ``_fit_keras_model`` passes ``callbacks=self._fit_callbacks``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+            Training inputs.
+        y : array-like, default=None
+            Targets.
+
+        Returns
+        -------
+        X, y : ndarray
+            The validated inputs and targets.
+        """
+        X, y = super()._initialize(X, y)
+        state = FitState(self)
+        state.declare(_random_state=state.get("_seed"),
+                      _fit_callbacks=self._params_fit_callbacks(),
+                      _predict_callbacks=self._params_predict_callbacks())
+        return X, y
+
+    def _params_fit_callbacks(self):
+        params = self.get_params()
+        callbacks = resolve_callbacks(self.callbacks, routed(params, "callbacks"))
+        return callbacks + resolve_callbacks(routed(params, "fit").get("callbacks"),
+                                             routed(params, "fit__callbacks"),
+                                             what="fit__callbacks")
+
+    def _params_predict_callbacks(self):
         params = self.get_params()
         return resolve_callbacks(self.callbacks, routed(params, "callbacks")) + resolve_callbacks(
             routed(params, "predict").get("callbacks"), routed(params, "predict__callbacks"),
             what="predict__callbacks")
+
+    def _callbacks_for_fit(self, fit):
+        if fit.callbacks:  # fit(callbacks=...) replaces the parameters, as in Keras
+            spec = fit.callbacks
+            return resolve_callbacks(spec, {}, what="fit(callbacks=...)"), bool(_instances(spec))
+        callbacks = FitState(self).get("_fit_callbacks")
+        if callbacks is None:  # an estimator loaded from a file
+            callbacks = self._params_fit_callbacks()
+        fit_spec = routed(self.get_params(), "fit").get("callbacks")
+        return list(callbacks), bool(_instances(self.callbacks) or _instances(fit_spec))
+
+    def _callbacks_for_predict(self):
+        callbacks = FitState(self).get("_predict_callbacks")
+        return list(callbacks) if callbacks is not None else self._params_predict_callbacks()
 
     def _predict_option_values(self):
         params = self.get_params()

@@ -82,6 +82,10 @@ def _cases():
             lambda y: y.astype(np.float32), lambda X: X),
         "estimator_alone": (SoftmaxClassifier(epochs=1, random_state=0), lambda y: y,
                             lambda X: scaled.transform(X)),
+        # issue 40: a scaler fitted on float32 rows; the served model declared
+        # float64 and refused the rows the pipeline was fitted on
+        "float32_rows": (make_pipeline(StandardScaler(), SoftmaxClassifier(
+            epochs=1, random_state=0)), lambda y: y, lambda X: scaled.transform(X)),
     }
 
 

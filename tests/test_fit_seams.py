@@ -51,6 +51,55 @@ def test_a_suspended_generator_never_undoes_a_later_fit(data, ending):
     np.testing.assert_array_equal(clf.predict_proba(X_test), oracle.predict_proba(X_test))
 
 
+def test_a_plain_fit_overtaken_by_another_threads_fit_says_so(data):
+    """Two threads fitting one estimator: the later fit wins at once (the earlier
+    stops after the epoch it is in, recording nothing of it), and the earlier
+    ``fit()`` says what happened in a fit's words (it had no generator)."""
+    import threading
+    import time
+
+    import keras
+
+    from skfashion._fit_guard import fit_guard
+
+    X1, y1, X2, y2, X_test = data
+    clf = SoftmaxClassifier(epochs=3, random_state=0)
+    paused, resume = threading.Event(), threading.Event()
+
+    class Pause(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 0 and not paused.is_set():
+                paused.set()
+                resume.wait(60)
+
+    errors = []
+
+    def first():
+        try:
+            clf.fit(X1, y1, callbacks=[Pause()])
+        except StaleFitError as error:
+            errors.append(error)
+
+    earlier = threading.Thread(target=first)
+    earlier.start()
+    assert paused.wait(60)
+    later = threading.Thread(target=lambda: clf.fit(X2, y2))
+    later.start()
+    deadline = time.monotonic() + 60
+    while fit_guard(clf).generation < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    resume.set()  # the later fit has begun: the earlier one's epoch ends now
+    earlier.join(60)
+    later.join(60)
+    assert len(errors) == 1
+    message = str(errors[0])
+    assert message.startswith("This fit() of SoftmaxClassifier was overtaken by a later fit")
+    assert "generator" not in message and "clone" in message
+    np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
+    np.testing.assert_array_equal(clf.predict_proba(X_test),
+                                  clone(clf).fit(X2, y2).predict_proba(X_test))
+
+
 def test_a_stale_generator_leaves_a_warm_started_model_alone(data):
     """The later fit trains the same model (warm start): the old run must not touch it."""
     X1, y1, _, _, X_test = data

@@ -214,6 +214,15 @@ def test_image_shaped_model_input(small):
          ValueError, "output layer has 3 units but the data has 10 classes"),
         (dict(model=build, optimizer="nonsense", loss=SPARSE), ValueError,
          "Could not interpret optimizer identifier"),
+        # issue 40: a close name is suggested; no internal probe config, no "losss"
+        (dict(model=build, optimizer="rmsporp", loss=SPARSE), ValueError,
+         r"optimizer='rmsporp': Could not interpret optimizer identifier 'rmsporp': Keras "
+         r"has no optimizer of that name\. Did you mean 'RMSprop'\? Use a Keras optimizer "
+         r"name, class or instance \(the names are those of keras\.optimizers"),
+        (dict(model=build, loss="sparse_categorical_crosentropy"), ValueError,
+         r"Did you mean 'sparse_categorical_crossentropy'.*those of keras\.losses,"),
+        (dict(model=build, loss=SPARSE, metrics=["acuracy"]), ValueError,
+         r"metrics='acuracy': .*Did you mean 'accuracy'.*keras\.metrics,"),
         (dict(model=bare, loss=SPARSE, optimizer__foo=1), TypeError,
          r"optimizer: RMSprop refused the routed arguments \['foo'\]"),
         # The constructor's epochs and a routed fit__batch_size: one engine, the

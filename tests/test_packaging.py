@@ -3,10 +3,13 @@ sdist and a wheel; the wheel holds the embedded sample, the data set's
 description and ``py.typed``; installed into a fresh virtual environment, it
 runs the quick start from a directory where the source tree is out of reach.
 
-The environment reuses this machine's installed dependencies
-(``--system-site-packages``: TensorFlow is not downloaded in a test) but gets
-skfashion only from the wheel; the test checks that the skfashion it imports
-is the wheel's.
+The environment reuses the running environment's installed dependencies
+(TensorFlow is not downloaded in a test): those of the interpreter's system
+site (``--system-site-packages``) and, where the tests run inside a virtual
+environment, that environment's too (its site-packages directories listed in a
+``.pth`` file: ``--system-site-packages`` alone would see the base
+interpreter's, without them). It gets skfashion only from the wheel; the test
+checks that the skfashion it imports is the wheel's.
 """
 
 import os
@@ -95,12 +98,39 @@ def test_wheel_holds_the_sample_and_the_type_marker(dist):
     assert {"pyproject.toml", "README.md", "skfashion/py.typed"} <= members
 
 
-def test_wheel_installs_and_runs_the_quick_start_in_a_fresh_venv(dist, tmp_path):
-    wheel, _ = dist
-    venv = tmp_path / "venv"
+def _venv_with_these_dependencies(venv):
+    """A new virtual environment that imports what this interpreter imports."""
+    import site
+    import sysconfig
+
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)],
                    check=True, timeout=300)
     python = venv / "bin" / "python"
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig."
+                              "get_paths()['purelib'])"], capture_output=True, text=True,
+                             check=True).stdout.strip()
+    ours = {sysconfig.get_paths()[k] for k in ("purelib", "platlib")} | set(
+        site.getsitepackages())
+    # plain directories: their .pth files (an editable skfashion's) are not read
+    Path(purelib, "skfashion-test-dependencies.pth").write_text(
+        "\n".join(sorted(p for p in ours if Path(p).is_dir())) + "\n")
+    return python
+
+
+def test_a_venv_made_for_the_wheel_imports_the_running_environments_packages(tmp_path):
+    """The README's test command passes inside a virtual environment too: the
+    wheel's venv sees scikit-learn and Keras wherever they are installed."""
+    python = _venv_with_these_dependencies(tmp_path / "venv")
+    proc = subprocess.run([str(python), "-c", "import sklearn, keras, numpy"],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                          env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_wheel_installs_and_runs_the_quick_start_in_a_fresh_venv(dist, tmp_path):
+    wheel, _ = dist
+    venv = tmp_path / "venv"
+    python = _venv_with_these_dependencies(venv)
     proc = subprocess.run(
         [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index",
          "--ignore-installed", str(wheel)], capture_output=True, text=True, timeout=300)
@@ -147,3 +177,35 @@ def test_install_page_lists_every_extra_and_the_supported_versions():
             f"Keras {keras_low} or later (below {keras_high})" in text
         assert "not on PyPI" in text
     assert "(docs/install.rst)" in readme
+
+
+def test_requires_python_is_what_keras_requires():
+    """``requires-python`` is true: not below what the installed Keras (the
+    lowest one allowed, 3.15, asks the same) needs (issue 40: it said 3.10)."""
+    import importlib.metadata
+    import re
+    import tomllib
+
+    def lower(spec):
+        return tuple(int(p) for p in re.search(r">=\s*(\d+\.\d+)", spec).group(1).split("."))
+
+    ours = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    theirs = importlib.metadata.metadata("keras").get("Requires-Python")
+    assert lower(ours) >= lower(theirs), (ours, theirs)
+
+
+@pytest.mark.parametrize("version, cached", [("0.4.30", False), ("0.5.0", False),
+                                             ("0.6.2", True), ("0.10.2", True)])
+def test_the_tests_jax_cache_is_on_only_where_jax_reads_it_back(monkeypatch, version, cached):
+    """The JAX versions allowed (jax>=0.4.30) but older than 0.6 crash reading
+    back the persistent compilation cache the tests turn on (issue 40: tried in
+    a venv with each): there the tests run without it."""
+    import importlib.metadata
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("skfashion_tests_conftest",
+                                                  ROOT / "tests" / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: version)
+    assert module._jax_reads_its_cache_back() is cached

@@ -117,6 +117,29 @@ def test_float_pixels_already_scaled_warn(sample):
             call(scaled)
 
 
+def test_already_scaled_pixels_warn_once_for_a_fit_and_its_scores(sample):
+    """A pipeline's fit and score used to print the warning three times (fit,
+    the fit's transform, score's transform): one fit, one warning."""
+    import warnings
+
+    from sklearn.linear_model import LogisticRegression
+
+    from skfashion._pixel import AlreadyScaledWarning
+
+    (X, y), _ = sample
+    scaled = X[:60] / 255.0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pipe = make_pipeline(PixelScaler(), LogisticRegression(max_iter=5)).fit(scaled, y[:60])
+        pipe.score(scaled, y[:60])
+        pipe.predict(scaled[:5])
+    assert [w.category for w in caught].count(AlreadyScaledWarning) == 1
+    # a new fit on unscaled images, then scaled ones to transform: warned again
+    scaler = PixelScaler().fit(X[:10])
+    with pytest.warns(AlreadyScaledWarning):
+        scaler.transform(scaled)
+
+
 @pytest.mark.parametrize("X", [
     np.full((2, 28, 28), 1, np.uint8),                # integers: counts, not fractions
     np.full((2, 28, 28), 200.0),                      # 0-255 floats
