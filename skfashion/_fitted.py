@@ -33,6 +33,10 @@ class _Fitted:
         self.target_encoder = target_encoder
         self.shared = shared
         self._predictor = None
+        #: The model's compiled training steps, remembered between its training
+        #: calls (a warm start, partial_fit) until it is compiled again, as
+        #: Keras's model.fit keeps its train_function (``_training._runner``).
+        self.programs: dict = {}
 
     def hand_out(self):
         """The model leaves skfashion's hands: predictions read its weights each time."""

@@ -386,7 +386,7 @@ def start_training(est, job: _Job, callbacks: List[Any]) -> Generator[Any, None,
             monitor="val_loss", patience=patience, min_delta=min_delta,
             restore_best_weights=True)]
     loop = LoopInputs(callbacks=callbacks, rng=job.rng, validation=split.validation,
-                      n_train=_n_rows(job.X) - split.held_out)
+                      n_train=_n_rows(job.X) - split.held_out, programs=job.fitted.programs)
     if w_t is None:
         w_t = np.ones(len(keras_first(y_t)), np.float32)
     if job.fit.class_weight is not None:

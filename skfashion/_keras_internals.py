@@ -186,6 +186,14 @@ def compile_config_of(model):
     return None if config is None else config.config
 
 
+def compile_token(model):
+    """An object that stays the same until ``model`` is compiled again (the
+    ``_compile_config`` ``compile`` makes anew), or None where Keras has none:
+    then a model's compiled steps are not remembered between training calls.
+    Keras's own ``model.fit`` keeps its ``train_function`` until then too."""
+    return getattr(model, "_compile_config", None)
+
+
 def symbolic_build(model, batch):
     """Build ``model``'s variables, metrics and optimizer for ``batch`` (Keras's
     own step before training: ``model.fit`` calls it on its first batch)."""
@@ -193,6 +201,27 @@ def symbolic_build(model, batch):
 
 
 # -------------------------------------------------------------- JAX state
+def jax_trace_context():
+    """JAX's trace context (``jax._src.config.trace_context()``): the configuration
+    JAX's own compilation caches key on (matmul precision, x64, the Threefry
+    algorithm...). A compiled program serves another fit only under the same
+    one (``_training._jaxpr_key``). None where JAX has no such function: then
+    no program is shared."""
+    try:
+        from jax._src import config
+    except ImportError:  # pragma: no cover
+        return None
+    trace_context = getattr(config, "trace_context", None)
+    if trace_context is None:  # pragma: no cover - another JAX
+        return None
+    try:
+        context = trace_context()
+        hash(context)
+    except Exception:  # noqa: BLE001 - a context that cannot be compared: no sharing
+        return None
+    return context
+
+
 def jax_state_synced(model):
     """False while Keras's JAX callbacks protocol holds newer values than the variables."""
     return getattr(model, "_jax_state_synced", True)
@@ -230,6 +259,33 @@ def resource_handle_data(handle):
     if data is None or not getattr(data, "is_set", False):
         return None
     return data.SerializeToString(deterministic=True)
+
+
+def resource_value_bytes(handle):
+    """The bytes of the value behind a TensorFlow resource handle (a variable's),
+    from its ``_handle_data`` (0 where it says nothing)."""
+    import math
+
+    import tensorflow as tf
+
+    data = getattr(handle, "_handle_data", None)
+    return sum(math.prod(max(d.size, 0) for d in shaped.shape.dim)
+               * tf.as_dtype(shaped.dtype).size
+               for shaped in getattr(data, "shape_and_type", ()))
+
+
+def tensorflow_op_def(name):
+    """TensorFlow's ``OpDef`` of the operation ``name`` (whether it is stateful,
+    its inputs' types), or None where TensorFlow does not describe it. From
+    ``tensorflow.python.framework.op_def_registry``, which TensorFlow's own
+    graph building reads; no public API says whether an op is stateful. Without
+    it, every operation counts as one that keeps state (no trace is shared)."""
+    try:
+        from tensorflow.python.framework import op_def_registry
+    except ImportError:  # pragma: no cover - another TensorFlow
+        return None
+    get = getattr(op_def_registry, "get", None)
+    return None if get is None else get(name)
 
 
 def call_with_captures(concrete, args, captures):

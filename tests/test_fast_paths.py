@@ -122,6 +122,32 @@ def test_import_is_cheap_and_changes_nothing():
     assert out.stdout.split() == ["False", "False", "False"]
 
 
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_fitting_and_predicting_on_another_backend_never_imports_tensorflow(backend):
+    """Under JAX (or PyTorch) a fit and a predict never import TensorFlow: the
+    fast path's activation names came from ``keras.activations.serialize``,
+    which imported it at the first predict (2.5 s on 2 cores)."""
+    import importlib.util
+    import os
+    import subprocess
+    import sys
+
+    if importlib.util.find_spec(backend) is None:
+        pytest.skip(f"{backend} is not installed")
+    code = (
+        "import sys, numpy as np\n"
+        "from skfashion import SoftmaxClassifier\n"
+        "X = np.random.RandomState(0).rand(40, 6).astype('float32'); y = np.arange(40) % 3\n"
+        "clf = SoftmaxClassifier(hidden_layer_sizes=(4,), epochs=1, random_state=0).fit(X, y)\n"
+        "clf.predict(X); clf.predict_proba(X); clf.score(X, y)\n"
+        "print('tensorflow' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300, env=dict(os.environ, KERAS_BACKEND=backend))
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split()[-1] == "False"
+
+
 def test_input_check_shortcut_gives_the_full_checks_answers(mlp, small, monkeypatch):
     """A plain float array skips ``validate_data``; the answers are the same, and
     everything else (bad values, other types, feature names) meets the full checks."""

@@ -43,12 +43,13 @@ def compiled_steps(monkeypatch):
     """Counts the chunks compiled (JAX) or traced (TensorFlow); shared ones count once."""
     made = []
     if BACKEND == "jax":
-        for name in ("_chunk_fn", "_tail_fn"):
-            def counting(*args, _original=getattr(_jax, name), _kind=name, **kwargs):
-                made.append(_kind)
-                return _original(*args, **kwargs)
+        original_aot = _jax._ahead_of_time
 
-            monkeypatch.setattr(_jax, name, counting)
+        def counting(function, args):
+            made.append("compiled")
+            return original_aot(function, args)
+
+        monkeypatch.setattr(_jax, "_ahead_of_time", counting)
     else:
         original = _tensorflow._Loop
 
@@ -376,3 +377,146 @@ def test_a_jax_without_readable_programs_trains_each_fit_alone(data, compiled_st
     for _ in range(2):
         alone = fit()
         _same(alone, shared)
+
+
+# ------------------------------------------------- issue 40's outside review
+def _regressor(make_layers, *, seed=0, epochs=2, optimizer="sgd", **kwargs):
+    """A small regression fit whose model is ``Input(4) -> make_layers() -> Dense(1)``."""
+    from skfashion import KerasRegressor
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(50, 4)).astype("float32")
+    y = (X[:, 0] + 0.5 * X[:, 1]).astype("float32")
+    est = KerasRegressor(lambda meta: keras.Sequential(
+        [keras.Input((4,)), *make_layers(), keras.layers.Dense(1)]), loss="mse",
+        optimizer=optimizer, epochs=epochs, batch_size=16, random_state=seed, **kwargs)
+    return est, X, y
+
+
+def _outcome(est):
+    return [w.copy() for w in est.model_.get_weights()], dict(est.history_)
+
+
+def _equal(a, b):
+    return len(a[0]) == len(b[0]) and all(
+        np.array_equal(p, q) for p, q in zip(a[0], b[0])) and a[1] == b[1]
+
+
+@pytest.mark.skipif(BACKEND != "tensorflow", reason="a TensorFlow stateful random kernel")
+@pytest.mark.parametrize("then", ["fresh fit", "partial_fit"])
+def test_a_program_with_a_stateful_random_kernel_trains_as_alone(monkeypatch, then):
+    """``tf.random.normal(seed=7)`` keeps its stream in the instantiated function:
+    a second fit running the first one's function continued its stream (the
+    outside review's counterexample). Such a program is not shared; the same
+    model's next training call continues its own stream, as Keras's model.fit
+    does with its train_function."""
+    import tensorflow as tf
+
+    class Noise(keras.layers.Layer):
+        def call(self, x, training=None):
+            return x + tf.random.normal(tf.shape(x), stddev=0.5, seed=7) if training else x
+
+    def fit(seed):
+        est, X, y = _regressor(lambda: [Noise()], seed=seed, epochs=1)
+        est.fit(X, y)
+        if then == "partial_fit":
+            est.partial_fit(X, y)
+        return _outcome(est)
+
+    monkeypatch.setattr(RUNNER, "TRACES", TraceCache(16, max_bytes=2**26))
+    fit(1)
+    shared = fit(0)
+    alone = _unshared(monkeypatch, lambda: fit(0))
+    assert _equal(shared, alone)
+    assert len(RUNNER.TRACES) == 0
+
+
+@pytest.mark.skipif(BACKEND != "jax", reason="JAX's equation contexts")
+def test_a_program_traced_under_another_threefry_setting_is_another(monkeypatch):
+    """JAX records ``jax_threefry_partitionable`` in each equation's context, not
+    in its parameters; Dropout's masks differ with it (the outside review's
+    counterexample shared the first fit's)."""
+    import jax
+
+    def fit():
+        est, X, y = _regressor(lambda: [keras.layers.Dense(8, activation="relu"),
+                                        keras.layers.Dropout(0.5)])
+        return _outcome(est.fit(X, y))
+
+    monkeypatch.setattr(RUNNER, "TRACES", TraceCache(16))
+    previous = jax.config.jax_threefry_partitionable
+    fit()
+    try:
+        jax.config.update("jax_threefry_partitionable", not previous)
+        shared = fit()
+        alone = _unshared(monkeypatch, fit)
+    finally:
+        jax.config.update("jax_threefry_partitionable", previous)
+    assert _equal(shared, alone)
+
+
+@pytest.mark.skipif(BACKEND != "jax", reason="JAX's custom derivative rules")
+def test_a_program_holding_the_model_does_not_keep_it_alive(monkeypatch):
+    """A custom_jvp rule or a debug callback that closes over the model is in the
+    program; a program that may hold a model is not kept (the review found the
+    cache keeping a deleted estimator's model)."""
+    import gc
+    import weakref
+
+    import jax
+
+    class Scaled(keras.layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.factor = 2.0
+
+        def call(self, x):
+            @jax.custom_jvp
+            def scale(v):
+                return v * self.factor
+
+            scale.defjvp(lambda primals, tangents: (scale(primals[0]),
+                                                    tangents[0] * self.factor))
+            return scale(x)
+
+    monkeypatch.setattr(RUNNER, "TRACES", TraceCache(16))
+    est, X, y = _regressor(lambda: [Scaled()])
+    est.fit(X, y, validation_split=0.2)
+    model = weakref.ref(est.model_)
+    del est
+    gc.collect()
+    assert model() is None
+
+
+@pytest.mark.skipif(BACKEND != "tensorflow", reason="TensorFlow traces capture variables")
+def test_the_variables_kept_by_traces_are_bounded(monkeypatch):
+    """A TensorFlow trace keeps the variables it captured (the first fit's); the
+    cache keeps traces of at most ``max_bytes`` of them: a model over the bound is
+    not kept, and its variables go with it."""
+    import gc
+    import weakref
+
+    monkeypatch.setattr(RUNNER, "TRACES", TraceCache(16, max_bytes=1000))
+    est, X, y = _regressor(lambda: [keras.layers.Dense(64)])
+    est.fit(X, y)
+    handles = [weakref.ref(v.value.handle) for v in est.model_.variables]
+    del est
+    gc.collect()
+    assert len(RUNNER.TRACES) == 0 and all(h() is None for h in handles)
+    small, X, y = _regressor(lambda: [])
+    small.fit(X, y)
+    assert 0 < RUNNER.TRACES.nbytes <= 1000
+
+
+def test_the_same_models_next_training_call_reuses_its_steps(data, compiled_steps):
+    """A warm start or partial_fit runs the steps its model compiled before (as
+    Keras's fit keeps its train_function), until the model is compiled again."""
+    X, y = data
+    est = SoftmaxClassifier(epochs=1, random_state=0).fit(X, y)
+    compiled = len(compiled_steps)
+    for _ in range(3):
+        est.partial_fit(X, y)
+    assert len(compiled_steps) == compiled
+    est.model_.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    est.partial_fit(X, y)
+    assert len(compiled_steps) > compiled

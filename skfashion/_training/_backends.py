@@ -2,7 +2,7 @@
 
 Each module named in :data:`BACKENDS` defines, for its backend:
 
-- ``make_runner(model, batch_size)``: the :class:`~._runner.Runner` that trains
+- ``make_runner(model, batch_size, programs)``: the :class:`~._runner.Runner` that trains
   chunks of Keras's own steps (``_loop.fit_epochs`` asks for it);
 - ``compiled_call(model, example)``: a function from inputs shaped like
   ``example`` to the model's inference outputs as NumPy arrays, compiled with

@@ -91,7 +91,7 @@ class EagerRunner(Runner):
             self.model.eval()
 
 
-def make_runner(model, batch_size):
+def make_runner(model, batch_size, programs=None):
     """Keras's own steps, one call per batch (PyTorch, and any other backend)."""
     return EagerRunner(model, batch_size)
 

@@ -21,6 +21,16 @@ function into a hashable value:
   or numbered;
 - captured inputs are arguments like the others, their values the caller's to
   pass; their dtypes and shapes (a variable's, behind its handle) are in the key.
+
+A program that keeps state in its kernels is never shared (no key): a stateful
+operation without a resource input, such as ``tf.random.normal(seed=7)``'s
+``RandomStandardNormal``, keeps its stream in the instantiated function, so a
+second fit running the first one's function would continue the first one's
+stream where a fit of its own starts afresh (as each new model's ``model.fit``
+does in Keras). State in variables (resource inputs) is each fit's own, passed
+in; operations with side effects but no memory (``Assert``, ``Print``) and calls
+(whose functions are walked) are fine. An operation TensorFlow does not
+describe counts as one that keeps state.
 """
 
 from typing import Any, Dict, Optional
@@ -29,6 +39,31 @@ from typing import Any, Dict, Optional
 _LABELS = frozenset({"_user_specified_name", "_original_func_name"})
 #: Attributes naming a gradient function made at trace time (never run here).
 _GRADIENT_NAMES = frozenset({"_gradient_op_type"})
+#: Stateful operations without a resource input that keep nothing between calls:
+#: side effects only, or calls and control flow (their functions are walked).
+_MEMORYLESS = frozenset({"Assert", "Print", "PrintV2", "NoOp", "StatefulPartitionedCall",
+                         "PartitionedCall", "If", "StatelessIf", "While", "StatelessWhile",
+                         "Case", "StatelessCase"})
+
+
+class _KeepsState(Exception):
+    """The program keeps state in a kernel: it is not shared."""
+
+
+def keeps_state(op_name: str) -> bool:
+    """True if ``op_name``'s kernel may hold state from one call to the next."""
+    from .._keras_internals import tensorflow_op_def
+
+    if op_name in _MEMORYLESS:
+        return False
+    op_def = tensorflow_op_def(op_name)
+    if op_def is None:  # not an operation TensorFlow describes: assume it does
+        return True
+    if not op_def.is_stateful:
+        return False
+    import tensorflow as tf
+
+    return not any(arg.type == tf.resource.as_datatype_enum for arg in op_def.input_arg)
 
 
 class _Keys:
@@ -65,7 +100,7 @@ class _Keys:
             return tuple(self.arg(a) for a in defs)
 
         nodes = tuple(
-            (node.op, tuple(ref(i) for i in node.input), node.device,
+            (self.op(node.op), tuple(ref(i) for i in node.input), node.device,
              self.attrs(node.attr, names),
              node.experimental_type.SerializeToString(deterministic=True))
             for node in fdef.node_def)
@@ -77,6 +112,14 @@ class _Keys:
         return ("function", args(sig.input_arg), args(sig.output_arg), bool(sig.is_stateful),
                 nodes, outputs, controls, self.attrs(fdef.attr, names), arg_attrs,
                 tuple(sorted(fdef.resource_arg_unique_id.items())))
+
+    def op(self, name: str) -> Any:
+        """A node's operation: a library function it calls (by its key), or an op."""
+        if name in self.library:
+            return ("call", self.function(name))
+        if keeps_state(name):
+            raise _KeepsState(name)
+        return name
 
     def arg(self, arg: Any) -> tuple:
         return (arg.type, arg.type_attr, arg.number_attr, arg.type_list_attr, arg.is_ref,
@@ -138,4 +181,8 @@ def function_key(concrete: Any) -> Optional[tuple]:
         captures.append(spec)
     outputs = repr(tf.nest.map_structure(lambda t: (tuple(t.shape), t.dtype.name),
                                          concrete.structured_outputs))
-    return (_Keys(library).definition(fdef), tuple(captures), outputs)
+    try:
+        body = _Keys(library).definition(fdef)
+    except _KeepsState:
+        return None
+    return (body, tuple(captures), outputs)

@@ -22,11 +22,9 @@ from ._jaxpr_key import jax_core, program_key
 from ._runner import Runner, to_floats
 from ._trace_cache import TraceCache
 
-#: Jitted chunks shared by the fits whose steps trace to the same program
-#: (``_jaxpr_key``): at most this many programs are kept.
-TRACES = TraceCache(16)
-#: The same chunks mapped over stacked states (fits trained together, ``_cohort``).
-TOGETHER = TraceCache(16)
+#: Compiled chunks shared by the fits whose steps trace to the same program
+#: (``_jaxpr_key``), per data signature: at most this many are kept.
+TRACES = TraceCache(32)
 
 
 def _state_of(model, *, optimizer):
@@ -42,8 +40,10 @@ def _state_of(model, *, optimizer):
 
 class _Program:
     """One of a model's steps (``train_step`` or ``test_step``) traced for one
-    batch shape: its jaxpr, the constants it closed over, its trees and its key
-    (:func:`~._jaxpr_key.program_key`; None where it cannot be read)."""
+    batch shape: its jaxpr, the constants it closed over, its trees, its key
+    (:func:`~._jaxpr_key.program_key`; None where it cannot be read, or where
+    the program holds objects that may hold a model: then it is this fit's
+    alone, and not kept)."""
 
     def __init__(self, model, kind, state, batch):
         import jax
@@ -53,8 +53,9 @@ class _Program:
         self.jaxpr, self.consts = closed.jaxpr, list(closed.consts)
         self.in_tree = jax.tree.structure((state, batch))
         self.out_tree = jax.tree.structure(out_shape)
-        key = program_key(closed)
-        self.key = None if key is None else (key, self.in_tree, self.out_tree)
+        described = program_key(closed)
+        self.key = None if described is None or described[1] else (
+            described[0], self.in_tree, self.out_tree)
 
     def step(self):
         """The step as a function of ``(consts, state, batch)``: nothing of the model
@@ -62,7 +63,7 @@ class _Program:
         import jax
 
         core = jax_core()
-        jaxpr, in_tree, out_tree = self.jaxpr, self.in_tree, self.out_tree
+        jaxpr, out_tree = self.jaxpr, self.out_tree
 
         def step(consts, state, batch):
             flat = jax.tree.leaves((state, batch))  # in_tree's order: the program's inputs
@@ -125,13 +126,14 @@ def _lazy_jit(function):
 
 class _Steps:
     """What one fit runs for one kind of step over one data signature: the
-    (jitted, possibly shared) chunk and tail functions, and this fit's constants
-    for each. A function made from a program reads nothing of any model, so
-    JAX may trace it again (for other data sizes) without reading stale state."""
+    compiled chunk and tail (shared by every fit of the same programs), the
+    traceable functions they were compiled from (this fit's; a cohort maps
+    them), and this fit's constants for each."""
 
-    def __init__(self, chunk, chunk_consts, tail=None, tail_consts=()):
-        self.chunk, self.chunk_consts = chunk, chunk_consts
-        self.tail, self.tail_consts = tail, tail_consts
+    def __init__(self, chunk=None, chunk_fn=None, chunk_consts=(), tail=None, tail_fn=None,
+                 tail_consts=()):
+        self.chunk, self.chunk_fn, self.chunk_consts = chunk, chunk_fn, chunk_consts
+        self.tail, self.tail_fn, self.tail_consts = tail, tail_fn, tail_consts
 
     @property
     def functions(self):
@@ -139,28 +141,46 @@ class _Steps:
         return (self.chunk, self.tail)
 
 
-def _compiled(program, batch_size=None):
-    """The jitted chunk of ``program`` over full batches of ``batch_size`` (or, with
-    None, its tail: one batch of the rows given), shared by every fit whose
-    program has the same key (:data:`TRACES`); without a key, this fit's alone."""
+def _abstract(tree):
     import jax
 
-    def build():
-        step = program.step()
-        return jax.jit(_tail_fn(step) if batch_size is None else _chunk_fn(step, batch_size))
+    return jax.tree.map(lambda a: jax.ShapeDtypeStruct(np.shape(a), a.dtype), tree)
 
-    if program.key is None:
-        return build()
-    return TRACES.get((batch_size, program.key), build)
+
+def _compile(program, function, args):
+    """``function`` (made from ``program``) compiled ahead of time for ``args``
+    (abstract values), shared by every fit whose program has the same key
+    (:data:`TRACES`). The compiled executable holds no Python function, so a
+    kept one holds nothing of the model its program was traced from."""
+    import jax
+
+    key = None if program.key is None else (program.key, str(jax.tree.map(
+        lambda a: (a.shape, str(a.dtype)), args)))
+    found = None if key is None else TRACES.lookup(key)
+    if found is None:
+        found = _ahead_of_time(function, args)
+        if key is not None:
+            found = TRACES.keep(key, found)
+    return found
+
+
+def _ahead_of_time(function, args):
+    import jax
+
+    return jax.jit(function).lower(*args).compile()
+
+
+def _bound(i):
+    """A step index as the compiled chunks take it."""
+    return np.int32(i)
 
 
 class JaxRunner(Runner):
     """Jitted chunks of ``model.train_step`` / ``model.test_step`` for one model."""
 
-    def __init__(self, model, batch_size):
-        super().__init__(model, batch_size)
+    def __init__(self, model, batch_size, programs=None):
+        super().__init__(model, batch_size, programs)
         self._jit = not model.run_eagerly
-        self._compiled = {}
         self._state = None
 
     @staticmethod
@@ -180,47 +200,55 @@ class JaxRunner(Runner):
     def _function(self, kind, batch_size, data, n, state):
         """The steps of ``kind`` over ``data`` of ``n`` samples (:class:`_Steps`):
         each traced for this model (the proof that its program is what another
-        fit compiled) and compiled once per program in the process (``TRACES``)."""
+        fit compiled), compiled once per program and data signature in the
+        process (``TRACES``), remembered with the model until it is compiled
+        again (:meth:`~._runner.Runner.remembered`)."""
         import jax
 
-        signature = (kind, batch_size, n, str(jax.tree.map(lambda a: (a.shape, str(a.dtype)),
-                                                           data)))
-        steps = self._compiled.get(signature)
-        if steps is None:
+        signature = (kind, batch_size, n, str(jax.tree.map(
+            lambda a: (np.shape(a), str(a.dtype)), (data, state))))
+
+        def build():
             if self._jit and jax_core() is not None:
-                steps = self._traced(kind, batch_size, data, n, state)
-            else:  # the model's own step: run_eagerly (traced at each call), or a
-                # JAX whose programs skfashion cannot read (compiled for this fit alone)
-                step = self.model.train_step if kind == "train" else self.model.test_step
+                return self._traced(kind, batch_size, data, n, state)
+            # The model's own step: run_eagerly (traced at each call), or a JAX
+            # whose programs skfashion cannot read (compiled for this fit alone).
+            step = self.model.train_step if kind == "train" else self.model.test_step
 
-                def own(consts, state, batch):
-                    return step(state, batch)
+            def own(consts, state, batch):
+                return step(state, batch)
 
-                chunk, tail = _chunk_fn(own, batch_size), _tail_fn(own)
-                if self._jit:
-                    import jax
+            chunk, tail = _chunk_fn(own, batch_size), _tail_fn(own)
+            if not self._jit:
+                return _Steps(chunk, chunk, (), tail, tail, ())
+            return _Steps(jax.jit(chunk), chunk, (), jax.jit(tail), tail, ())
 
-                    chunk, tail = jax.jit(chunk), jax.jit(tail)
-                steps = _Steps(chunk, (), tail, ())
-            self._compiled[signature] = steps
-        return steps
+        return self.remembered(signature, build)
 
     def _traced(self, kind, batch_size, data, n, state):
         import jax
 
-        def example(rows):
-            return jax.tree.map(lambda a: jax.ShapeDtypeStruct((rows, *a.shape[1:]), a.dtype),
+        def rows(count):
+            return jax.tree.map(lambda a: jax.ShapeDtypeStruct((count, *a.shape[1:]), a.dtype),
                                 data)
 
-        steps = _Steps(None, ())
+        steps = _Steps()
+        order = jax.ShapeDtypeStruct((n,), np.int32)
         if n // batch_size:
-            program = _Program(self.model, kind, state, example(batch_size))
-            steps.chunk = _compiled(program, batch_size)
+            program = _Program(self.model, kind, state, rows(batch_size))
+            steps.chunk_fn = _chunk_fn(program.step(), batch_size)
             steps.chunk_consts = program.consts
+            bound = jax.ShapeDtypeStruct((), np.int32)
+            steps.chunk = _compile(program, steps.chunk_fn, (
+                _abstract(program.consts), _abstract(state), _abstract(data), order, bound,
+                bound))
         if n % batch_size:
-            program = _Program(self.model, kind, state, example(n % batch_size))
-            steps.tail = _compiled(program)
+            program = _Program(self.model, kind, state, rows(n % batch_size))
+            steps.tail_fn = _tail_fn(program.step())
             steps.tail_consts = program.consts
+            steps.tail = _compile(program, steps.tail_fn, (
+                _abstract(program.consts), _abstract(state), _abstract(data),
+                jax.ShapeDtypeStruct((n % batch_size,), np.int32)))
         return steps
 
     def _run(self, kind, state, data, order, batch_size, begin, end):
@@ -281,9 +309,8 @@ class JaxRunner(Runner):
         self._state = None
 
     def close(self):
-        """Sync the model and release the compiled functions."""
+        """Sync the model (its compiled steps stay with it: ``programs``)."""
         self.sync()
-        self._compiled.clear()
 
 
 def _run_steps(steps, chunk_consts, tail_consts, state, data, order, batch_size, begin, end):
@@ -298,7 +325,8 @@ def _run_steps(steps, chunk_consts, tail_consts, state, data, order, batch_size,
     logs = None
     if begin < min(end, n_full):
         order_dev = jax.numpy.asarray(order, dtype=jax.numpy.int32)
-        logs, state = steps.chunk(chunk_consts, state, data, order_dev, begin, min(end, n_full))
+        logs, state = steps.chunk(chunk_consts, state, data, order_dev, _bound(begin),
+                                  _bound(min(end, n_full)))
     if end > n_full:  # the last, smaller batch
         rest = jax.numpy.asarray(order[..., n_full * batch_size:], dtype=jax.numpy.int32)
         logs, state = steps.tail(tail_consts, state, data, rest)
@@ -311,9 +339,9 @@ def _mapped(steps):
     import jax
 
     return _Steps(
-        jax.jit(jax.vmap(steps.chunk, in_axes=(0, 0, None, 0, None, None))),
-        (),
-        None if steps.tail is None else jax.jit(jax.vmap(steps.tail, in_axes=(0, 0, None, 0))),
+        chunk=jax.jit(jax.vmap(steps.chunk_fn, in_axes=(0, 0, None, 0, None, None))),
+        tail=None if steps.tail_fn is None else jax.jit(
+            jax.vmap(steps.tail_fn, in_axes=(0, 0, None, 0))),
     )
 
 
@@ -378,7 +406,9 @@ def _train_together(payloads, cache):
         cache[key] = (datas, *_pool(datas))
     _, pool, offsets = cache[key]
     orders = np.stack([p[3] for p in payloads]) + np.asarray(offsets)[:, None]
-    mapped = TOGETHER.get(steps.functions, lambda: _mapped(steps))
+    mapped = cache.get(("mapped", steps.functions))  # this cohort's (made from its fits)
+    if mapped is None:
+        mapped = cache[("mapped", steps.functions)] = _mapped(steps)
     chunk_consts = _stack([p[0].chunk_consts for p in payloads])
     tail_consts = _stack([p[0].tail_consts for p in payloads])
     logs, state = _run_steps(mapped, chunk_consts, tail_consts,
@@ -394,9 +424,9 @@ def step_program_key(model, kind, batch):
     return _Program(model, kind, state, batch).key
 
 
-def make_runner(model, batch_size):
+def make_runner(model, batch_size, programs=None):
     """Jitted chunks over the stateless step (``run_eagerly`` included, as before)."""
-    return JaxRunner(model, batch_size)
+    return JaxRunner(model, batch_size, programs)
 
 
 def compiled_call(model, example):

@@ -23,10 +23,17 @@ The differentiation rules of ``custom_jvp_call`` / ``custom_vjp_call`` (made
 anew at every trace) are left out: the program is only ever evaluated, never
 differentiated again (a training step's gradient is already in its jaxpr), and
 evaluating such a call runs its ``call_jaxpr`` alone, which is in the key.
+
+A program that holds objects which may hold a model (a closure, a bound
+method, any object compared by identity) is said to ``hold``: it is shared
+with no other fit, and not kept (a cached program must never keep a deleted
+estimator's model alive). JAX's own module-level functions (a PRNG
+implementation's) hold nothing.
 """
 
 import enum
-from typing import Any, Dict, Optional
+import types
+from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
 
@@ -95,12 +102,22 @@ def _from_jax(obj: Any) -> bool:
     return module.split(".")[0] in ("jax", "jaxlib")
 
 
+def _may_hold_objects(fn: Any) -> bool:
+    """True unless ``fn`` is a plain module-level function (no closure, not bound)."""
+    owner = getattr(fn, "__self__", None)
+    if owner is not None and not isinstance(owner, types.ModuleType):
+        return True
+    return bool(getattr(fn, "__closure__", None)) or "<locals>" in str(
+        getattr(fn, "__qualname__", "<locals>"))
+
+
 class _Keys:
     """One key computation (nested jaxprs that recur are walked once)."""
 
     def __init__(self, core: Any):
         self.core = core
         self.seen: Dict[int, Any] = {}  # by id: the jaxprs stay alive during the walk
+        self.holds = False  # something compared by identity that may hold a model
 
     def jaxpr(self, jaxpr: Any) -> tuple:
         known = self.seen.get(id(jaxpr))
@@ -129,9 +146,10 @@ class _Keys:
             skip = _DIFFERENTIATION_RULES.get(name, ())
             params = tuple(sorted((k, self.value(v)) for k, v in eqn.params.items()
                                   if k not in skip))
+            ctx = getattr(eqn, "ctx", None)
             eqns.append((name, _Param(eqn.primitive), tuple(ref(v) for v in eqn.invars),
                          params, tuple(binder(v) for v in eqn.outvars),
-                         self.value(eqn.effects)))
+                         self.value(eqn.effects), ("ctx", repr(ctx), _Param(ctx))))
         key = ("jaxpr", head, tuple(eqns), tuple(ref(v) for v in jaxpr.outvars),
                self.value(jaxpr.effects))
         self.seen[id(jaxpr)] = key
@@ -173,9 +191,11 @@ class _Keys:
         if isinstance(v, dict):
             return ("dict", tuple(sorted((repr(k), self.value(x)) for k, x in v.items())))
         if callable(v) and not _from_jax(v):
+            self.holds = self.holds or _may_hold_objects(v)
             return ("callable", _Same(v))
         if _from_jax(v):
             return ("jax", type(v).__qualname__, _Param(v))
+        self.holds = True
         return ("object", _Same(v))
 
 
@@ -192,14 +212,19 @@ def jax_core() -> Any:
     return core
 
 
-def program_key(closed: Any) -> Any:
-    """A hashable value equal for two closed jaxprs exactly when they compute
-    the same function of their inputs and constants (see the module), or None
-    where this JAX does not let skfashion read its jaxprs."""
-    core = jax_core()
-    if core is None:
+def program_key(closed: Any) -> Optional[Tuple[Any, bool]]:
+    """``(key, holds)``: a hashable value equal for two closed jaxprs exactly when
+    they compute the same function of their inputs and constants under the same
+    configuration (see the module), and whether the program holds objects that
+    may hold a model; None where this JAX does not let skfashion read its jaxprs
+    or its configuration."""
+    from .._keras_internals import jax_trace_context
+
+    core, context = jax_core(), jax_trace_context()
+    if core is None or context is None:
         return None
     keys = _Keys(core)
     consts = tuple(("const", str(np.asarray(c).dtype) if not hasattr(c, "dtype")
                     else str(c.dtype), tuple(np.shape(c))) for c in closed.consts)
-    return ("program", keys.jaxpr(closed.jaxpr), consts)
+    key = ("program", keys.jaxpr(closed.jaxpr), consts, _Param(context))
+    return key, keys.holds

@@ -65,14 +65,17 @@ class LoopInputs:
     #: Training samples the estimator counted from the user's data (None: not
     #: checked); the data given to the loop must have exactly these.
     n_train: Optional[int] = None
+    #: Where the model's compiled steps are remembered between its training
+    #: calls (its fitted state's; None: for this call alone): see ``_runner``.
+    programs: Optional[dict] = None
 
 
-def make_runner(model, batch_size):
+def make_runner(model, batch_size, programs=None):
     """The fastest runner for ``model`` on the active Keras backend (its module
-    in ``_backends.BACKENDS`` decides)."""
+    in ``_backends.BACKENDS`` decides); ``programs`` remembers its compiled steps."""
     from ._backends import backend_module
 
-    return backend_module().make_runner(model, batch_size)
+    return backend_module().make_runner(model, batch_size, programs)
 
 
 def _overrides(callback, *methods):
@@ -217,7 +220,7 @@ def fit_epochs(model, data, spec, loop):
     steps = _steps(n, batch_size, spec.steps_per_epoch, "steps_per_epoch")
     with tensorflow_variables_without_debug_names():  # the optimizer's and metrics'
         symbolic_build(model, densify(data, slice(0, batch_size)))
-    runner = make_runner(model, batch_size)
+    runner = make_runner(model, batch_size, loop.programs)
     validation = loop.validation
     if is_sparse(data) or (validation is not None and is_sparse(validation.data)):
         runner = SparseFeed(runner, batch_size)

@@ -20,11 +20,37 @@ import numpy as np
 
 
 class Runner(abc.ABC):
-    """Runs chunks of a Keras model's own train and test steps."""
+    """Runs chunks of a Keras model's own train and test steps.
 
-    def __init__(self, model, batch_size):
+    ``programs`` is where the model's compiled steps are remembered between
+    training calls (its fitted state's: ``_fitted._Fitted.programs``), so a
+    warm start or ``partial_fit`` runs the steps it compiled before, as Keras's
+    ``model.fit`` reuses ``model.train_function`` until the model is compiled
+    again (:meth:`remembered`).
+    """
+
+    def __init__(self, model, batch_size, programs=None):
         self.model = model
         self.batch_size = batch_size
+        self.programs = {} if programs is None else programs
+
+    def remembered(self, signature, build):
+        """The compiled steps of ``signature`` this model made since it was last
+        compiled (and since its ``train_step``/``test_step`` were last replaced on
+        the instance), else ``build()``, remembered with the model's compile."""
+        from .._keras_internals import compile_token
+
+        token = compile_token(self.model)
+        # a step replaced on the instance since (model.train_step = ...) is another program
+        replaced = tuple(vars(self.model).get(name) for name in ("train_step", "test_step"))
+        entry = self.programs.get(signature)
+        if (entry is not None and token is not None and entry[0] is token
+                and all(a is b for a, b in zip(entry[1], replaced))):
+            return entry[2]
+        value = build()
+        if token is not None:
+            self.programs[signature] = (token, replaced, value)
+        return value
 
     @staticmethod
     @abc.abstractmethod

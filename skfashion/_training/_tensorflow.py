@@ -20,9 +20,12 @@ from ._runner import Runner, to_floats
 from ._graph_key import function_key
 from ._trace_cache import TraceCache
 
+#: At most this many bytes of variables kept alive by the traces in ``TRACES``
+#: (a TensorFlow trace holds the variables it captured: the first fit's).
+TRACE_BYTES = 64 * 2**20
 #: Traced chunks shared by the fits whose steps trace to the same program
 #: (``_graph_key``): at most this many programs are kept.
-TRACES = TraceCache(16)
+TRACES = TraceCache(16, max_bytes=TRACE_BYTES)
 
 
 def _defined_in_distribute(fn, depth=4):
@@ -147,9 +150,8 @@ class _Loop:
     run with its own step's captured tensors (its variables, constants).
 
     The loop captures what the step captured, and nothing else; ``positions``
-    says which of the step's captures each of the loop's is. It is None when the
-    loop captured something the step did not (then only the fit it was traced
-    for runs it).
+    says which of the step's captures each of the loop's is (None when the loop
+    captured something the step did not: then it serves no other fit).
     """
 
     def __init__(self, step, batch_size, data):
@@ -166,16 +168,26 @@ class _Loop:
         index = {id(t): i for i, t in enumerate(step.captured_inputs)}
         positions = [index.get(id(t)) for t in self.concrete.captured_inputs]
         self.positions = None if None in positions else positions
-        self.step = step
 
     def __call__(self, step, *args):
         """Run the loop with ``step``'s captured tensors (a trace of the same program)."""
         from .._keras_internals import call_with_captures
 
-        if step is self.step or self.positions is None:
+        if self.positions is None:
             return self.concrete(*args)
         captures = step.captured_inputs
         return call_with_captures(self.concrete, args, [captures[p] for p in self.positions])
+
+
+def _captured_bytes(step):
+    """The bytes of what ``step`` captured (what a kept trace keeps alive)."""
+    import tensorflow as tf
+
+    from .._keras_internals import resource_value_bytes
+
+    return sum(resource_value_bytes(t) if t.dtype == tf.resource
+               else int(t.shape.num_elements() or 0) * t.dtype.size
+               for t in step.captured_inputs)
 
 
 class TensorFlowRunner(Runner):
@@ -185,12 +197,10 @@ class TensorFlowRunner(Runner):
     is (:func:`~._graph_key.function_key`); a fit whose step is a program that
     another fit of this process runs already (``TRACES``) runs that fit's
     traced chunk with its own captured tensors, instead of tracing the chunk
-    and instantiating it again (most of a small fit's cost).
+    and instantiating it again (most of a small fit's cost). A later training
+    call of the same model (a warm start, ``partial_fit``) runs the chunk it
+    ran before (:meth:`~._runner.Runner.remembered`), as Keras's ``fit`` does.
     """
-
-    def __init__(self, model, batch_size):
-        super().__init__(model, batch_size)
-        self._functions = {}
 
     @staticmethod
     def to_device(data):
@@ -224,19 +234,18 @@ class TensorFlowRunner(Runner):
 
         signature = (kind, batch_size, str(tf.nest.map_structure(
             lambda t: (tuple(t.shape[1:]), t.dtype.name), data)))
-        found = self._functions.get(signature)
-        if found is None:
+
+        def build():
             step = self._trace_step(kind, data)
             key = function_key(step)
+            loop = None if key is None else TRACES.lookup((key, batch_size))
+            if loop is None:
+                loop = _Loop(step, batch_size, data)
+                if key is not None and loop.positions is not None:
+                    loop = TRACES.keep((key, batch_size), loop, _captured_bytes(step))
+            return loop, step
 
-            def make():
-                return _Loop(step, batch_size, data)
-
-            loop = make() if key is None else TRACES.get((key, batch_size), make)
-            if loop.positions is None and loop.step is not step:  # bound to its own fit
-                loop = make()
-            found = self._functions[signature] = (loop, step)
-        return found
+        return self.remembered(signature, build)
 
     def train(self, data, order, begin, end):
         """Run train steps ``begin`` to ``end - 1`` of an epoch; return the logs."""
@@ -258,8 +267,8 @@ class TensorFlowRunner(Runner):
         """Model variables are always current with TensorFlow."""
 
     def close(self):
-        """Release the traced functions (shared ones stay in ``TRACES``)."""
-        self._functions.clear()
+        """Nothing to release: the model's chunks stay with it (``programs``), shared
+        ones in ``TRACES`` too."""
 
 
 def step_program_key(model, kind, batch):
@@ -268,13 +277,13 @@ def step_program_key(model, kind, batch):
     return function_key(TensorFlowRunner(model, len(batch[0]))._trace_step(kind, batch))
 
 
-def make_runner(model, batch_size):
+def make_runner(model, batch_size, programs=None):
     """Traced chunks; a model compiled with ``run_eagerly=True`` runs eagerly, as Keras runs it."""
     if model.run_eagerly:
         from ._eager import EagerRunner
 
         return EagerRunner(model, batch_size)
-    return TensorFlowRunner(model, batch_size)
+    return TensorFlowRunner(model, batch_size, programs)
 
 
 class _TracedCall:

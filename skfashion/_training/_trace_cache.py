@@ -14,45 +14,65 @@ computes with (variables, constants it captured) are each fit's own, passed in.
 
 :class:`TraceCache` keeps the compiled functions per key, bounded and safe
 across threads. What it keeps is the program: never the model it was traced
-from, so an estimator no one holds is freed with its model.
+from, so an estimator no one holds is freed with its model. (A TensorFlow
+trace keeps the variables it captured alive, the first fit's: that cache is
+bounded in bytes too.)
 """
 
 import threading
 from collections import OrderedDict
-from typing import Any, Callable, Hashable
+from typing import Any, Callable, Hashable, Optional, Tuple
 
 
 class TraceCache:
     """A bounded, thread-safe map from keys to compiled functions (least
-    recently used dropped first)."""
+    recently used dropped first), at most ``size`` entries and, where entries
+    say what they hold (``nbytes``), at most ``max_bytes`` of it."""
 
-    def __init__(self, size: int):
+    def __init__(self, size: int, max_bytes: Optional[int] = None):
         self.size = size
-        self._entries: "OrderedDict[Hashable, Any]" = OrderedDict()
+        self.max_bytes = max_bytes
+        self._entries: "OrderedDict[Hashable, Tuple[Any, int]]" = OrderedDict()
         self._lock = threading.Lock()
+
+    def lookup(self, key: Hashable) -> Any:
+        """What is kept for ``key`` (now the most recent), or None."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            self._entries.move_to_end(key)
+            return entry[0]
+
+    def keep(self, key: Hashable, value: Any, nbytes: int = 0) -> Any:
+        """Keep ``value`` for ``key`` unless something is kept for it already (two
+        threads that built for the same key at once): return what is kept then."""
+        if self.size <= 0 or (self.max_bytes is not None and nbytes > self.max_bytes):
+            return value
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+                return entry[0]
+            self._entries[key] = (value, nbytes)
+            while len(self._entries) > self.size or (
+                    self.max_bytes is not None and self.nbytes > self.max_bytes):
+                self._entries.popitem(last=False)
+            return value
 
     def get(self, key: Hashable, build: Callable[[], Any]) -> Any:
         """The functions kept for ``key``, made by ``build()`` the first time.
 
         ``build`` runs outside the lock (a compilation takes a while; fits of
-        other programs need not wait for it); two threads that miss the same
-        key at once both build, and the first kept is what both get.
+        other programs need not wait for it).
         """
-        if self.size <= 0:
-            return build()
-        with self._lock:
-            if key in self._entries:
-                self._entries.move_to_end(key)
-                return self._entries[key]
-        value = build()
-        with self._lock:
-            if key in self._entries:
-                self._entries.move_to_end(key)
-                return self._entries[key]
-            self._entries[key] = value
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-            return value
+        found = self.lookup(key) if self.size > 0 else None
+        return found if found is not None else self.keep(key, build())
+
+    @property
+    def nbytes(self) -> int:
+        """What the entries said they hold, together."""
+        return sum(n for _, n in self._entries.values())
 
     def __len__(self) -> int:
         return len(self._entries)
