@@ -37,12 +37,14 @@ def known_names(kind):
     return sorted(set(names) | set(_ALIASES.get(kind, ())))
 
 
-def did_you_mean(name, candidates):
-    """`` Did you mean 'x'?`` for the candidates closest to ``name`` ('' when none is)."""
+def did_you_mean(name, candidates, accepted=None):
+    """`` Did you mean 'x'?`` for the candidates closest to ``name`` that
+    ``accepted(candidate)`` takes ('' when none is)."""
     import difflib
 
     lowered = {c.lower(): c for c in candidates}
-    close = difflib.get_close_matches(str(name).lower(), list(lowered), n=3, cutoff=0.6)
+    close = difflib.get_close_matches(str(name).lower(), list(lowered), n=6, cutoff=0.6)
+    close = [c for c in close if accepted is None or accepted(lowered[c])][:3]
     if not close:
         return ""
     names = [repr(lowered[c]) for c in close]
@@ -53,13 +55,23 @@ def did_you_mean(name, candidates):
 def _get(kind, getter, name, what):
     try:
         return getter(name)
-    except ValueError as exc:
-        module = _MODULES[kind]
-        raise ValueError(  # scikeras's words first (its suite matches them)
-            f"{what}={name!r}: Could not interpret {kind} identifier {name!r}: Keras has no "
-            f"{kind} of that name.{did_you_mean(name, known_names(kind))} Use a Keras {kind} "
-            f"name, class or instance (the names are those of keras.{module}, in either case)."
-        ) from exc
+    except ValueError:
+        pass
+
+    def accepted(candidate):  # only names this very lookup takes are suggested
+        try:
+            getter(candidate)
+        except (ValueError, TypeError):
+            return False
+        return True
+
+    module = _MODULES[kind]
+    raise ValueError(  # scikeras's words first (its suite matches them)
+        f"{what}={name!r}: Could not interpret {kind} identifier {name!r}: Keras has no "
+        f"{kind} of that name.{did_you_mean(name, known_names(kind), accepted)} Use a Keras "
+        f"{kind} name, class or instance (the names are those of keras.{module}, in either "
+        "case)."
+    ) from None  # Keras's own error shows skfashion's lookup, nothing of use
 
 
 #: The name of the instance Keras builds to resolve an optimizer's name to its

@@ -113,8 +113,13 @@ def stage(est, X: Any, y: Any, sample_weight: Any, kwargs: Dict[str, Any], *,
     fails.
     """
     inputs = (X, y)
+    # The call's length is read before _initialize runs, as scikeras reads it
+    # (a subclass that sets self.epochs there changes the next fit, not this one).
+    epochs = collect_options(est, kwargs, partial=partial).get("epochs")
     staged, X, y, rng = stage_state(est, X, y, warm=warm, train=True)
     options = collect_options(est, kwargs, partial=partial)
+    if epochs is not None:
+        options["epochs"] = epochs
     sample_weight = check_sample_weight(sample_weight, X)
     fitted = staged["_fitted"]
     model = fitted.model

@@ -83,11 +83,12 @@ class _ThreadSeeds:
     ``tensorflow.python.eager.context`` reads the global seed with
     ``global_seed()`` and draws an eager operation's seed with
     ``internal_operation_seed()`` (from ``random_seed.get_seed``, and a
-    ``tf.function``'s graph takes its seed from the former). While a block is
-    open, both module functions are replaced by these, which answer a thread
-    with an open block from its own seed and generator and every other thread
-    from TensorFlow's (its context is left untouched); when the last block
-    closes, TensorFlow's functions are put back.
+    ``tf.function``'s graph takes its seed from the former); ``tf.random.set_seed``
+    sets it with ``set_global_seed()``. While a block is open, the three module
+    functions are replaced by these, which answer (and seed) a thread with an
+    open block from its own seed and generator and every other thread from
+    TensorFlow's (its context is left untouched); when the last block closes,
+    TensorFlow's functions are put back.
     """
 
     def __init__(self):
@@ -118,6 +119,17 @@ class _ThreadSeeds:
         self.global_seed()  # the clear, as before any draw of TensorFlow's
         return state["rng"].randint(0, _MAXINT32)
 
+    def set_global_seed(self, seed):
+        """``tf.random.set_seed`` inside the block (a builder that seeds itself):
+        the block's seed and generator for this thread, as set_seed sets them."""
+        import random
+
+        state = self.state()
+        if state is None:
+            return self.originals[2](seed)
+        state.update(seed=seed, rng=random.Random(int(seed) if seed is not None else None),
+                     cleared=False)
+
     @contextmanager
     def block(self, module, seed):
         import random
@@ -125,9 +137,11 @@ class _ThreadSeeds:
         with self.lock:
             if self.open == 0:
                 self.module = module
-                self.originals = (module.global_seed, module.internal_operation_seed)
+                self.originals = (module.global_seed, module.internal_operation_seed,
+                                  module.set_global_seed)
                 module.global_seed = self.global_seed
                 module.internal_operation_seed = self.internal_operation_seed
+                module.set_global_seed = self.set_global_seed
             self.open += 1
         outer = self.state()
         self.local.state = {"seed": seed, "rng": random.Random(seed), "cleared": False}
@@ -138,7 +152,8 @@ class _ThreadSeeds:
             with self.lock:
                 self.open -= 1
                 if self.open == 0:
-                    module.global_seed, module.internal_operation_seed = self.originals
+                    (module.global_seed, module.internal_operation_seed,
+                     module.set_global_seed) = self.originals
 
 
 #: TensorFlow's ``_MAXINT32``: the bound of an eager operation's drawn seed.

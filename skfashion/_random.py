@@ -56,68 +56,98 @@ def seed_sequence(seed, n):
     return [int(w & 0x7FFFFFFF) for w in words]
 
 
+class _Generator:
+    """What :class:`_ThreadGenerator` needs of one global generator: the object,
+    how to copy it, seed it, and read and set its state."""
+
+    def __init__(self, module, instance, make, getstate, setstate):
+        self.module, self.instance, self.make = module, instance, make
+        self.getstate, self.setstate = getstate, setstate
+
+
 class _ThreadGenerator:
-    """A process-wide generator's module functions, routed for the threads that
-    opened a block (Python's ``random``, NumPy's legacy ``np.random``).
+    """A process-wide generator seeded for the thread that opened a block, and as
+    it was for every other thread (Python's ``random``, NumPy's ``np.random``).
 
     ``random.random``, ``np.random.normal``... are bound methods of one global
-    generator: seeding it for one thread would change what every other thread
-    draws. While a block is open, the module's functions are replaced by
-    dispatchers that call the block's own generator in its thread (seeded as
-    seeding the global one would seed it) and the global generator's method in
-    every other thread; when the last block closes, the functions are put back.
-    The global generator itself is never touched.
+    generator: seeding it for a builder would change what every other thread
+    draws. While a block is open, the global generator itself is seeded for the
+    building thread, so that everything it draws from it (the module's
+    functions, methods taken beforehand such as ``from numpy.random import
+    randn``, scikit-learn's ``check_random_state(None)``, Keras's default seeds)
+    is what it draws after ``keras.utils.set_random_seed``; and the module's
+    functions are replaced by dispatchers that send every other thread to a
+    copy of the generator as it was when the block opened. When the block
+    closes, the global generator takes that copy's state (with what other
+    threads drew meanwhile) and the functions are put back: no thread's stream
+    is changed, the building thread's own included. (Another thread holding a
+    bound method taken earlier would draw from the seeded generator during the
+    build: the dispatchers cannot reach it.) Blocks open one at a time (the
+    seed lock); a block nested in the same thread seeds again, and gives the
+    outer block its stream back when it closes.
     """
 
-    def __init__(self, module, instance, make, extra=()):
-        self.module, self.instance, self.make, self.extra = module, instance, make, extra
-        self.local = threading.local()
-        self.lock = threading.Lock()
-        self.open = 0
+    def __init__(self, generator, extra=()):
+        self.generator, self.extra = generator, extra
+        self.owner = None
+        self.copy = None
+        self.outer: list = []  # the building thread's states under nested blocks
         self.saved: dict = {}
+        self.lock = threading.Lock()  # other threads' draws against the block's closing
 
     def _names(self):
-        glob = self.instance()
-        return [n for n in dir(self.module)
-                if getattr(getattr(self.module, n), "__self__", None) is glob] + list(self.extra)
+        module, glob = self.generator.module, self.generator.instance()
+        return [n for n in dir(module)
+                if getattr(getattr(module, n), "__self__", None) is glob] + list(self.extra)
 
     def _dispatcher(self, name, original):
-        local = self.local
-
         def dispatch(*args, **kwargs):
-            generator = getattr(local, "generator", None)
-            if generator is None:
+            if self.owner == threading.get_ident():
                 return original(*args, **kwargs)
-            return getattr(generator, name)(*args, **kwargs)
+            with self.lock:
+                if self.copy is None:  # the block closed meanwhile
+                    return original(*args, **kwargs)
+                return getattr(self.copy, name)(*args, **kwargs)
 
         dispatch.__name__, dispatch.__doc__ = name, getattr(original, "__doc__", None)
         return dispatch
 
     @contextmanager
     def block(self, seed):
-        with self.lock:
-            if self.open == 0:
-                for name in self._names():
-                    self.saved[name] = getattr(self.module, name)
-                    setattr(self.module, name, self._dispatcher(name, self.saved[name]))
-            self.open += 1
-        outer = getattr(self.local, "generator", None)
-        self.local.generator = self.make(seed)
+        gen, module = self.generator, self.generator.module
+        glob = gen.instance()
+        nested = self.owner == threading.get_ident()
+        if nested:
+            self.outer.append(gen.getstate(glob))
+        else:
+            self.copy = gen.make()
+            gen.setstate(self.copy, gen.getstate(glob))
+            for name in self._names():
+                self.saved[name] = getattr(module, name)
+                setattr(module, name, self._dispatcher(name, self.saved[name]))
+            self.owner = threading.get_ident()
+        glob.seed(seed)
         try:
             yield
         finally:
-            self.local.generator = outer
-            with self.lock:
-                self.open -= 1
-                if self.open == 0:
+            if nested:
+                gen.setstate(glob, self.outer.pop())
+            else:
+                with self.lock:
+                    self.owner = None
+                    gen.setstate(glob, gen.getstate(self.copy))
+                    self.copy = None
                     for name, original in self.saved.items():
-                        setattr(self.module, name, original)
+                        setattr(module, name, original)
                     self.saved.clear()
 
 
-_PYTHON = _ThreadGenerator(random, lambda: random._inst, random.Random)
-_NUMPY = _ThreadGenerator(np.random, lambda: np.random.mtrand._rand, np.random.RandomState,
-                          extra=("seed",))
+_PYTHON = _ThreadGenerator(_Generator(
+    random, lambda: random._inst, random.Random,
+    lambda g: g.getstate(), lambda g, state: g.setstate(state)))
+_NUMPY = _ThreadGenerator(_Generator(
+    np.random, lambda: np.random.mtrand._rand, np.random.RandomState,
+    lambda g: g.get_state(), lambda g, state: g.set_state(state)), extra=("seed",))
 
 
 @contextmanager
@@ -127,12 +157,13 @@ def keras_seed(seed):
     ``keras.utils.set_random_seed(seed)`` is the documented way to make Keras
     weight initialisation reproducible, but it reseeds process-wide generators,
     changing what the user's other threads draw. Inside this block the calling
-    thread draws as after ``set_random_seed(seed)``: Python's ``random`` and
-    NumPy's ``np.random`` functions from generators of its own
-    (:class:`_ThreadGenerator`), TensorFlow's seed and operation seeds likewise
-    (``_keras_internals.tensorflow_global_seed``), Keras's global seed (kept per
-    thread by Keras); every other thread draws from the global generators as if
-    the block did not exist, and so does this one after it. torch has one
+    thread draws as after ``set_random_seed(seed)``: from Python's ``random`` and
+    NumPy's ``np.random``, seeded for it while every other thread draws from
+    copies of them as they were (:class:`_ThreadGenerator`), TensorFlow's seed
+    and operation seeds from its own (``_keras_internals.tensorflow_global_seed``,
+    ``tf.random.set_seed`` in the block included), Keras's global seed (kept per
+    thread by Keras); every other thread draws as if the block did not exist,
+    and so does this one after it. torch has one
     generator per process: it is seeded for the block and put back afterwards
     (a torch draw of another thread meanwhile would see the seeded stream).
     Blocks of skfashion's own fits run one at a time (a process-wide lock).

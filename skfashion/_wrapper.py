@@ -235,11 +235,16 @@ class BaseWrapper(_BaseKeras):
     def _fit_option_values(self):
         params = self.get_params()
         options = constructor_options(self, params)
+        # scikeras: fit trains ``self.epochs`` (or fit__epochs) whatever
+        # _fit_kwargs and get_params() say (a subclass may make it a property),
+        # and starts at the call's initial_epoch alone (0 unless fit(...) gives one)
+        options["epochs"] = Option(getattr(self, "epochs", 1), "epochs")
+        options.pop("initial_epoch", None)
         for name, value in routed(params, "compile").items():
             if name == "steps_per_execution":
                 options[name] = Option(value, "compile__steps_per_execution")
         for name, value in routed(params, "fit").items():
-            if name != "callbacks" and "__" not in name:
+            if name not in ("callbacks", "initial_epoch") and "__" not in name:
                 _warn_if_overridden(self, name, options.get(name), value)
                 options[name] = Option(value, f"fit__{name}")
         return options

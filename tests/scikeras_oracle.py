@@ -55,13 +55,14 @@ def _recorder():
     class Recorder(keras.callbacks.Callback):
         def __init__(self):
             super().__init__()
-            self.epochs, self.logs, self.run_params = 0, {}, {}
+            self.epochs, self.logs, self.run_params, self.indices = 0, {}, {}, []
 
         def on_train_begin(self, logs=None):
             self.run_params = {k: self.params.get(k) for k in ("epochs", "steps")}
 
         def on_epoch_end(self, epoch, logs=None):
             self.epochs += 1
+            self.indices.append(int(epoch))
             self.logs = sorted(logs or {})
 
     return Recorder()
@@ -108,7 +109,8 @@ def run_case(case, wrappers):
             entry["value"] = _plain(value)
         attributes[name] = entry
     params = {k: _plain(v) for k, v in est.get_params().items()}
-    return {"epochs_run": recorder.epochs, "run_params": recorder.run_params,
+    return {"epochs_run": recorder.epochs, "epoch_indices": recorder.indices,
+            "run_params": recorder.run_params,
             "last_logs": recorder.logs, "attributes": attributes, "params": params}
 
 

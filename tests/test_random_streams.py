@@ -138,11 +138,78 @@ def test_no_patch_is_left_installed_after_a_fit():
     if BACKEND == "tensorflow":
         from tensorflow.python.eager import context
 
-        before += (context.global_seed, context.internal_operation_seed)
+        before += (context.global_seed, context.internal_operation_seed,
+                   context.set_global_seed)
     X = np.random.RandomState(0).normal(size=(30, 3)).astype("float32")
     KerasRegressor(lambda meta: keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)]),
                    loss="mse", epochs=1, random_state=0).fit(X, X.sum(axis=1))
     after = (random.random, np.random.normal, np.random.seed)
     if BACKEND == "tensorflow":
-        after += (context.global_seed, context.internal_operation_seed)
+        after += (context.global_seed, context.internal_operation_seed,
+                  context.set_global_seed)
     assert all(a is b for a, b in zip(after, before))
+
+
+# ------------------------------------------ the second outside review's cases
+def _builder_drawing(how):
+    """A builder that sets its first kernel from a global generator, ``how``."""
+    from numpy.random import randn  # a method bound before any fit
+    from sklearn.utils import check_random_state
+
+    def build(meta=None):
+        n = meta["n_features_in_"] if meta else 4
+        if how == "check_random_state":
+            values = check_random_state(None).normal(size=(n, 1))
+        elif how == "bound method":
+            values = randn(n, 1)
+        else:  # the builder seeds the global generators itself
+            keras.utils.set_random_seed(123)
+            values = np.random.normal(size=(n, 1))
+        model = keras.Sequential([keras.Input((n,)), keras.layers.Dense(1)])
+        model.set_weights([values.astype("float32"), np.zeros(1, "float32")])
+        return model
+
+    return build
+
+
+@pytest.mark.parametrize("how", ["check_random_state", "bound method", "set_random_seed"])
+def test_a_builder_drawing_from_the_global_generators_starts_where_plain_keras_does(how):
+    """NumPy's global generator reached without its module functions (scikit-learn's
+    ``check_random_state(None)``, ``from numpy.random import randn``), and a
+    builder that calls ``keras.utils.set_random_seed`` itself: the initial weights
+    are plain Keras's after ``set_random_seed(5)``, and nothing leaks out."""
+    import warnings
+
+    build = _builder_drawing(how)
+    X = np.random.RandomState(0).normal(size=(20, 4)).astype("float32")
+    _generators(1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no "another thread draws"
+        est = KerasRegressor(build, loss="mse", random_state=5).initialize(X, X[:, 0])
+    after = _draw()
+    _generators(1)
+    expected_after = _draw()
+    assert after == expected_after  # this thread's own streams go on as without the fit
+    if BACKEND == "tensorflow":
+        import tensorflow as tf
+        from tensorflow.python.eager import context
+
+        tf.random.set_seed(1)
+        KerasRegressor(build, loss="mse", random_state=5).initialize(X, X[:, 0])
+        assert context.global_seed() == 1
+    keras.utils.set_random_seed(5)
+    for got, want in zip(est.model_.get_weights(), build().get_weights()):
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("how", ["check_random_state", "bound method"])
+def test_a_builder_reaching_the_global_generator_changes_no_draw_of_another_thread(how):
+    class Held(_HeldBuild):
+        def build(self, meta):
+            self.inside.set()
+            assert self.release.wait(60)
+            return _builder_drawing(how)(meta)
+
+    expected = _user_draws(8)
+    got = _user_draws(8, during=Held(0))
+    assert got == expected

@@ -93,6 +93,39 @@ REGRESSIONS = {
         "construct": {"model": "build", "epochs": 3,
                       "loss": "sparse_categorical_crossentropy"},
         "data": "classification"},
+    # the second outside review: scikeras's fit trains self.epochs whatever
+    # _fit_kwargs and get_params() say, reads it before _initialize, and starts at
+    # the call's initial_epoch alone
+    "fit_kwargs_without_epochs": {
+        "source": (
+            "class Sub(KerasRegressor):\n"
+            "    _fit_kwargs = KerasRegressor._fit_kwargs - {'epochs'}\n"),
+        "construct": {"model": "build", "epochs": 3, "loss": "mse"}, "data": "regression"},
+    "epochs_a_property": {
+        "source": (
+            "class Sub(KerasRegressor):\n"
+            "    def __init__(self, max_iter=3, **kwargs):\n"
+            "        super().__init__(**kwargs)\n"
+            "        self.max_iter = max_iter\n"
+            "    @property\n"
+            "    def epochs(self):\n"
+            "        return self.max_iter\n"
+            "    @epochs.setter\n"
+            "    def epochs(self, value):\n"
+            "        pass\n"),
+        "construct": {"model": "build", "loss": "mse"}, "data": "regression"},
+    "epochs_set_in_initialize": {
+        "source": (
+            "class Sub(KerasRegressor):\n"
+            "    def _initialize(self, X, y=None):\n"
+            "        X, y = super()._initialize(X, y)\n"
+            "        self.epochs = 4\n"
+            "        return X, y\n"),
+        "construct": {"model": "build", "epochs": 2, "loss": "mse"}, "data": "regression"},
+    "routed_initial_epoch": {
+        "source": "class Sub(KerasRegressor):\n    pass\n",
+        "construct": {"model": "build", "epochs": 3, "fit__initial_epoch": 2, "loss": "mse"},
+        "data": "regression"},
 }
 
 
@@ -183,7 +216,7 @@ def test_a_subclass_trains_and_leaves_what_scikeras_does(outcomes, name):
         assert ours.get("error") == theirs["error"], (source, theirs, ours)
         return
     assert "error" not in ours, (source, ours)
-    for what in ("epochs_run", "run_params", "last_logs"):
+    for what in ("epochs_run", "epoch_indices", "run_params", "last_logs"):
         assert ours[what] == theirs[what], (what, source, CASES[name]["construct"])
     for attribute, entry in theirs["attributes"].items():
         assert attribute in ours["attributes"], (attribute, source)
