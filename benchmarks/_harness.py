@@ -3,6 +3,11 @@
 Importing scikeras replaces Keras's pickling process-wide, and a peak resident
 memory means something only per process, so every measurement runs in its own
 ``python bench_x.py --worker SYSTEM TASK`` process that prints one JSON line.
+
+A baseline: ``--baseline DIR`` (scripts that offer it) also runs each system
+with the skfashion of another checkout (``git worktree add DIR <commit>``) on
+the path, alternated with this one's in the same run: the system name gets
+``BASELINE_SUFFIX`` and its worker process ``PYTHONPATH=DIR``.
 """
 
 import json
@@ -19,14 +24,41 @@ def backend_of(system):
     return system.split("@", 1)[1] if "@" in system else "tensorflow"
 
 
-def run_worker(script, system, task, timeout=1800, seed=0, args=()):
+#: Appended to a system's name to run it with the baseline checkout's skfashion.
+BASELINE_SUFFIX = "~baseline"
+
+
+def with_baseline(systems, baseline):
+    """``systems``, each followed by its baseline twin when a baseline is given."""
+    if not baseline:
+        return list(systems)
+    return [name for s in systems for name in (s, s + BASELINE_SUFFIX)]
+
+
+def label_of(labels, system, baseline=None):
+    """A system's label, marked "(baseline)" for a baseline twin."""
+    if system.endswith(BASELINE_SUFFIX):
+        name = system[: -len(BASELINE_SUFFIX)]
+        where = os.path.basename(os.path.normpath(baseline)) if baseline else "baseline"
+        return f"{labels.get(name, name)} ({where})"
+    return labels.get(system, system)
+
+
+def run_worker(script, system, task, timeout=1800, seed=0, args=(), baseline=None):
     """Run ``script [args] --worker system task`` in a fresh process; return its JSON.
 
     ``seed`` reaches the worker as ``BENCH_SEED`` (see :func:`bench_seed`); a
-    system named ``name@backend`` runs with ``KERAS_BACKEND=backend``.
+    system named ``name@backend`` runs with ``KERAS_BACKEND=backend``; one
+    ending in :data:`BASELINE_SUFFIX`, with ``baseline`` first on ``PYTHONPATH``.
     """
-    env = dict(os.environ, PYTHONUNBUFFERED="1", BENCH_SEED=str(seed),
-               KERAS_BACKEND=backend_of(system))
+    env = dict(os.environ, PYTHONUNBUFFERED="1", BENCH_SEED=str(seed))
+    if system.endswith(BASELINE_SUFFIX):
+        if not baseline:
+            raise ValueError(f"{system}: no --baseline checkout given")
+        system = system[: -len(BASELINE_SUFFIX)]
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (os.path.abspath(baseline), os.environ.get("PYTHONPATH")) if p)
+    env["KERAS_BACKEND"] = backend_of(system)
     proc = subprocess.run(
         [sys.executable, script, *args, "--worker", system, task],
         capture_output=True, text=True, timeout=timeout, env=env,
@@ -37,12 +69,12 @@ def run_worker(script, system, task, timeout=1800, seed=0, args=()):
     return json.loads(lines[-1])
 
 
-def alternate(script, systems, task, repeats, *, progress=True):
+def alternate(script, systems, task, repeats, *, progress=True, baseline=None):
     """Run every system ``repeats`` times, interleaved (A B C A B C ...)."""
     runs = {s: [] for s in systems}
     for r in range(repeats):
         for system in systems:
-            result = run_worker(script, system, task, seed=r)
+            result = run_worker(script, system, task, seed=r, baseline=baseline)
             runs[system].append(result)
             if progress:
                 print(f"  [{task} {r + 1}/{repeats}] {system}: "
@@ -56,7 +88,7 @@ def bench_seed():
     return int(os.environ.get("BENCH_SEED", 0))
 
 
-def print_cost_table(runs, systems, labels):
+def print_cost_table(runs, systems, labels, baseline=None):
     """The Markdown table of fixed cost, per-epoch cost and search time per system
     (workers that return ``fixed_ms``, ``per_epoch_ms``, ``search_s``, ``compute_s``)."""
     print("| system | fixed cost per fit (ms) | per epoch (ms) | search (s) "
@@ -64,7 +96,7 @@ def print_cost_table(runs, systems, labels):
     print("|---|---:|---:|---:|---:|")
     for s in systems:
         search = median(runs[s], "search_s")
-        print(f"| {labels.get(s, s)} | {median(runs[s], 'fixed_ms'):.0f} | "
+        print(f"| {label_of(labels, s, baseline)} | {median(runs[s], 'fixed_ms'):.0f} | "
               f"{median(runs[s], 'per_epoch_ms'):.1f} | {search:.1f} | "
               f"{search / median(runs[s], 'compute_s'):.1f}x |")
 

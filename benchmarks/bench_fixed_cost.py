@@ -31,7 +31,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _harness import alternate, emit, machine, print_cost_table  # noqa: E402
+from _harness import alternate, emit, machine, print_cost_table, with_baseline  # noqa: E402
 
 N = 2000
 LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1]
@@ -158,16 +158,19 @@ def main():
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--systems", default=",".join(SYSTEMS),
                         help="comma-separated, among: " + ", ".join(SYSTEMS))
+    parser.add_argument("--baseline", default=None, metavar="DIR",
+                        help="also run each system with the skfashion of this checkout "
+                             "(git worktree add DIR <commit>), alternated with this one's")
     parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         emit(worker(args.worker[0]))
         return
-    systems = args.systems.split(",")
-    runs = alternate(__file__, systems, "cost", args.repeats)
+    systems = with_baseline(args.systems.split(","), args.baseline)
+    runs = alternate(__file__, systems, "cost", args.repeats, baseline=args.baseline)
     print(f"Machine: {machine()}; {N:,} images; medians of {args.repeats} fresh process(es) "
           "per system.\n")
-    print_cost_table(runs, systems, LABELS)
+    print_cost_table(runs, systems, LABELS, args.baseline)
 
 
 if __name__ == "__main__":

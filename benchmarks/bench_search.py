@@ -33,7 +33,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _harness import alternate, emit, machine, median, print_cost_table  # noqa: E402
+from _harness import (  # noqa: E402
+    alternate, emit, label_of, machine, median, print_cost_table, with_baseline)
 
 EPOCHS = [1, 2, 5, 10]
 N_SAMPLES = int(os.environ.get("BENCH_SEARCH_SAMPLES", 30000))
@@ -247,11 +248,13 @@ def lr_main(args):
     systems = args.systems.split(",") if args.systems else list(LR_SYSTEMS)
     if args.systems is None and importlib.util.find_spec("scikeras") is None:
         systems.remove("scikeras@tensorflow")
-    runs = alternate(__file__, systems, f"lr_grid:{args.n_samples}", args.repeats)
+    systems = with_baseline(systems, args.baseline)
+    runs = alternate(__file__, systems, f"lr_grid:{args.n_samples}", args.repeats,
+                     baseline=args.baseline)
     print(f"Machine: {machine()}; {args.n_samples:,} images, {len(LR_GRID)} learning rates x "
           f"{LR_FOLDS} folds, {LR_EPOCHS} epochs, refit; median of {args.repeats} fresh "
           "process(es) per system.\n")
-    print_cost_table(runs, systems, LR_LABELS)
+    print_cost_table(runs, systems, LR_LABELS, args.baseline)
     import numpy as np
 
     for a, b in [("epoch_search@jax", "epoch_search_together@jax"),
@@ -259,8 +262,8 @@ def lr_main(args):
                  ("grid@jax", "epoch_search@jax")]:
         if a in runs and b in runs:
             gap = np.max(np.abs(np.subtract(runs[a][0]["scores"], runs[b][0]["scores"])))
-            print(f"\nLargest difference of mean test scores, {LR_LABELS[b]} against "
-                  f"{LR_LABELS[a]}: {gap:.4f}")
+            print(f"\nLargest difference of mean test scores, {label_of(LR_LABELS, b)} "
+                  f"against {label_of(LR_LABELS, a)}: {gap:.4f}")
 
 
 LABELS = {
@@ -281,6 +284,9 @@ def main():
     parser.add_argument("--systems", default=None,
                         help="--lr-grid's systems, comma-separated, among: "
                         + ", ".join(LR_SYSTEMS))
+    parser.add_argument("--baseline", default=None, metavar="DIR",
+                        help="--lr-grid: also run each system with the skfashion of this "
+                             "checkout (git worktree add DIR <commit>), alternated")
     parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
