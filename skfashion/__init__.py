@@ -8,14 +8,17 @@ import os
 from pathlib import Path
 from typing import Any, List, Optional, Union
 
-from ._classifier import KerasClassifier
-from ._epoch_search import EpochSearchCV
-from ._persist import load
-from ._pixel import PixelScaler
-from ._regressor import KerasRegressor
-from ._softmax import SoftmaxClassifier
+from . import _moved
+from ._estimators._pixel_scaler import PixelScaler
+from ._estimators._softmax import SoftmaxClassifier
+from ._persistence._skf import load
 from ._version import __version__
-from ._wrapper import BaseWrapper
+from ._wrappers._base_wrapper import BaseWrapper
+from ._wrappers._keras_classifier import KerasClassifier
+from ._wrappers._keras_regressor import KerasRegressor
+from .model_selection._epoch_search import EpochSearchCV
+
+_moved.install()  # files written before issue 41's move name the old modules
 
 
 def save(estimator: Any, path: Union[str, "os.PathLike[str]"]) -> List[str]:
@@ -60,7 +63,7 @@ def save(estimator: Any, path: Union[str, "os.PathLike[str]"]) -> List[str]:
     >>> [name for name, _ in load(path).steps]
     ['pixelscaler', 'standardscaler', 'softmaxclassifier']
     """
-    from ._persist import save as _save
+    from ._persistence._skf import save as _save
 
     return _save(estimator, path)
 
@@ -120,7 +123,7 @@ def export(estimator: Any, path: Union[str, "os.PathLike[str]"], *,
     Raises
     ------
     TypeError
-        (``skfashion._export.ExportError``) naming a step that cannot be
+        (``skfashion._export._api.ExportError``) naming a step that cannot be
         exported, before anything is written: another transformer, a
         ``feature_encoder``, a custom layer or model class Keras alone cannot
         load, a multilabel or multi-output target.
@@ -145,7 +148,7 @@ def export(estimator: Any, path: Union[str, "os.PathLike[str]"], *,
     >>> bool((proba.argmax(axis=1) == pipe.predict(X_test)).all())
     True
     """
-    from ._export import export as _export
+    from ._export._api import export as _export
 
     return _export(estimator, path, format=format, input_dtype=input_dtype)
 

@@ -37,7 +37,7 @@ def _data(args):
 
 
 def _pyplot():
-    from ._optional import import_optional
+    from ._support._optional import import_optional
 
     try:
         matplotlib = import_optional("matplotlib", "this command (it draws pictures)")
@@ -138,13 +138,13 @@ def _has_matplotlib():
 def _dask(address):
     from contextlib import contextmanager
 
-    from ._optional import import_optional
+    from ._support._optional import import_optional
 
     try:
         distributed = import_optional("dask.distributed", "--dask")
     except ImportError as exc:
         raise CommandError(str(exc)) from exc
-    from ._dask import dask_backend
+    from ._support._dask import dask_backend
 
     @contextmanager
     def connected():
@@ -196,10 +196,10 @@ def cmd_train(args):
     from sklearn.pipeline import make_pipeline
 
     from . import save
-    from ._pixel import PixelScaler
+    from ._estimators._pixel_scaler import PixelScaler
     from .benchmark import MODELS
 
-    from ._persist import check_save_path
+    from ._persistence._skf import check_save_path
 
     output = _file_output(args.output)  # before the training, not after
     try:
@@ -234,7 +234,7 @@ def cmd_evaluate(args):
     if not hasattr(model, "steps"):  # a classifier saved alone: it takes scaled pixels
         from sklearn.pipeline import make_pipeline
 
-        from ._pixel import PixelScaler
+        from ._estimators._pixel_scaler import PixelScaler
 
         model = make_pipeline(PixelScaler(), model)
     classes = getattr(model[-1], "classes_", None)
@@ -341,7 +341,7 @@ def _class_names(classes):
 
 def cmd_export(args):
     from . import export, load
-    from ._export import ExportError
+    from ._export._api import ExportError
 
     if not Path(args.model).is_file():
         raise CommandError(f"No model file at {args.model}; create one with 'skfashion train'.")
@@ -364,7 +364,7 @@ class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescription
 
 def build_parser():
     """The command line parser (every subcommand's help shows its defaults)."""
-    from ._export import _FORMATS as EXPORT_FORMATS
+    from ._export._api import _FORMATS as EXPORT_FORMATS
     from ._version import __version__
     from .benchmark import DEFAULT_MODELS, MODELS
 
@@ -499,12 +499,12 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         if args.command in ("benchmark", "train", "evaluate", "export"):
-            from ._backend import import_keras
+            from ._support._backend import import_keras
 
             if args.verbose:
                 import_keras()
             else:
-                from ._quiet import load_backend_quietly
+                from ._support._quiet import load_backend_quietly
 
                 load_backend_quietly()
         return args.func(args)

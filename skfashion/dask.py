@@ -3,6 +3,6 @@
 Needs the optional extra: ``pip install "skfashion[dask]"``.
 """
 
-from ._dask import dask_backend, limit_worker_threads
+from ._support._dask import dask_backend, limit_worker_threads
 
 __all__ = ["dask_backend", "limit_worker_threads"]

@@ -171,7 +171,7 @@ E1127 14:02:11.123456   19142 cuda_driver.cc:40] failed call to cuInit: UNKNOWN 
 
 
 def test_native_noise_recognises_tensorflow_lines_and_keeps_the_rest():
-    from skfashion._quiet import is_native_noise
+    from skfashion._support._quiet import is_native_noise
 
     assert all(is_native_noise(line) for line in TF_START_UP.splitlines())
     for line in ("Epoch 1/5", "skfashion: error: no such file", "I0000 is a word",
@@ -182,7 +182,7 @@ def test_native_noise_recognises_tensorflow_lines_and_keeps_the_rest():
 @pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TensorFlow's lines")
 def test_native_noise_matches_what_this_tensorflow_prints():
     """Without the filter TensorFlow prints its lines, and the filter knows every one."""
-    from skfashion._quiet import is_native_noise
+    from skfashion._support._quiet import is_native_noise
 
     proc = subprocess.run(
         [sys.executable, "-c", "import keras; keras.ops.convert_to_numpy(keras.ops.ones((1,)))"],
@@ -332,7 +332,7 @@ def test_verbosity_flags_do_what_their_help_says(tmp_path, capsys, monkeypatch,
     the backend's start-up lines are not filtered); evaluate trains nothing, so
     its -v speaks only of the backend's lines, and its -q drops the note that
     the embedded sample stands in for the missing data."""
-    from skfashion import _quiet
+    from skfashion._support import _quiet
 
     quiet_loads = []
     real = _quiet.load_backend_quietly
@@ -371,7 +371,7 @@ def test_export_formats_are_one_record_each_that_the_command_line_reads(monkeypa
     """Issue 31, item 6: a format is declared once (``_export._FORMATS``); the
     command line's choices and help, ``export``'s name check and the suffix rule
     all read that record, so a format added there appears everywhere."""
-    from skfashion import _export
+    from skfashion._export import _api as _export
     from skfashion.cli import build_parser
 
     def export_action():

@@ -12,7 +12,7 @@ import re
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skfashion._check_settings import (
+from skfashion._estimators._check_settings import (
     check_settings,
     expected_failed_checks,
     public_estimators,

@@ -171,7 +171,7 @@ def test_callbacks_that_read_the_run_length_see_each_candidates(data, make, rout
 
 def test_shared_run_is_kept_for_callbacks_that_do_not_read_epochs(data, monkeypatch):
     """Sharing is the point of the search: only an epochs-reading callback undoes it."""
-    from skfashion import _epoch_search
+    from skfashion.model_selection import _epoch_search
 
     X, y = data
     X = PixelScaler().transform(X)

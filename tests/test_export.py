@@ -22,7 +22,7 @@ from sklearn.preprocessing import FunctionTransformer, MaxAbsScaler, MinMaxScale
 
 import skfashion
 from skfashion import KerasClassifier, KerasRegressor, PixelScaler, SoftmaxClassifier, export
-from skfashion._export import ExportError
+from skfashion._export._api import ExportError
 from skfashion.benchmark._models import fashion_cnn
 from skfashion.datasets import CLASS_NAMES, load_fashion_mnist
 

@@ -13,7 +13,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, StandardScaler
 
 from skfashion import KerasClassifier, PixelScaler, SoftmaxClassifier, export
-from skfashion._export import ExportError, ExportPrecisionWarning
+from skfashion._export._api import ExportError, ExportPrecisionWarning
 
 BACKEND = os.environ.get("KERAS_BACKEND", "tensorflow")
 tensorflow_only = pytest.mark.skipif(BACKEND != "tensorflow",

@@ -153,7 +153,7 @@ def test_input_check_shortcut_gives_the_full_checks_answers(mlp, small, monkeypa
     everything else (bad values, other types, feature names) meets the full checks."""
     import pandas as pd
 
-    from skfashion import _data
+    from skfashion._fit import _checks as _data
 
     X, y, X_test, _ = small
     fast = mlp.predict_proba(X_test)

@@ -15,7 +15,7 @@ import pytest
 from sklearn.base import clone
 
 from skfashion import KerasClassifier, PixelScaler, SoftmaxClassifier
-from skfashion._fit_guard import StaleFitError
+from skfashion._fit._guard import StaleFitError
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +60,7 @@ def test_a_plain_fit_overtaken_by_another_threads_fit_says_so(data):
 
     import keras
 
-    from skfashion._fit_guard import fit_guard
+    from skfashion._fit._guard import fit_guard
 
     X1, y1, X2, y2, X_test = data
     clf = SoftmaxClassifier(epochs=3, random_state=0)

@@ -61,8 +61,8 @@ def test_fit_state_is_the_only_writer_of_an_instance_dict():
     for path in sorted(PACKAGE.rglob("*.py")):
         for line, what in _dict_writes(ast.parse(path.read_text())):
             writes.setdefault(str(path.relative_to(PACKAGE)), []).append((line, what))
-    assert set(writes) == {"_fitted.py"}, writes
-    fitted = ast.parse((PACKAGE / "_fitted.py").read_text())
+    assert set(writes) == {"_fit/_state.py"}, writes
+    fitted = ast.parse((PACKAGE / "_fit" / "_state.py").read_text())
     state = next(n for n in fitted.body if isinstance(n, ast.ClassDef) and n.name == "FitState")
     owners = {}
     for method in state.body:
@@ -134,7 +134,7 @@ def test_model_is_the_staged_one_inside_initialize_and_the_published_one_outside
             inside["model"] = self.model_
             result = {}
             thread = threading.Thread(target=lambda: result.update(
-                other=skfashion._fitted.FitState(self).current))
+                other=skfashion._fit._state.FitState(self).current))
             thread.start()
             thread.join()
             inside["other_thread"] = result["other"]

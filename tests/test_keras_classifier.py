@@ -226,7 +226,7 @@ def test_image_shaped_model_input(small):
         (dict(model=bare, loss=SPARSE, optimizer__foo=1), TypeError,
          r"optimizer: RMSprop refused the routed arguments \['foo'\]"),
         # The constructor's epochs and a routed fit__batch_size: one engine, the
-        # same scikit-learn constraints and error (skfashion._options).
+        # same scikit-learn constraints and error (skfashion._fit._options).
         (dict(model=build, epochs=0, loss=SPARSE), ValueError,
          r"The 'epochs' parameter of KerasClassifier must be an int in the range \[1, inf\)\. "
          "Got 0 instead"),

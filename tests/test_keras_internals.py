@@ -21,7 +21,7 @@ def _explain(what, where):
 
 
 def test_keras_seeds_layers_from_pythons_random():
-    """skfashion._random exists because of this: default layer seeds come from
+    """skfashion._fit._seeding exists because of this: default layer seeds come from
     Python's process-wide generator."""
     from keras.src.random import seed_generator
 
@@ -52,7 +52,7 @@ def test_keras_draws_its_default_seeds_from_the_random_module_at_call_time():
 
     from keras.src.random import seed_generator
 
-    from skfashion._random import _PYTHON
+    from skfashion._fit._seeding import _PYTHON
 
     assert seed_generator.python_random is random, _explain(
         "keras.src.random.seed_generator.python_random (the random module)",

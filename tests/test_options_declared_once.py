@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from skfashion import KerasClassifier, SoftmaxClassifier
-from skfashion._options import (
+from skfashion._fit._options import (
     APPLIED_BY_THE_ESTIMATOR,
     FIT_CONSTRAINTS,
     SPEC_OPTIONS,

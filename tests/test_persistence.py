@@ -241,7 +241,7 @@ def test_load_checks_each_steps_declared_class_against_its_state(pipe, tmp_path)
     {"n_features_in_": -1},
 ], ids=["foreign attribute", "wrong shape", "object dtype", "negative width"])
 def test_load_checks_a_pixel_scalers_state(pipe, tmp_path, fitted):
-    from skfashion import _json_codec
+    from skfashion._persistence import _json_codec
 
     good = tmp_path / "good.skf"
     skfashion.save(pipe, good)

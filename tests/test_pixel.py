@@ -108,7 +108,7 @@ def test_in_a_pipeline_before_a_classical_model(sample):
 # ---------------------------------------------------------------- issue 30, item 14
 def test_float_pixels_already_scaled_warn(sample):
     """The Keras tutorial's ``x / 255.0`` then PixelScaler: warned, with what to do."""
-    from skfashion._pixel import AlreadyScaledWarning
+    from skfashion._estimators._pixel_scaler import AlreadyScaledWarning
 
     (X, _), _ = sample
     scaled = X[:50] / 255.0
@@ -124,7 +124,7 @@ def test_already_scaled_pixels_warn_once_for_a_fit_and_its_scores(sample):
 
     from sklearn.linear_model import LogisticRegression
 
-    from skfashion._pixel import AlreadyScaledWarning
+    from skfashion._estimators._pixel_scaler import AlreadyScaledWarning
 
     (X, y), _ = sample
     scaled = X[:60] / 255.0

@@ -7,7 +7,7 @@ generators would change what the user's own threads draw meanwhile: with
 draws differed while another thread ran ``KerasRegressor(random_state=0).fit``.
 The oracle is the same thread's draws with no fit running: Python's
 ``random``, NumPy's ``np.random`` and TensorFlow's global generator (torch has
-one generator per process: see ``skfashion._random.keras_seed``). The fit is
+one generator per process: see ``skfashion._fit._seeding.keras_seed``). The fit is
 held inside its seeded build (the builder waits) while the user's thread
 draws, so every draw falls where the seeding is.
 """

@@ -80,7 +80,7 @@ def test_a_failed_save_leaves_no_temporary_file_and_names_the_target(data, tmp_p
 
 
 def test_an_interrupted_save_cleans_up(data, tmp_path, monkeypatch):
-    from skfashion import _safe_zip
+    from skfashion._persistence import _safe_zip
 
     X, y, _ = data
     clf = SoftmaxClassifier(epochs=1, random_state=0).fit(X, y)

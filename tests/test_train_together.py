@@ -214,7 +214,7 @@ def test_train_together_false_is_the_serial_search(data, monkeypatch):
 
 
 def test_paths_train_in_waves_that_bound_their_data(data, monkeypatch):
-    from skfashion import _epoch_search
+    from skfashion.model_selection import _epoch_search
 
     X, y = data
     grid = {"learning_rate": [1e-3, 2e-3]}

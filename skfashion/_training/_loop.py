@@ -181,7 +181,7 @@ class _EpochLogs(keras.callbacks.Callback):
 def fit_epochs(model, data, spec, loop):
     """Train ``model`` on ``data = (x, y, sample_weight)``; yield after each epoch.
 
-    ``spec`` is the call's :class:`~skfashion._options.FitSpec` (what the user
+    ``spec`` is the call's :class:`~skfashion._fit._options.FitSpec` (what the user
     asked for), ``loop`` its :class:`LoopInputs` (callbacks in effect,
     validation data, generator, training-sample count). Neither is changed.
     Closing the generator after an epoch ends the training there

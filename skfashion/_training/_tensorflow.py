@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from .._memory import is_aligned
+from .._support._memory import is_aligned
 from ._runner import Runner, to_floats
 from ._graph_key import function_key
 from ._trace_cache import TraceCache

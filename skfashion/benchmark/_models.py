@@ -82,13 +82,13 @@ def fashion_cnn(meta, compile_kwargs, filters=(32, 64), dense=128, dropout=0.3):
 
 
 def _softmax(random_state, n_jobs):
-    from .._softmax import SoftmaxClassifier
+    from .._estimators._softmax import SoftmaxClassifier
 
     return SoftmaxClassifier(random_state=random_state, metrics=["accuracy"])
 
 
 def _mlp(random_state, n_jobs):
-    from .._softmax import SoftmaxClassifier
+    from .._estimators._softmax import SoftmaxClassifier
 
     return SoftmaxClassifier(
         hidden_layer_sizes=(512,), dropout=0.3, optimizer="adam", learning_rate=1e-3,
@@ -98,7 +98,7 @@ def _mlp(random_state, n_jobs):
 
 
 def _cnn(random_state, n_jobs):
-    from .._classifier import KerasClassifier
+    from .._wrappers._keras_classifier import KerasClassifier
 
     return KerasClassifier(
         fashion_cnn, loss="sparse_categorical_crossentropy", optimizer="adam",

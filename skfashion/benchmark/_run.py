@@ -210,7 +210,7 @@ def fit_once(name, X_train, y_train, X_test, y_test, *, seed=0, n_jobs=1, progre
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.pipeline import make_pipeline
 
-    from .._pixel import PixelScaler
+    from .._estimators._pixel_scaler import PixelScaler
 
     spec = MODELS[name]
     estimator = spec.make(seed, n_jobs)

@@ -14,8 +14,8 @@ import numpy as np
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import StrOptions, validate_params
 
-from .._images import to_rows
-from .._optional import import_optional
+from .._support._images import to_rows
+from .._support._optional import import_optional
 from ._idx import parse_idx
 
 #: The 28 x 28 grayscale images have 10 classes, label i is CLASS_NAMES[i].

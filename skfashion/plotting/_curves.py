@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .._docs import shared_doc
+from .._support._docs import shared_doc
 from ._mpl import axes_for, import_pyplot
 
 

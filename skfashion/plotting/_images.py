@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from .._docs import shared_doc
-from .._images import to_images
+from .._support._docs import shared_doc
+from .._support._images import to_images
 from ..datasets import CLASS_NAMES
 from ._mpl import axes_for, import_pyplot
 

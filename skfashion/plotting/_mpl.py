@@ -1,6 +1,6 @@
 """matplotlib for the Displays, imported when first needed."""
 
-from .._optional import import_optional
+from .._support._optional import import_optional
 
 
 def import_pyplot():

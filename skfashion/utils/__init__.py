@@ -5,6 +5,6 @@ by; :mod:`skfashion.utils.transformers` holds the default target encoders to
 subclass.
 """
 
-from .._compile import loss_name, metric_name
+from .._fit._compile import loss_name, metric_name
 
 __all__ = ["loss_name", "metric_name"]

@@ -8,7 +8,7 @@ skfashion's own fits do not need it: an integer ``random_state`` seeds a fit
 without touching any global generator.
 """
 
-from .._random import keras_seed
+from .._fit._seeding import keras_seed
 
 __all__ = ["tensorflow_random_state"]
 

@@ -1,0 +1,2 @@
+"""``skfashion.export``: a fitted pipeline as one file for serving, one
+module per format."""

@@ -1,0 +1,548 @@
+"""The training path of skfashion's Keras estimators: functions of the estimator.
+
+One visible path through a fit (:func:`fit_path`): check the options and the
+data, stage a new fitted state through scikeras's ``_initialize`` (or take the
+current one for a warm start), split off the validation data into named fields
+(``_validation``), train with the epoch generator of ``_training`` (or the
+model's own ``fit``), and commit the state in one step. ``fit``,
+``fit_epochs``, ``partial_fit``, ``initialize`` and ``EpochSearchCV`` all go
+through it; a fit that fails leaves the previous fitted state whole. The
+estimator's methods ``_initialize``, ``_validation`` and ``_fit_keras_model``
+(scikeras's extension points) call :func:`initialize_state`,
+:func:`split_validation` and :func:`default_fit_keras_model`.
+"""
+
+import contextvars
+import sys
+from dataclasses import dataclass, replace
+from typing import Any, Dict, Generator, Iterator, List, Mapping, Optional, Tuple
+
+import numpy as np
+
+from .._support._backend import import_keras
+from ._compile import history_key
+from ._checks import (
+    DATA_FACTS,
+    check_cardinality,
+    check_data,
+    check_sample_weight,
+    drop_zero_weight,
+    input_scale,
+    keras_class_weight,
+    stratified_split,
+    tail_split,
+)
+from ._job import (
+    _Job,
+    _Split,
+    _dense,
+    _n_rows,
+    _plain,
+    _take,
+    _warn_if_training_data,
+    _with_weights,
+    keras_first,
+)
+from ._state import (
+    FitState,
+    _Fitted,
+    _is_identity,
+    _restore_variables,
+    _snapshot_variables,
+    _Staging,
+    new_history,
+)
+from ._guard import StaleFitError, fit_guard
+from .._keras_internals import tensorflow_variables_without_debug_names
+from ._options import SPEC_OPTIONS, Option, check_fit_options, from_mapping, layer
+from .._predict._outputs import _overridden
+
+
+def collect_options(est, kwargs: Mapping[str, Any], *, partial: bool) -> Dict[str, Option]:
+    options = layer(est._fit_option_values(),
+                    from_mapping(kwargs, "fit({name}=...)"))
+    if partial:
+        options["epochs"] = Option(1, "partial_fit")
+        options.pop("initial_epoch", None)
+    return options
+
+
+def check_fit_data(est, X: Any, y: Any, *, reset: bool,
+                   require_y: bool) -> Tuple[Any, Any]:
+    return check_data(
+        est, X, y, reset=reset, x_dtype=est._x_dtype, allow_nd=est._allow_nd,
+        multi_output=est._multi_output, y_numeric=est._y_numeric,
+        check_dtypes=est._check_dtypes, require_y=require_y,
+    )
+
+
+def stage_state(est, X: Any, y: Any, *, warm: bool,
+                train: bool) -> Tuple[Dict[str, Any], Any, Any, np.random.RandomState]:
+    """Check the parameters and the data, stage a fitted state:
+    ``(staged, X, y, rng)``, ``rng`` the fit's generator.
+
+    A new fit (not ``warm``) puts its fitted state on the estimator through
+    :meth:`_initialize` before the model is built, as scikeras does, so a
+    builder or a subclass reads this fit's ``n_features_in_``, ``classes_``...
+    ``initialize()`` (``train=False``) stops here.
+    """
+    import_keras()  # a missing backend: say which are installed
+    est._check_params()
+    rng = est._rng()
+    require_y = est._requires_y and train
+    state = FitState(est)
+    if warm:
+        X, y = check_fit_data(est, X, y, reset=False, require_y=require_y)
+        staged = state.declared()
+    else:
+        with state.staging_new_fit(_Staging(rng=rng, require_y=require_y,
+                                            train=train)) as staging:
+            X, y = est._initialize(X, y)  # scikeras's extension point
+        staged = state.declared()
+        staged["_fitted"] = staging.fitted
+    staged["_input_scale"] = input_scale(X)  # predict warns about inputs scaled otherwise
+    staged["_rescale_warned"] = False
+    return staged, X, y, rng
+
+
+def stage(est, X: Any, y: Any, sample_weight: Any, kwargs: Dict[str, Any], *,
+          warm: bool, partial: bool) -> _Job:
+    """Check everything and prepare one training call (state: :func:`stage_state`).
+
+    The caller (:meth:`_fit_epochs`) restores the previous state if the fit
+    fails.
+    """
+    inputs = (X, y)
+    # The call's length is read before _initialize runs, as scikeras reads it
+    # (a subclass that sets self.epochs there changes the next fit, not this one).
+    epochs = collect_options(est, kwargs, partial=partial).get("epochs")
+    staged, X, y, rng = stage_state(est, X, y, warm=warm, train=True)
+    options = collect_options(est, kwargs, partial=partial)
+    if epochs is not None:
+        options["epochs"] = epochs
+    sample_weight = check_sample_weight(sample_weight, X)
+    fitted = staged["_fitted"]
+    model = fitted.model
+    if warm:  # the model may come from initialize(), which asks for no loss
+        est._check_compiled_model(model, True)
+    target_encoder = fitted.target_encoder
+    sample_weight = est._sample_weight_for_classes(y, sample_weight, options,
+                                                   target_encoder)
+    sample_weight, X, y = drop_zero_weight(sample_weight, X, y)
+    y_enc = target_encoder.transform(y) if target_encoder is not None else y
+    if isinstance(y_enc, np.ndarray) and y_enc.dtype.kind in "OUSV":
+        raise ValueError(
+            f"Unknown label type: the targets reach the model as {y_enc.dtype} values "
+            f"({type(est).__name__} passes y through its target_encoder). Use "
+            "KerasClassifier for labels, or a target_encoder that makes numbers."
+        )
+    X_enc = fitted.model_input(X)
+    check_cardinality(X_enc, y_enc, sample_weight)
+    passthrough = _overridden(model, "fit")
+    for name in ("batch_size", "validation_batch_size"):
+        if name in options and options[name].value == -1 and not hasattr(X_enc, "shape"):
+            raise ValueError(
+                f"`{name}=-1` requires that `X` implement `shape` ({options[name].source}; "
+                "the feature_encoder made X a structure of several inputs)."
+            )
+    fit = check_fit_options(options, n_samples=X.shape[0], allow_extra=passthrough,
+                            caller=type(est).__name__)
+    history = staged.get("history_")
+    initial = fit.initial_epoch if "initial_epoch" in options else (
+        len((history or {}).get("loss", []))
+        if (partial or (warm and not est._reset_history_on_fit)) else 0
+    )
+    if not warm or not history or initial == 0:
+        history = {}
+    staged["history_"] = new_history(history)
+    return _Job(
+        staged=staged, fitted=fitted, X=X_enc, y=y_enc, y_labels=y, w=sample_weight,
+        fit=replace(fit, initial_epoch=initial), rng=rng, passthrough=passthrough,
+        inputs=inputs,
+    )
+
+
+def initialize_state(est, X: Any, y: Any = None) -> Tuple[Any, Any]:
+    """The body of ``_BaseKeras._initialize`` (scikeras's extension point, which
+    documents it): check the data, fit the encoders, build the model; return
+    the validated ``(X, y)``."""
+    import keras
+
+    state = FitState(est)
+    within_fit = state.staging()
+    staging = within_fit or _Staging(
+        rng=est._rng(), require_y=est._requires_y and y is not None, train=False)
+    state.start_new_fit()
+    X, y = check_fit_data(est, X, y, reset=True, require_y=staging.require_y)
+    names = [name for name in DATA_FACTS if name in state]
+    state.set(target_type_=est._type_of_target(y) if y is not None else None)
+    target_encoder = est.target_encoder.fit(y)
+    state.set(target_encoder_=target_encoder)
+    feature_encoder = est.feature_encoder.fit(X)
+    state.set(feature_encoder_=feature_encoder)
+    names += ["target_type_", "target_encoder_", "feature_encoder_"]
+    for encoder in (target_encoder, feature_encoder):
+        metadata: Dict[str, Any] = getattr(encoder, "get_metadata", dict)()
+        state.set(**metadata)
+        names += [k for k in metadata if k not in names]
+    meta = {k: state.get(k) for k in names}
+    seed = est._random_seed(staging.rng)
+    # Keras numbers the variables of every new model: on TensorFlow each new
+    # path would keep an eager kernel for the life of the process.
+    with tensorflow_variables_without_debug_names():
+        model, compile_applied, shared = est._make_model(meta, seed)
+        if not isinstance(model, keras.Model):
+            raise TypeError(
+                f"The model builder returned {type(model).__name__}, not a keras.Model. It "
+                "must return the model."
+            )
+        if not model.compiled:
+            model.compile(**est._compile_settings())
+            compile_applied = True
+    if staging.train:  # a model only initialized (to predict) needs no loss
+        est._check_compiled_model(model, compile_applied)
+    expected = meta.get("n_outputs_expected_")
+    if expected and expected != len(model.outputs):
+        raise ValueError(
+            f"Detected a Keras model input of size {expected}, but {model} has "
+            f"{len(model.outputs)} outputs. The target needs a model with "
+            f"{expected} output(s)."
+        )
+    if hasattr(target_encoder, "_adapt_to_model"):
+        target_encoder._adapt_to_model(model)
+    features = None if _is_identity(feature_encoder) else feature_encoder
+    fitted = _Fitted(model, features, target_encoder, shared=shared)
+    if within_fit is not None:
+        staging.fitted = fitted  # published when the fit commits
+    else:
+        state.set(_fitted=fitted)
+    state.set(_seed=seed, _fitted_keys=tuple(names) + ("_fitted", "_seed"))
+    return X, y
+
+
+def split_validation(est, job: _Job) -> _Split:
+    """Split one training call's data into what it trains on and what it validates on.
+
+    Returns a :class:`_Split`: the training data, the validation data (or
+    None) and scikit-learn style early stopping (or None), as named fields.
+    """
+    from .._training import Validation
+
+    fit = job.fit
+    train = (job.X, job.y, job.w)
+    batch = fit.validation_batch_size or fit.batch_size
+
+    def validation(data):
+        return Validation(_with_weights(data), batch, fit.validation_steps,
+                          fit.validation_freq)
+
+    if fit.validation_data is not None:
+        X_val, y_val, *w_val = fit.validation_data
+        y_val = _as_training_labels(y_val, FitState(est).get("y_dtype_"))
+        X_val, y_val = check_fit_data(est, X_val, y_val, reset=False, require_y=True)
+        fitted = job.fitted
+        encoder = fitted.target_encoder
+        val = (fitted.model_input(X_val),
+               encoder.transform(y_val) if encoder is not None else y_val,
+               check_sample_weight(w_val[0] if w_val else None, X_val))
+        check_cardinality(*val, what="validation_data")
+        _warn_if_training_data(fit.validation_data, job.inputs)
+        return _Split(train=train, validation=validation(val), held_out=0)
+    if fit.validation_split:
+        train, val = tail_split(train, fit.validation_split)
+        return _Split(train=train, validation=validation(val),
+                      held_out=_n_rows(val[0]))
+    stopping = est._early_stopping()
+    if stopping is not None:
+        labels = job.y_labels if est._multi_output is False or np.ndim(
+            job.y_labels) == 1 else None
+        train_idx, val_idx = stratified_split(labels, stopping[0], job.rng)
+        return _Split(train=tuple(_take(a, train_idx) for a in train),
+                      validation=validation(tuple(_take(a, val_idx) for a in train)),
+                      held_out=len(val_idx), stopping=stopping)
+    return _Split(train=train, validation=None, held_out=0)
+
+
+def fit_path(est, X: Any, y: Any, *, sample_weight: Any = None,
+             kwargs: Optional[Mapping[str, Any]] = None, partial: bool = False,
+             commit_each_epoch: bool = False) -> Iterator[int]:
+    """The training path: yield the number of epochs trained after each epoch.
+
+    With ``commit_each_epoch`` the estimator is in a consistent fitted state
+    at each yield (a search can score it); otherwise the new state is
+    committed when training ends, and a failure leaves the old one whole.
+    """
+    guard = fit_guard(est)
+    generation = guard.begin()  # every earlier fit_epochs generator is stale now
+    state = FitState(est)
+    with guard.lock:
+        warm = (partial or getattr(est, "warm_start", False)) and est.initialized_
+        previous = state.snapshot()
+    snapshot = None
+    try:
+        with guard.lock:  # a predict in another thread waits for a consistent state
+            job = stage(est, X, y, sample_weight, dict(kwargs or {}), warm=warm,
+                        partial=partial)
+        model, fit, staged = job.fitted.model, job.fit, job.staged
+        history = staged["history_"]
+        # Training changes the model in place when it is kept (warm start) or
+        # is the user's own instance (model=keras.Model): a failure puts it back.
+        current = previous.get("_fitted")
+        keeps = warm or (current is not None and current.model is model)
+        snapshot = _snapshot_variables(model) if keeps else None
+        callbacks, user_held = est._callbacks_for_fit(fit)
+        own_body = _overrides_fit_keras_model(est)
+        if job.passthrough or own_body:
+            if commit_each_epoch:
+                what = ("overrides scikeras's _fit_keras_model" if own_body else
+                        f"trains a {type(model).__name__}, which overrides fit()")
+                raise TypeError(
+                    f"{type(est).__name__} {what}, so skfashion cannot train it epoch "
+                    "by epoch; fit it for each number of epochs instead."
+                )
+            if own_body:
+                call_fit_keras_model(est, job, callbacks, dict(kwargs or {}),
+                                     warm=partial or getattr(est, "warm_start",
+                                                             False), guard=guard)
+                with guard.lock:
+                    (job.fitted.hand_out if user_held else job.fitted.weights_changed)()
+                return
+            with guard.lock:
+                keras_fit(est, job, callbacks, history)
+        else:
+            from .._training import Abandoned
+
+            epochs = start_training(est, job, callbacks)
+            while True:
+                with guard.lock:  # one whole epoch (and its commit) at a time
+                    step = next(epochs, None)
+                    if step is None:
+                        break
+                    current = guard.is_current(generation)  # else overtaken meanwhile
+                    if current:
+                        _record_epoch(history, step[1], staged["_fitted"])
+                        if commit_each_epoch:
+                            state.commit(staged)
+                if not current:
+                    _abandon(epochs, Abandoned)
+                    raise StaleFitError(_overtaken(est, history, commit_each_epoch, partial))
+                try:
+                    yield len(history.get("loss", []))
+                except GeneratorExit:  # the caller stops here (fit_epochs): keep it
+                    if sys.is_finalizing():  # interpreter exit: nothing to end
+                        return
+                    if not guard.is_current(generation):  # a later fit took over:
+                        _abandon(epochs, Abandoned)  # nothing to end, commit or undo
+                        return
+                    with guard.lock:
+                        epochs.close()  # Keras's ending: on_train_end, final values
+                    break
+                if not guard.is_current(generation):
+                    _abandon(epochs, Abandoned)
+                    raise StaleFitError(_overtaken(est, history, commit_each_epoch, partial))
+    except BaseException:
+        if guard.is_current(generation):  # a stale fit must not undo a later one
+            with guard.lock:
+                if snapshot is not None:
+                    _restore_variables(snapshot)
+                state.restore(previous)
+        raise
+    with guard.lock:
+        if not guard.is_current(generation):  # overtaken in its last epoch: the later owns
+            raise StaleFitError(_overtaken(est, history, commit_each_epoch, partial))
+        if user_held:
+            staged["_fitted"].hand_out()
+        else:
+            staged["_fitted"].weights_changed()
+        state.commit(staged)
+
+
+def _overtaken(est: Any, history: Mapping[str, List[Any]], generator: bool,
+               partial: bool) -> str:
+    """What a fit that a later one overtook says (the later one owns the state)."""
+    name = type(est).__name__
+    later = ("overtaken by a later fit, partial_fit, initialize or fit_epochs of the same "
+             "estimator, which owns its fitted state now")
+    if generator:
+        return (f"This fit_epochs generator of {name} was {later}; the old training ended "
+                "where it was suspended. Start a new fit_epochs to train again.")
+    call = "partial_fit" if partial else "fit"
+    return (f"This {call}() of {name} was {later} (another thread fitted the same "
+            f"estimator while it trained); it stopped after epoch "
+            f"{len(history.get('loss', []))} and changed nothing. An estimator keeps one "
+            "fit: give each thread its own (sklearn.base.clone(estimator)).")
+
+
+def start_training(est, job: _Job, callbacks: List[Any]) -> Generator[Any, None, None]:
+    """The epoch generator of one training call (``_training.fit_epochs``).
+
+    Splits off the validation data, adds scikit-learn style early stopping,
+    and folds ``class_weight`` into the sample weights.
+    """
+    import keras
+
+    from .._training import LoopInputs, fit_epochs
+
+    split = est._validation(job)
+    X_t, y_t, w_t = split.train
+    if split.stopping is not None:
+        _, patience, min_delta = split.stopping
+        callbacks = list(callbacks) + [keras.callbacks.EarlyStopping(
+            monitor="val_loss", patience=patience, min_delta=min_delta,
+            restore_best_weights=True)]
+    loop = LoopInputs(callbacks=callbacks, rng=job.rng, validation=split.validation,
+                      n_train=_n_rows(job.X) - split.held_out, programs=job.fitted.programs)
+    if w_t is None:
+        w_t = np.ones(len(keras_first(y_t)), np.float32)
+    if job.fit.class_weight is not None:
+        w_t = w_t * keras_class_weight(job.fit.class_weight, y_t)
+    return fit_epochs(job.fitted.model, (X_t, y_t, w_t), job.fit, loop)
+
+# ------------------------------------------------- scikeras's _fit_keras_model
+
+
+def call_fit_keras_model(est, job: _Job, callbacks: List[Any],
+                         kwargs: Dict[str, Any], *, warm: bool, guard: Any) -> None:
+    """Call a subclass's ``_fit_keras_model`` as scikeras's ``_fit`` does.
+
+    The fit's state is committed first (the override reads ``est.model_``,
+    ``est.history_``, ``classes_``...: this fit's), then the override gets
+    the encoded data and scikeras's arguments; it trains ``est.model_`` and
+    keeps ``history_`` itself. A failure puts the previous state back (the
+    caller's rollback).
+    """
+    with guard.lock:
+        FitState(est).commit(job.staged)
+    fit = job.fit
+    token = _CURRENT_FIT.set(_CurrentFit(est, job, callbacks, kwargs, guard))
+    try:
+        est._fit_keras_model(  # a subclass's override (scikeras's extension point)
+            job.X, job.y, sample_weight=job.w, warm_start=warm, epochs=fit.epochs,
+            initial_epoch=fit.initial_epoch,
+            **{k: v for k, v in kwargs.items() if k not in ("epochs", "initial_epoch")})
+    finally:
+        _CURRENT_FIT.reset(token)
+
+
+def default_fit_keras_model(est, X: Any, y: Any, sample_weight: Any, warm_start: bool,
+                            epochs: int, initial_epoch: int, **kwargs: Any) -> None:
+    """The body of ``_BaseKeras._fit_keras_model`` (scikeras's extension point,
+    which documents it): train with skfashion's loop, inside the fit that called
+    the override."""
+    current = _CURRENT_FIT.get()
+    if current is None or current.estimator is not est:
+        raise RuntimeError(
+            "_fit_keras_model trains within a fit of this estimator: call fit or "
+            "partial_fit (which call it), not _fit_keras_model directly."
+        )
+    job = current.job
+    if kwargs == {k: v for k, v in current.kwargs.items()
+                  if k not in ("epochs", "initial_epoch")}:
+        fit, callbacks = job.fit, current.callbacks
+    else:  # the override changed this call's options: check them as fit would
+        options = collect_options(est, dict(kwargs), partial=False)
+        fit = check_fit_options(options, n_samples=_n_rows(X), allow_extra=False,
+                                caller=type(est).__name__)
+        callbacks = (current.callbacks if "callbacks" not in kwargs
+                     else est._callbacks_for_fit(fit)[0])
+    fit = replace(fit, epochs=int(epochs), initial_epoch=int(initial_epoch))
+    state = FitState(est)
+    previous = state.get("history_") or {}
+    history = new_history(previous if warm_start and initial_epoch else {})
+    run = replace(job, X=X, y=y, w=sample_weight, fit=fit, inputs=(X, y))
+    if run.passthrough:
+        with current.guard.lock:
+            keras_fit(est, run, callbacks, history)
+    else:
+        for _, logs in start_training(est, run, callbacks):
+            with current.guard.lock:
+                _record_epoch(history, logs, job.fitted)
+    state.set(history_=history)
+
+
+def keras_fit(est, job: _Job, callbacks: List[Any],
+              history: Dict[str, List[Any]]) -> None:
+    """Train with the model's own ``fit`` (a model that overrides it)."""
+    from ._seeding import keras_seed
+
+    fit = job.fit
+    validation_data = None
+    if fit.validation_data is not None:
+        validation_data = _dense(est._validation(job).validation.data)
+    # every option of the spec as it is, but those this call resolves
+    args = {name: getattr(fit, name) for name in SPEC_OPTIONS if name not in _RESOLVED}
+    args.update(x=_dense(job.X), y=job.y, sample_weight=job.w, epochs=fit.end_epoch,
+                callbacks=callbacks, validation_data=validation_data)
+    if fit.class_weight is not None:
+        args["class_weight"] = fit.class_weight
+    args.update(fit.extra)
+    with keras_seed(job.staged.get("_seed")):
+        result = job.fitted.model.fit(**args)
+    for key, values in getattr(result, "history", {}).items():
+        history.setdefault(history_key(key), []).extend(_plain(v) for v in values)
+
+
+#: Options of the spec that ``keras_fit`` passes otherwise: ``epochs`` counts
+#: from ``initial_epoch`` (Keras's is the end epoch), callbacks and validation
+#: data are resolved and encoded, ``class_weight`` goes only when set, and
+#: ``steps_per_execution`` is a compile setting in Keras 3.
+_RESOLVED = frozenset({"epochs", "callbacks", "validation_data", "class_weight",
+                       "steps_per_execution"})
+
+
+def _record_epoch(history: Dict[str, List[Any]], logs: Mapping[str, Any],
+                  fitted: _Fitted) -> None:
+    """One epoch's logs into ``history`` (Keras's names); the fast predictor re-snapshots."""
+    for key, value in logs.items():
+        history.setdefault(history_key(key), []).append(_plain(value))
+    fitted.weights_changed()
+
+
+@dataclass(frozen=True)
+class _CurrentFit:
+    """What the default ``_fit_keras_model`` needs of the fit that called the override."""
+
+    estimator: Any
+    job: _Job
+    callbacks: List[Any]
+    kwargs: Dict[str, Any]
+    guard: Any
+
+
+#: The fit whose ``_fit_keras_model`` override is running (per thread and task).
+_CURRENT_FIT: "contextvars.ContextVar[Optional[_CurrentFit]]" = contextvars.ContextVar(
+    "skfashion_current_fit", default=None)
+
+
+def _overrides_fit_keras_model(estimator: Any) -> bool:
+    """True if a subclass overrides scikeras's ``_fit_keras_model`` (the estimators'
+    own method is marked ``_skfashion_default``)."""
+    return not getattr(type(estimator)._fit_keras_model, "_skfashion_default", False)
+
+
+def _abandon(epochs: Any, abandoned: "type[BaseException]") -> None:
+    """Drop a suspended training run without Keras's ending (see ``_training.Abandoned``)."""
+    try:
+        epochs.throw(abandoned())
+    except (abandoned, StopIteration):
+        pass
+
+
+def _as_training_labels(y_val: Any, y_dtype: Any) -> Any:
+    """Validation targets in the training targets' dtype when no value changes.
+
+    Keras takes ``validation_data`` labels of another dtype (``y_val`` float32
+    beside int64 ``y``) and casts them; scikeras's dtype rule would refuse the
+    unsafe cast. Labels that convert exactly (3.0 -> 3) are converted; others
+    stay as they are for the dtype check to refuse.
+    """
+    if y_dtype is None or y_val is None or hasattr(y_val, "iloc"):
+        return y_val
+    array = np.asarray(y_val)
+    if array.dtype == y_dtype or np.can_cast(array.dtype, y_dtype) or array.dtype.kind not in (
+            "biuf") or np.dtype(y_dtype).kind not in "biuf":
+        return y_val
+    with np.errstate(invalid="ignore", over="ignore"):
+        converted = array.astype(y_dtype)
+        same = converted.shape == array.shape and bool(np.all(converted == array))
+    return converted if same else y_val
