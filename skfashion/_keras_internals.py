@@ -5,12 +5,73 @@ Each function here uses something Keras or TensorFlow does not document
 says why, and is pinned by ``tests/test_keras_internals.py``: a Keras upgrade
 that moves it fails that test with the name of the function to fix, here. No
 other module of the package touches them (``tests/test_keras_internals.py``
-checks that too).
+checks that too, strings naming a private module included).
+
+Every use has a checked fallback: where a release moves or changes what a
+function here reads, it says so once with a
+:class:`~skfashion.exceptions.KerasInternalsWarning` (:func:`changed`) and
+takes a slower path that gives the same results (no shared trace, the
+model's own ``fit``, variables that keep their debug names...), never a wrong
+result or a crash. ``tests/test_internals_fallbacks.py`` simulates each change.
+No function leaves a patch installed after the block that needed it.
 """
 
 import threading
+import warnings
 from contextlib import contextmanager
 from typing import Any
+
+#: Where each private part is (a name changed here is what a test simulates).
+_GLOBAL_STATE = "keras.src.backend.common.global_state"
+_SEED_GENERATOR = "keras.src.random.seed_generator"
+_TF_CONTEXT = "tensorflow.python.eager.context"
+_TF_OPS = "tensorflow.python.framework.ops"
+_OP_DEF_REGISTRY = "tensorflow.python.framework.op_def_registry"
+_JAX_CONFIG = "jax._src.config"
+_FLATTEN_LAYERS = "_flatten_layers"
+_COMPILE_CONFIG = "_compile_config"
+_SYMBOLIC_BUILD = "_symbolic_build"
+_JAX_STATE_SYNC = "jax_state_sync"
+_HANDLE_DATA = "_handle_data"
+
+_CHANGED: set = set()
+_CHANGED_LOCK = threading.Lock()
+
+
+def changed(part, cost):
+    """Say once per process that ``part`` is not as skfashion expects it, and what
+    the fallback costs (a :class:`~skfashion.exceptions.KerasInternalsWarning`)."""
+    with _CHANGED_LOCK:
+        if part in _CHANGED:
+            return
+        _CHANGED.add(part)
+    import keras
+
+    from .exceptions import KerasInternalsWarning
+
+    warnings.warn(
+        f"{part} is not as skfashion expects it (Keras {keras.__version__}, backend "
+        f"{keras.backend.backend()}): {cost}. Results are unchanged; please report this "
+        "with your Keras and TensorFlow versions.",
+        KerasInternalsWarning, stacklevel=3)
+
+
+def _module(name) -> Any:
+    """The module ``name``, or None where it is not there."""
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def _private(obj, name, part, cost):
+    """``obj.name``, or None after saying once that ``part`` changed (:func:`changed`)."""
+    value = getattr(obj, name, None)
+    if value is None:
+        changed(part, cost)
+    return value
 
 
 def seed_torch_dropout(model):
@@ -26,22 +87,41 @@ def seed_torch_dropout(model):
     from torch's global generator).
     """
     import keras
-    from keras.src.random.seed_generator import SeedGenerator
 
     if keras.backend.backend() != "torch":
         return
-    for layer in model._flatten_layers(include_self=True):
+    for layer in layers_of(model, include_self=True):
         for value in vars(layer).values():
-            if isinstance(value, SeedGenerator) and value._initial_seed is None:
-                value._initial_seed = int(keras.ops.convert_to_numpy(value.state)[0])
+            if not isinstance(value, keras.random.SeedGenerator):
+                continue
+            if _SEED_ATTRIBUTE not in vars(value):
+                changed("SeedGenerator._initial_seed (PyTorch dropout)",
+                        "dropout masks of layers without a seed draw from torch's global "
+                        "generator, so a seeded fit on PyTorch may not repeat itself")
+                return
+            if getattr(value, _SEED_ATTRIBUTE) is None:
+                setattr(value, _SEED_ATTRIBUTE,
+                        int(keras.ops.convert_to_numpy(value.state)[0]))
+
+
+#: The attribute of Keras's ``SeedGenerator`` that says it was seeded.
+_SEED_ATTRIBUTE = "_initial_seed"
 
 
 # ----------------------------------------------------------------- seeding
-def seed_generator_class():
-    """Keras's ``SeedGenerator`` class (the state of dropout and random layers)."""
-    from keras.src.random.seed_generator import SeedGenerator
-
-    return SeedGenerator
+def _keras_global_state():
+    """Keras's ``global_state`` module and its name for the global ``SeedGenerator``,
+    or None (said once) where they moved."""
+    global_state, seed_generator = _module(_GLOBAL_STATE), _module(_SEED_GENERATOR)
+    name = getattr(seed_generator, "GLOBAL_SEED_GENERATOR", None)
+    if global_state is not None and name is not None \
+            and callable(getattr(global_state, "get_global_attribute", None)):
+        return global_state, name
+    else:
+        changed("keras.src.backend.common.global_state (Keras's global seed)",
+                "keras.random draws without a seed inside a model builder are not seeded "
+                "by random_state")
+        return None
 
 
 def keras_seed_state():
@@ -49,31 +129,44 @@ def keras_seed_state():
 
     ``keras.utils.set_random_seed`` sets them; Keras offers no getter.
     """
-    from keras.src.backend.common import global_state
-    from keras.src.random import seed_generator
-
+    found = _keras_global_state()
+    if found is None:
+        return (None, None)
+    global_state, generator_name = found
     return (global_state.get_global_attribute("global_random_seed"),
-            global_state.get_global_attribute(seed_generator.GLOBAL_SEED_GENERATOR))
+            global_state.get_global_attribute(generator_name))
 
 
 def set_keras_seed_state(seed, generator=None):
     """Set Keras's global seed (``generator=None``: a new one is made from it on use)."""
-    from keras.src.backend.common import global_state
-    from keras.src.random import seed_generator
-
+    found = _keras_global_state()
+    if found is None:
+        return
+    global_state, generator_name = found
     global_state.set_global_attribute("global_random_seed", seed)
-    global_state.set_global_attribute(seed_generator.GLOBAL_SEED_GENERATOR, generator)
+    global_state.set_global_attribute(generator_name, generator)
+
+
+#: What :class:`_ThreadSeeds` replaces in TensorFlow's eager ``context`` module.
+_TF_SEED_FUNCTIONS = ("global_seed", "internal_operation_seed", "set_global_seed")
 
 
 def tensorflow_seed_context():
     """TensorFlow's eager context (``global_seed``/``set_global_seed``), or None
-    when TensorFlow is not imported (then no TensorFlow code depends on its seed)."""
+    when TensorFlow is not imported (then no TensorFlow code depends on its seed),
+    or where it no longer has the functions :class:`_ThreadSeeds` routes (said once:
+    then TensorFlow's own random ops in a builder are not seeded by a fit)."""
     import sys
 
     if sys.modules.get("tensorflow") is None:
         return None
-    from tensorflow.python.eager import context
-
+    context = _module(_TF_CONTEXT)
+    if context is None or not all(callable(getattr(context, name, None))
+                                  for name in _TF_SEED_FUNCTIONS + ("context",)):
+        changed("tensorflow.python.eager.context's seed functions",
+                "TensorFlow's own random ops (tf.random.* without an op seed) inside a "
+                "model builder are not seeded by random_state")
+        return None
     return context
 
 
@@ -109,7 +202,13 @@ class _ThreadSeeds:
             # What tf.random.set_seed does besides setting the seed: a stateful
             # kernel cached by an earlier block would continue its stream.
             state["cleared"] = True
-            self.module.context().clear_kernel_cache()
+            clear = getattr(self.module.context(), "clear_kernel_cache", None)
+            if clear is None:
+                changed("TensorFlow's context().clear_kernel_cache",
+                        "a stateful random op of a builder continues its stream from an "
+                        "earlier fit instead of restarting")
+            else:
+                clear()
         return state["seed"]
 
     def internal_operation_seed(self):
@@ -191,13 +290,36 @@ def tensorflow_global_seed(seed):
 
 # ------------------------------------------------------------------ models
 def layers_of(model, *, include_self):
-    """Every layer inside ``model`` (nested ones too), Keras's own traversal."""
-    return model._flatten_layers(include_self=include_self)
+    """Every layer inside ``model`` (nested ones too), Keras's own traversal
+    (``_flatten_layers``); where it moved, the public ``layers`` of each model,
+    recursively (said once: layers a subclassed model holds only as attributes
+    are then missed by the seed coverage check, which builds twice instead)."""
+    flatten = getattr(model, _FLATTEN_LAYERS, None)
+    if flatten is not None:
+        return flatten(include_self=include_self)
+    changed("Layer._flatten_layers", "skfashion walks the public Model.layers instead, "
+            "and a model whose initial weights it cannot prove seeded is built twice")
+    found, stack, seen = [], [model], set()
+    while stack:
+        layer = stack.pop(0)
+        if id(layer) in seen:
+            continue
+        seen.add(id(layer))
+        if layer is not model or include_self:
+            found.append(layer)
+        stack.extend(getattr(layer, "layers", None) or ())
+    return found
 
 
 def compile_config_of(model):
-    """The arguments ``model.compile`` received (a dict), or None if not compiled."""
-    config = getattr(model, "_compile_config", None)
+    """The arguments ``model.compile`` received (a dict), or None if not compiled;
+    where Keras keeps them elsewhere, the compiled metric objects (said once)."""
+    if not hasattr(model, _COMPILE_CONFIG):
+        changed("Model._compile_config", "custom metric classes are found from "
+                "model.metrics instead of the compile arguments")
+        metrics = list(getattr(model, "metrics", None) or ())
+        return {"metrics": metrics} if metrics else None
+    config = getattr(model, _COMPILE_CONFIG)
     return None if config is None else config.config
 
 
@@ -206,12 +328,36 @@ def compile_token(model):
     ``_compile_config`` ``compile`` makes anew), or None where Keras has none:
     then a model's compiled steps are not remembered between training calls.
     Keras's own ``model.fit`` keeps its ``train_function`` until then too."""
-    return getattr(model, "_compile_config", None)
+    if not hasattr(model, _COMPILE_CONFIG):
+        changed("Model._compile_config", "a model's traced steps are traced again at "
+                "every training call (partial_fit, warm starts: slower)")
+        return None
+    return getattr(model, _COMPILE_CONFIG)
+
+
+def training_loop_available(model):
+    """True when skfashion's training loop can train ``model``: Keras's symbolic
+    build (``Model._symbolic_build``) and, on JAX, its callbacks' state protocol
+    (``jax_state_sync``) are where the loop expects them. Otherwise (said once) a
+    fit trains through Keras's own ``model.fit`` (slower, same training), and a
+    search fits each number of epochs from scratch."""
+    import keras
+
+    missing = [name for name in (_SYMBOLIC_BUILD,) if not callable(getattr(model, name, None))]
+    if keras.backend.backend() == "jax" and not callable(getattr(model, _JAX_STATE_SYNC, None)):
+        missing.append(_JAX_STATE_SYNC)
+    if missing:
+        changed(f"Model.{', Model.'.join(missing)}",
+                "skfashion trains through Keras's own model.fit (slower, the same "
+                "training), and searches fit each number of epochs from scratch")
+        return False
+    return True
 
 
 def symbolic_build(model, batch):
     """Build ``model``'s variables, metrics and optimizer for ``batch`` (Keras's
-    own step before training: ``model.fit`` calls it on its first batch)."""
+    own step before training: ``model.fit`` calls it on its first batch).
+    Only called where :func:`training_loop_available`."""
     model._symbolic_build(data_batch=batch)
 
 
@@ -222,12 +368,11 @@ def jax_trace_context():
     algorithm...). A compiled program serves another fit only under the same
     one (``_training._jaxpr_key``). None where JAX has no such function: then
     no program is shared."""
-    try:
-        from jax._src import config
-    except ImportError:  # pragma: no cover
-        return None
-    trace_context = getattr(config, "trace_context", None)
-    if trace_context is None:  # pragma: no cover - another JAX
+    config = _module(_JAX_CONFIG)
+    trace_context = _private(config, "trace_context", "jax._src.config.trace_context",
+                             "no JAX program is shared between fits (each fit compiles "
+                             "its own: slower)")
+    if trace_context is None:
         return None
     try:
         context = trace_context()
@@ -270,7 +415,10 @@ def resource_handle_data(handle):
     the same graph, run on values of other shapes, so the key of a trace
     (``_training._graph_key``) holds this of every captured handle.
     """
-    data = getattr(handle, "_handle_data", None)
+    if not hasattr(handle, _HANDLE_DATA):
+        changed("a TensorFlow resource handle's _handle_data", _UNSHARED)
+        return None
+    data = getattr(handle, _HANDLE_DATA)
     if data is None or not getattr(data, "is_set", False):
         return None
     return data.SerializeToString(deterministic=True)
@@ -295,12 +443,34 @@ def tensorflow_op_def(name):
     ``tensorflow.python.framework.op_def_registry``, which TensorFlow's own
     graph building reads; no public API says whether an op is stateful. Without
     it, every operation counts as one that keeps state (no trace is shared)."""
-    try:
-        from tensorflow.python.framework import op_def_registry
-    except ImportError:  # pragma: no cover - another TensorFlow
-        return None
-    get = getattr(op_def_registry, "get", None)
+    op_def_registry = _module(_OP_DEF_REGISTRY)
+    get = _private(op_def_registry, "get", "tensorflow.python.framework.op_def_registry.get",
+                   _UNSHARED)
     return None if get is None else get(name)
+
+
+_UNSHARED = "no TensorFlow program is shared between fits (each fit traces its own: slower)"
+
+
+#: The method of TensorFlow's ``ConcreteFunction`` that runs it with given captures.
+_CALL_FLAT = "_call_flat"
+
+
+def can_call_with_captures(concrete):
+    """True when :func:`call_with_captures` can run the trace ``concrete`` with
+    other captures: its class has ``_call_flat(tensor_inputs, captured_inputs)``.
+    Otherwise (said once) each fit runs the chunk it traced itself."""
+    import inspect
+
+    method = getattr(type(concrete), _CALL_FLAT, None)
+    try:
+        params = list(inspect.signature(method).parameters) if callable(method) else []
+    except (TypeError, ValueError):
+        params = []
+    if params[1:] != ["tensor_inputs", "captured_inputs"]:
+        changed(f"ConcreteFunction.{_CALL_FLAT}(tensor_inputs, captured_inputs)", _UNSHARED)
+        return False
+    return True
 
 
 def call_with_captures(concrete, args, captures):
@@ -315,15 +485,72 @@ def call_with_captures(concrete, args, captures):
     import tensorflow as tf
 
     flat = tf.nest.flatten(args, expand_composites=True)
-    return concrete._call_flat(flat, captured_inputs=captures)
+    return getattr(concrete, _CALL_FLAT)(flat, captured_inputs=captures)
 
 
 # ------------------------------------------------------- TensorFlow memory
-def tensorflow_gradient_registry():
-    """TensorFlow's process-wide registry of custom gradient functions (a dict)."""
-    from tensorflow.python.framework import ops
+#: The module of TensorFlow whose functions register the all-reduce gradients.
+_DISTRIBUTE_MODULE = "tensorflow.python.distribute.distribute_lib"
 
-    return ops._gradient_registry._registry
+
+def tensorflow_gradient_registry():
+    """TensorFlow's process-wide registry of custom gradient functions (a dict),
+    or None (said once) where it moved."""
+    registry = getattr(getattr(_module(_TF_OPS), "_gradient_registry", None), "_registry", None)
+    if not isinstance(registry, dict):
+        changed("tensorflow.python.framework.ops._gradient_registry._registry",
+                "each fit's traced graph stays alive in TensorFlow's gradient registry "
+                "(about 2.5 MB per fit, as in plain Keras)")
+        return None
+    return registry
+
+
+def _defined_in_distribute(fn, depth=4):
+    """True if ``fn`` or a function in its closures comes from tf.distribute."""
+    if depth < 0 or not callable(fn):
+        return False
+    if getattr(fn, "__module__", "") == _DISTRIBUTE_MODULE:
+        return True
+    for cell in getattr(fn, "__closure__", None) or ():
+        try:
+            content = cell.cell_contents
+        except ValueError:  # an empty cell
+            continue
+        if _defined_in_distribute(content, depth - 1):
+            return True
+    return False
+
+
+@contextmanager
+def release_all_reduce_gradients():
+    """Drop the gradient functions a traced optimizer step leaves in TensorFlow.
+
+    Keras's TensorFlow optimizer sums gradients with
+    ``tf.distribute.get_replica_context().all_reduce``, which, when traced,
+    registers a ``tf.custom_gradient`` in TensorFlow's process-wide gradient
+    registry under a unique name and never removes it. The entry keeps the whole
+    traced training graph alive: about 2.5 MB per fit, without bound, in plain
+    Keras as well. Nothing ever looks the entry up (it would only serve to
+    differentiate through an optimizer update), so the entries this block's
+    tracing registered for an all-reduce are removed on exit. Entries of anyone
+    else (other names, or functions not from tf.distribute) are left alone.
+    """
+    registry = tensorflow_gradient_registry()
+    if registry is None:
+        yield
+        return
+    before = set(registry)
+    try:
+        yield
+    finally:
+        for name in set(registry) - before:
+            entry = registry.get(name)
+            if (
+                name.startswith("CustomGradient-")
+                and entry is not None
+                and _defined_in_distribute(entry.get("type"))
+            ):
+                registry.pop(name, None)
 
 
 def declared_variable_bytes(config):
@@ -345,23 +572,28 @@ def declared_variable_bytes(config):
 
     import keras
     import numpy as np
-    from keras.src.backend.common import global_state
-    from keras.src.backend.common.stateless_scope import StatelessScope
 
+    found = _keras_global_state()
     key = "uninitialized_variables"
-    before = list(global_state.get_global_attribute(key, [], set_to_default=True))
+    before = (None if found is None else
+              list(found[0].get_global_attribute(key, [], set_to_default=True)))
     try:
-        with StatelessScope(initialize_variables=False):
+        with keras.StatelessScope(initialize_variables=False):
             model = keras.saving.deserialize_keras_object(
                 dict(config, compile_config=None), safe_mode=True)
             variables = list(model.variables)
         return sum(math.prod(v.shape) * np.dtype(v.dtype).itemsize for v in variables)
     finally:
-        global_state.set_global_attribute(key, before)
+        if found is not None:
+            found[0].set_global_attribute(key, before)
 
 
 _UNNAMED = threading.local()
 _UNNAMED_LOCK = threading.Lock()
+#: Blocks open in the process, and TensorFlow's function while the wrapper is in.
+_UNNAMED_STATE: dict = {"open": 0, "original": None, "wrapper": None}
+#: The function of ``gen_resource_variable_ops`` that creates a variable's handle.
+_VAR_HANDLE_OP = "var_handle_op"
 
 
 @contextmanager
@@ -378,10 +610,13 @@ def tensorflow_variables_without_debug_names():
     and ``tf.Variable.name``) come from elsewhere and stay as they are.
 
     TensorFlow's ``resource_variable_ops`` calls
-    ``gen_resource_variable_ops.var_handle_op(..., debug_name=name, ...)``; a
-    wrapper installed there once (the first time this is used) passes an empty
-    ``debug_name`` while a block of the calling thread is open, and passes every
-    call through unchanged otherwise. Other backends: nothing to do.
+    ``gen_resource_variable_ops.var_handle_op(..., debug_name=name, ...)``; while
+    any block is open in the process, a wrapper stands there that passes an
+    empty ``debug_name`` for the threads with an open block and every other call
+    through unchanged; when the last block closes, TensorFlow's function is put
+    back (unless someone replaced the wrapper meanwhile: then theirs stays).
+    Where the function moved (said once), variables keep their debug names
+    (memory grows per fit, as in plain Keras). Other backends: nothing to do.
     """
     import keras
 
@@ -391,18 +626,34 @@ def tensorflow_variables_without_debug_names():
     from tensorflow.python.ops import gen_resource_variable_ops as generated
 
     with _UNNAMED_LOCK:
-        if not getattr(generated.var_handle_op, "_skfashion_wrapper", False):
-            def var_handle_op(*args, **kwargs):
-                if getattr(_UNNAMED, "depth", 0) and "debug_name" in kwargs:
-                    kwargs["debug_name"] = ""
-                return var_handle_op.__wrapped__(*args, **kwargs)  # type: ignore
+        if _UNNAMED_STATE["open"] == 0:
+            original = getattr(generated, _VAR_HANDLE_OP, None)
+            if not callable(original):
+                changed(f"tensorflow.python.ops.gen_resource_variable_ops.{_VAR_HANDLE_OP}",
+                        "variables keep their debug names, and TensorFlow keeps an eager "
+                        "kernel per variable a fit creates (about 35 KB each, as in plain "
+                        "Keras)")
+                original = None
+            else:
+                def var_handle_op(*args, **kwargs):
+                    if getattr(_UNNAMED, "depth", 0) and "debug_name" in kwargs:
+                        kwargs["debug_name"] = ""
+                    return original(*args, **kwargs)
 
-            var_handle_op._skfashion_wrapper = True  # type: ignore[attr-defined]
-            var_handle_op.__wrapped__ = generated.var_handle_op  # type: ignore[attr-defined]
-            generated.var_handle_op = var_handle_op
+                setattr(generated, _VAR_HANDLE_OP, var_handle_op)
+                _UNNAMED_STATE["wrapper"] = var_handle_op
+            _UNNAMED_STATE["original"] = original
+        _UNNAMED_STATE["open"] += 1
     depth = getattr(_UNNAMED, "depth", 0)
     _UNNAMED.depth = depth + 1
     try:
         yield
     finally:
         _UNNAMED.depth = depth
+        with _UNNAMED_LOCK:
+            _UNNAMED_STATE["open"] -= 1
+            if _UNNAMED_STATE["open"] == 0:
+                wrapper = _UNNAMED_STATE["wrapper"]
+                if wrapper is not None and getattr(generated, _VAR_HANDLE_OP, None) is wrapper:
+                    setattr(generated, _VAR_HANDLE_OP, _UNNAMED_STATE["original"])
+                _UNNAMED_STATE.update(original=None, wrapper=None)

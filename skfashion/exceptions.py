@@ -10,6 +10,7 @@ __all__ = [
     "ArchiveError",
     "ExportError",
     "ExportPrecisionWarning",
+    "KerasInternalsWarning",
     "StaleFitError",
 ]
 
@@ -132,6 +133,30 @@ class ExportPrecisionWarning(UserWarning):
     ...     written = export(pipe.fit(X, y), path)
     >>> any(issubclass(w.category, ExportPrecisionWarning) for w in caught)
     True
+    """
+
+
+class KerasInternalsWarning(UserWarning):
+    """A private part of Keras, TensorFlow or JAX that skfashion uses has changed.
+
+    skfashion's speed rests on a few parts of Keras, TensorFlow and JAX that
+    they do not document (all of them in one module, ``skfashion/_keras_internals.py``).
+    Where a release moves or changes one, skfashion takes a slower path that
+    gives the same results (each fit traces its own program, variables keep
+    their debug names, a fit trains through Keras's own ``model.fit``...) and
+    warns once per part, naming it and what the fallback costs. Results do not
+    change; please report the warning with your Keras and TensorFlow versions.
+
+    See Also
+    --------
+    skfashion.KerasClassifier : Whose fits take the fallback paths.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from skfashion.exceptions import KerasInternalsWarning
+    >>> warnings.simplefilter("error", KerasInternalsWarning)  # a CI that must notice
+    >>> warnings.resetwarnings()
     """
 
 

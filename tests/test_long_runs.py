@@ -56,7 +56,7 @@ def test_models_and_traced_graphs_are_freed(small):
 def test_other_custom_gradients_are_kept(small):
     import tensorflow as tf
 
-    from skfashion._training._tensorflow import release_all_reduce_gradients
+    from skfashion._keras_internals import release_all_reduce_gradients
 
     @tf.custom_gradient
     def double(x):

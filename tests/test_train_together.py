@@ -19,6 +19,7 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 
 from skfashion import EpochSearchCV, KerasClassifier, PixelScaler, SoftmaxClassifier
+from skfashion._fit._path import fit_path
 from skfashion._training._cohort import Cohort
 
 JAX = keras.backend.backend() == "jax"
@@ -29,6 +30,13 @@ RTOL, ATOL = 1e-5, 1e-6
 def data(small):
     X, y = small[:2]
     return X[:330].reshape(330, -1).astype("float32") / 255, y[:330]
+
+
+def _fit(est, X, y, member, sample_weight=None):
+    """``est.fit(X, y)`` as a search runs it in a cohort: with its member handed down."""
+    for _ in fit_path(est, X, y, sample_weight=sample_weight, together=member):
+        pass
+    return est
 
 
 def _fits(cases):
@@ -53,7 +61,7 @@ def test_a_cohort_runs_every_task_in_order_and_returns_their_values():
     ran = []
 
     def task(i):
-        def run():
+        def run(member):
             ran.append(i)
             return i * i
         return run
@@ -68,10 +76,11 @@ def test_fits_together_equal_fits_alone(data):
     w = np.linspace(0.5, 2.0, len(y))
 
     def case(lr, seed, rows, weighted):
-        def fit():
+        def fit(member=None):
             est = SoftmaxClassifier(learning_rate=lr, random_state=seed, epochs=3,
                                     batch_size=32)
-            return est.fit(X[rows], y[rows], sample_weight=w[rows] if weighted else None)
+            return _fit(est, X[rows], y[rows], member,
+                        sample_weight=w[rows] if weighted else None)
         return fit
 
     cases = [case(lr, seed, rows, weighted)
@@ -106,10 +115,10 @@ def test_a_fit_stopped_by_its_callback_leaves_the_others_training(data):
             self.events.append(("train_end",))
 
     def case(lr, n):
-        def fit():
+        def fit(member=None):
             callback = StopAfter(n)
-            est = SoftmaxClassifier(learning_rate=lr, random_state=0, epochs=4,
-                                    callbacks=[callback]).fit(X[:300], y[:300])
+            est = _fit(SoftmaxClassifier(learning_rate=lr, random_state=0, epochs=4,
+                                         callbacks=[callback]), X[:300], y[:300], member)
             return est, callback.events
         return fit
 
@@ -134,8 +143,9 @@ def test_dropout_draws_per_fit_as_alone(data):
         return model
 
     def case(seed):
-        def fit():
-            return KerasClassifier(build, epochs=2, random_state=seed).fit(X[:300], y[:300])
+        def fit(member=None):
+            return _fit(KerasClassifier(build, epochs=2, random_state=seed), X[:300], y[:300],
+                        member)
         return fit
 
     alone, together, _ = _fits([case(0), case(1), case(2)])
@@ -159,9 +169,9 @@ def test_an_error_in_one_fit_is_raised_and_the_others_unwind(data):
             closed.append(True)
 
     def case(callback):
-        def fit():
-            return SoftmaxClassifier(random_state=0, epochs=3, callbacks=[callback]).fit(
-                X[:300], y[:300])
+        def fit(member=None):
+            return _fit(SoftmaxClassifier(random_state=0, epochs=3, callbacks=[callback]),
+                        X[:300], y[:300], member)
         return fit
 
     with pytest.raises(ArithmeticError, match="candidate 2 failed"):
@@ -247,10 +257,10 @@ def test_a_schedule_and_class_weights_together_equal_alone(data):
     X, y = data
 
     def case(base, weights):
-        def fit():
+        def fit(member=None):
             schedule = keras.callbacks.LearningRateScheduler(lambda epoch: base / (1 + epoch))
-            return SoftmaxClassifier(random_state=0, epochs=3, callbacks=[schedule],
-                                     class_weight=weights).fit(X[:300], y[:300])
+            return _fit(SoftmaxClassifier(random_state=0, epochs=3, callbacks=[schedule],
+                                          class_weight=weights), X[:300], y[:300], member)
         return fit
 
     cases = [case(1e-3, None), case(3e-3, {int(c): 1.0 + c / 10 for c in np.unique(y)}),

@@ -15,7 +15,7 @@ estimator's methods ``_initialize``, ``_validation`` and ``_fit_keras_model``
 import contextvars
 import sys
 from dataclasses import dataclass, replace
-from typing import Any, Dict, Generator, Iterator, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Generator, List, Mapping, Optional, Tuple
 
 import numpy as np
 
@@ -53,7 +53,7 @@ from ._state import (
     new_history,
 )
 from ._guard import StaleFitError, fit_guard
-from .._keras_internals import tensorflow_variables_without_debug_names
+from .._keras_internals import training_loop_available, tensorflow_variables_without_debug_names
 from ._options import SPEC_OPTIONS, Option, check_fit_options, from_mapping, layer
 from .._predict._outputs import _overridden
 
@@ -138,14 +138,17 @@ def stage(est, X: Any, y: Any, sample_weight: Any, kwargs: Dict[str, Any], *,
         )
     X_enc = fitted.model_input(X)
     check_cardinality(X_enc, y_enc, sample_weight)
-    passthrough = _overridden(model, "fit")
+    own_fit = _overridden(model, "fit")
+    # Keras's own fit where the model has one, or where skfashion's loop cannot
+    # reach what it needs of this Keras (``training_loop_available`` says so once).
+    passthrough = own_fit or not training_loop_available(model)
     for name in ("batch_size", "validation_batch_size"):
         if name in options and options[name].value == -1 and not hasattr(X_enc, "shape"):
             raise ValueError(
                 f"`{name}=-1` requires that `X` implement `shape` ({options[name].source}; "
                 "the feature_encoder made X a structure of several inputs)."
             )
-    fit = check_fit_options(options, n_samples=X.shape[0], allow_extra=passthrough,
+    fit = check_fit_options(options, n_samples=X.shape[0], allow_extra=own_fit,
                             caller=type(est).__name__)
     history = staged.get("history_")
     initial = fit.initial_epoch if "initial_epoch" in options else (
@@ -265,12 +268,14 @@ def split_validation(est, job: _Job) -> _Split:
 
 def fit_path(est, X: Any, y: Any, *, sample_weight: Any = None,
              kwargs: Optional[Mapping[str, Any]] = None, partial: bool = False,
-             commit_each_epoch: bool = False) -> Iterator[int]:
+             commit_each_epoch: bool = False, together: Any = None) -> Generator[int, None, None]:
     """The training path: yield the number of epochs trained after each epoch.
 
     With ``commit_each_epoch`` the estimator is in a consistent fitted state
     at each yield (a search can score it); otherwise the new state is
     committed when training ends, and a failure leaves the old one whole.
+    ``together`` is the fit's place in a cohort of fits trained together
+    (``_training._cohort.Member``), from the search that runs it.
     """
     guard = fit_guard(est)
     generation = guard.begin()  # every earlier fit_epochs generator is stale now
@@ -293,6 +298,12 @@ def fit_path(est, X: Any, y: Any, *, sample_weight: Any = None,
         callbacks, user_held = est._callbacks_for_fit(fit)
         own_body = _overrides_fit_keras_model(est)
         if job.passthrough or own_body:
+            if commit_each_epoch and not (own_body or _overridden(model, "fit")):
+                raise EpochLoopUnavailable(
+                    f"{type(est).__name__} cannot train epoch by epoch with this Keras "
+                    f"{keras_version()} (see the KerasInternalsWarning above); fit it for "
+                    "each number of epochs instead."
+                )
             if commit_each_epoch:
                 what = ("overrides scikeras's _fit_keras_model" if own_body else
                         f"trains a {type(model).__name__}, which overrides fit()")
@@ -312,7 +323,7 @@ def fit_path(est, X: Any, y: Any, *, sample_weight: Any = None,
         else:
             from .._training import Abandoned
 
-            epochs = start_training(est, job, callbacks)
+            epochs = start_training(est, job, callbacks, together)
             while True:
                 with guard.lock:  # one whole epoch (and its commit) at a time
                     step = next(epochs, None)
@@ -357,6 +368,18 @@ def fit_path(est, X: Any, y: Any, *, sample_weight: Any = None,
         state.commit(staged)
 
 
+class EpochLoopUnavailable(TypeError):
+    """``fit_epochs`` of a model skfashion's loop cannot train with this Keras
+    (``_keras_internals.training_loop_available``): a search fits each number of
+    epochs from scratch instead."""
+
+
+def keras_version() -> str:
+    import keras
+
+    return keras.__version__
+
+
 def _overtaken(est: Any, history: Mapping[str, List[Any]], generator: bool,
                partial: bool) -> str:
     """What a fit that a later one overtook says (the later one owns the state)."""
@@ -373,7 +396,8 @@ def _overtaken(est: Any, history: Mapping[str, List[Any]], generator: bool,
             "fit: give each thread its own (sklearn.base.clone(estimator)).")
 
 
-def start_training(est, job: _Job, callbacks: List[Any]) -> Generator[Any, None, None]:
+def start_training(est, job: _Job, callbacks: List[Any],
+                   together: Any = None) -> Generator[Any, None, None]:
     """The epoch generator of one training call (``_training.fit_epochs``).
 
     Splits off the validation data, adds scikit-learn style early stopping,
@@ -391,7 +415,8 @@ def start_training(est, job: _Job, callbacks: List[Any]) -> Generator[Any, None,
             monitor="val_loss", patience=patience, min_delta=min_delta,
             restore_best_weights=True)]
     loop = LoopInputs(callbacks=callbacks, rng=job.rng, validation=split.validation,
-                      n_train=_n_rows(job.X) - split.held_out, programs=job.fitted.programs)
+                      n_train=_n_rows(job.X) - split.held_out, programs=job.fitted.programs,
+                      together=together)
     if w_t is None:
         w_t = np.ones(len(keras_first(y_t)), np.float32)
     if job.fit.class_weight is not None:

@@ -204,9 +204,7 @@ def _torch_if_backend():
 def _reproduces(initializer, variable):
     import keras
 
-    from .._keras_internals import seed_generator_class
-
-    SeedGenerator = seed_generator_class()
+    SeedGenerator = keras.random.SeedGenerator
 
     if isinstance(getattr(initializer, "seed", None), SeedGenerator):
         return False  # stateful: calling it again would draw something else
@@ -225,9 +223,9 @@ def _covered(model):
     random generator: then the model's initial state follows from those seeds."""
     import keras
 
-    from .._keras_internals import layers_of, seed_generator_class
+    from .._keras_internals import layers_of
 
-    SeedGenerator = seed_generator_class()
+    SeedGenerator = keras.random.SeedGenerator
     remaining = {id(v) for v in model.variables}
     for layer in layers_of(model, include_self=True):
         attributes = list(vars(layer).values())

@@ -3,8 +3,11 @@
 :class:`~skfashion.EpochSearchCV` trains every (candidate, fold) of a search with
 the same loop as a single fit. A cohort runs each of those fits in a thread of
 its own, one thread at a time (the others wait, so global state such as a
-seeded build is never shared between two running fits): a fit runs until its
-runner asks for a chunk of train steps (:meth:`Cohort.submit`), and when every
+seeded build is never shared between two running fits). Each task is called
+with its :class:`Member`, which it hands down to its fit (``fit_path(...,
+together=member)``, then ``LoopInputs.together`` and the runner's
+``together``): nothing is found through the thread. A fit runs until its
+runner asks for a chunk of train steps (:meth:`Member.submit`), and when every
 fit of the cohort has asked or finished, the runner's ``together`` function
 runs each group of compatible requests (the same compiled steps over the same
 range of steps) as one vectorized call, and the fits go on with their own
@@ -19,13 +22,6 @@ submit, and their fits run one after another as without a cohort.
 
 import threading
 from typing import Any, Callable, Dict, Hashable, List, Optional, Sequence
-
-_LOCAL = threading.local()
-
-
-def current():
-    """The cohort the calling thread's fit belongs to, or None."""
-    return getattr(_LOCAL, "cohort", None)
 
 
 class _Stop(BaseException):
@@ -44,13 +40,31 @@ class _Fit:
         self.thread: Optional[threading.Thread] = None
 
 
+class Member:
+    """One task's place in its cohort: what its fit's runner submits through."""
+
+    def __init__(self, cohort: "Cohort", fit: _Fit):
+        self._cohort, self._fit = cohort, fit
+
+    def submit(self, key: Hashable, together: Callable[[list, dict], list], payload: Any) -> Any:
+        """From the task's thread: wait until ``together`` has run this request; its result.
+
+        Requests of equal ``key`` (and the same ``together``) run in one call of
+        ``together(payloads, cache)``, which returns one result per payload, in
+        order; ``cache`` is a dict that lives as long as the cohort (for what the
+        calls of one group can reuse, such as its stacked data).
+        """
+        return self._cohort._submit(self._fit, key, together, payload)
+
+
 class Cohort:
-    """Run ``tasks`` (callables) in lockstep; :meth:`run` returns their values in order.
+    """Run ``tasks`` in lockstep; :meth:`run` returns their values in order.
 
     Parameters
     ----------
     tasks : sequence of callables
-        Each runs one or more fits (with their scoring); none is run twice.
+        Each is called with its :class:`Member` and runs one or more fits (with
+        their scoring), handing the member to each; none is run twice.
     """
 
     def __init__(self, tasks: Sequence[Callable[[], Any]]):
@@ -66,26 +80,16 @@ class Cohort:
     def _main(self, fit):
         fit.go.wait()
         fit.go.clear()
-        _LOCAL.cohort = (self, fit)
         try:
             if not self._stopping:
-                fit.value = fit.task()
+                fit.value = fit.task(Member(self, fit))
         except BaseException as exc:  # handed to the caller of run()
             fit.error = exc
         finally:
-            _LOCAL.cohort = None
             fit.done = True
             self._back.set()
 
-    def submit(self, key: Hashable, together: Callable[[list, dict], list], payload: Any) -> Any:
-        """From a fit's thread: wait until ``together`` has run this request; its result.
-
-        Requests of equal ``key`` (and the same ``together``) run in one call of
-        ``together(payloads, cache)``, which returns one result per payload, in
-        order; ``cache`` is a dict that lives as long as the cohort (for what the
-        calls of one group can reuse, such as its stacked data).
-        """
-        _, fit = _LOCAL.cohort
+    def _submit(self, fit, key, together, payload):
         if self._stopping:  # a fit unwinding after another failed trains no more
             raise _Stop()
         fit.request = (key, together, payload)

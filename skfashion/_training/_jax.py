@@ -17,7 +17,6 @@ variables, the next chunk starts from them.
 import numpy as np
 
 from .._keras_internals import clear_jax_state, jax_state_synced, offer_jax_state
-from . import _cohort
 from ._jaxpr_key import jax_core, program_key
 from ._runner import Runner, to_floats
 from ._trace_cache import TraceCache
@@ -259,17 +258,17 @@ class JaxRunner(Runner):
     def train(self, data, order, begin, end):
         """Run train steps ``begin`` to ``end - 1`` of an epoch; return the logs.
 
-        In a cohort (fits trained together, ``_cohort``) the chunk runs in one
-        vectorized call with the other fits' chunks of the same steps.
+        In a cohort (fits trained together: ``together``, the fit's
+        ``_cohort.Member``) the chunk runs in one vectorized call with the other
+        fits' chunks of the same steps.
         """
         model = self.model
         if self._state is None or jax_state_synced(model):
             self._state = _state_of(model, optimizer=True)
         order = np.asarray(order)
-        cohort = _cohort.current()
-        if cohort is not None and self._jit:
+        if self.together is not None and self._jit:
             steps = self._function("train", self.batch_size, data, len(order), self._state)
-            logs, self._state = cohort[0].submit(
+            logs, self._state = self.together.submit(
                 (tuple(map(id, steps.functions)), self.batch_size, begin, end),
                 _train_together,
                 (steps, self._state, data, order, self.batch_size, begin, end))

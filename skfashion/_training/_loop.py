@@ -68,6 +68,10 @@ class LoopInputs:
     #: Where the model's compiled steps are remembered between its training
     #: calls (its fitted state's; None: for this call alone): see ``_runner``.
     programs: Optional[dict] = None
+    #: The fit's place in a cohort of fits trained together (``_cohort.Member``,
+    #: from the search that runs it; None: a fit alone). Runners that can train
+    #: with others submit their chunks through it.
+    together: object = None
 
 
 def make_runner(model, batch_size, programs=None):
@@ -221,6 +225,7 @@ def fit_epochs(model, data, spec, loop):
     with tensorflow_variables_without_debug_names():  # the optimizer's and metrics'
         symbolic_build(model, densify(data, slice(0, batch_size)))
     runner = make_runner(model, batch_size, loop.programs)
+    runner.together = loop.together
     validation = loop.validation
     if is_sparse(data) or (validation is not None and is_sparse(validation.data)):
         runner = SparseFeed(runner, batch_size)

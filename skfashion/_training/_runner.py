@@ -15,6 +15,7 @@ which wraps one of them for sparse inputs.
 """
 
 import abc
+from typing import Any
 
 import numpy as np
 
@@ -28,6 +29,10 @@ class Runner(abc.ABC):
     ``model.fit`` reuses ``model.train_function`` until the model is compiled
     again (:meth:`remembered`).
     """
+
+    #: The fit's place in a cohort of fits trained together (``_cohort.Member``),
+    #: handed down by the search through ``LoopInputs.together``; None alone.
+    together: Any = None
 
     def __init__(self, model, batch_size, programs=None):
         self.model = model

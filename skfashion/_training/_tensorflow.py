@@ -11,10 +11,9 @@ optimizer, compiled metrics), so ``batch_size``, ``epochs`` and the optimizer
 mean exactly what they mean in Keras.
 """
 
-from contextlib import contextmanager
-
 import numpy as np
 
+from .._keras_internals import can_call_with_captures, release_all_reduce_gradients
 from .._support._memory import is_aligned
 from ._runner import Runner, to_floats
 from ._graph_key import function_key
@@ -26,53 +25,6 @@ TRACE_BYTES = 64 * 2**20
 #: Traced chunks shared by the fits whose steps trace to the same program
 #: (``_graph_key``): at most this many programs are kept.
 TRACES = TraceCache(16, max_bytes=TRACE_BYTES)
-
-
-def _defined_in_distribute(fn, depth=4):
-    """True if ``fn`` or a function in its closures comes from tf.distribute."""
-    if depth < 0 or not callable(fn):
-        return False
-    if getattr(fn, "__module__", "") == "tensorflow.python.distribute.distribute_lib":
-        return True
-    for cell in getattr(fn, "__closure__", None) or ():
-        try:
-            content = cell.cell_contents
-        except ValueError:  # an empty cell
-            continue
-        if _defined_in_distribute(content, depth - 1):
-            return True
-    return False
-
-
-@contextmanager
-def release_all_reduce_gradients():
-    """Drop the gradient functions a traced optimizer step leaves in TensorFlow.
-
-    Keras's TensorFlow optimizer sums gradients with
-    ``tf.distribute.get_replica_context().all_reduce``, which, when traced,
-    registers a ``tf.custom_gradient`` in TensorFlow's process-wide gradient
-    registry under a unique name and never removes it. The entry keeps the whole
-    traced training graph alive: about 2.5 MB per fit, without bound, in plain
-    Keras as well. Nothing ever looks the entry up (it would only serve to
-    differentiate through an optimizer update), so the entries this block's
-    tracing registered for an all-reduce are removed on exit. Entries of anyone
-    else (other names, or functions not from tf.distribute) are left alone.
-    """
-    from .._keras_internals import tensorflow_gradient_registry
-
-    registry = tensorflow_gradient_registry()
-    before = set(registry)
-    try:
-        yield
-    finally:
-        for name in set(registry) - before:
-            entry = registry.get(name)
-            if (
-                name.startswith("CustomGradient-")
-                and entry is not None
-                and _defined_in_distribute(entry.get("type"))
-            ):
-                registry.pop(name, None)
 
 
 def as_tensor(array):
@@ -167,7 +119,8 @@ class _Loop:
         self.concrete = traced.get_concrete_function()
         index = {id(t): i for i, t in enumerate(step.captured_inputs)}
         positions = [index.get(id(t)) for t in self.concrete.captured_inputs]
-        self.positions = None if None in positions else positions
+        shareable = None not in positions and can_call_with_captures(self.concrete)
+        self.positions = positions if shareable else None
 
     def __call__(self, step, *args):
         """Run the loop with ``step``'s captured tensors (a trace of the same program)."""
@@ -237,7 +190,8 @@ class TensorFlowRunner(Runner):
 
         def build():
             step = self._trace_step(kind, data)
-            key = function_key(step)
+            # another fit's loop runs only where it can take this step's captures
+            key = function_key(step) if can_call_with_captures(step) else None
             loop = None if key is None else TRACES.lookup((key, batch_size))
             if loop is None:
                 loop = _Loop(step, batch_size, data)

@@ -17,6 +17,7 @@ from sklearn.utils.validation import _check_method_params, check_is_fitted, inde
 
 from .._estimators._keras_base import _BaseKeras
 from .._support._docs import shared_doc
+from .._fit._path import EpochLoopUnavailable, fit_path
 from .._support._pipelines import flat_steps
 
 #: At most this many candidate-fold paths train together (``train_together``), and at
@@ -84,12 +85,15 @@ def _fit_transformers(estimator, X, y, params):
 
 
 def _fit_path(estimator, params, X, y, train, test, epochs, scorer, fit_params,
-              score_params):
+              score_params, together=None):
     """Train once up to max(epochs); score after each requested epoch.
 
     A user callback that reads the run's length (``params["epochs"]``) would
     see ``max(epochs)`` in the shared run: then the candidate is trained once
     per number of epochs instead, as ``GridSearchCV`` trains it.
+
+    ``together``: the path's place in a cohort of paths trained together
+    (``_training._cohort.Member``), or None.
 
     Returns (scores, fit_times, score_times), one entry per value of ``epochs``.
     """
@@ -107,7 +111,7 @@ def _fit_path(estimator, params, X, y, train, test, epochs, scorer, fit_params,
 
     with watch_epochs_read() as watch:
         shared = _shared_path(estimator, params, X_train, y_train, epochs, score,
-                              fit_params, watch)
+                              fit_params, watch, together)
     if shared is not None:
         return shared
     scores, fit_times, score_times = [], [], []
@@ -123,7 +127,8 @@ def _fit_path(estimator, params, X, y, train, test, epochs, scorer, fit_params,
     return scores, fit_times, score_times
 
 
-def _shared_path(estimator, params, X_train, y_train, epochs, score, fit_params, watch):
+def _shared_path(estimator, params, X_train, y_train, epochs, score, fit_params, watch,
+                 together=None):
     """One run to max(epochs), scored after each requested epoch; None if ``watch`` saw a
     callback read the run's length."""
     est = clone(estimator).set_params(**params, **{_epochs_name(estimator): max(epochs)})
@@ -133,7 +138,9 @@ def _shared_path(estimator, params, X_train, y_train, epochs, score, fit_params,
     wanted = set(epochs)
     scores, fit_times, score_times = {}, {}, {}
     scoring = 0.0
-    run = final.fit_epochs(Xt, y_train, sample_weight=sample_weight, **final_params)
+    # final.fit_epochs(...), with the cohort handed down
+    run = fit_path(final, Xt, y_train, sample_weight=sample_weight, kwargs=final_params,
+                   commit_each_epoch=True, together=together)
     try:
         for n_iter in run:
             if watch.read:
@@ -142,6 +149,8 @@ def _shared_path(estimator, params, X_train, y_train, epochs, score, fit_params,
                 fit_times[n_iter] = time.perf_counter() - start - scoring
                 scores[n_iter], score_times[n_iter] = score(est)
                 scoring += score_times[n_iter]
+    except EpochLoopUnavailable:  # this Keras lacks what the loop needs: fits per count
+        return None
     finally:
         run.close()
     if watch.read:
