@@ -140,7 +140,7 @@ class KerasInternalsWarning(UserWarning):
     """A private part of Keras, TensorFlow or JAX that skfashion uses has changed.
 
     skfashion's speed rests on a few parts of Keras, TensorFlow and JAX that
-    they do not document (all of them in one module, ``skfashion/_keras_internals.py``).
+    they do not document (all of them in one package, ``skfashion/_keras_internals/``).
     Where a release moves or changes one, skfashion takes a slower path that
     gives the same results (each fit traces its own program, variables keep
     their debug names, a fit trains through Keras's own ``model.fit``...) and

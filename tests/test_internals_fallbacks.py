@@ -16,7 +16,8 @@ import keras
 import numpy as np
 import pytest
 
-from skfashion import KerasClassifier, SoftmaxClassifier, _keras_internals
+from skfashion import KerasClassifier, SoftmaxClassifier
+from skfashion._keras_internals import _changes, _jax, _models, _seeds, _tensorflow
 from skfashion.exceptions import KerasInternalsWarning
 
 BACKEND = keras.backend.backend()
@@ -26,7 +27,13 @@ tensorflow_only = pytest.mark.skipif(BACKEND != "tensorflow", reason="TensorFlow
 @pytest.fixture
 def fresh_warnings(monkeypatch):
     """Each part is said once per process: start with none said."""
-    monkeypatch.setattr(_keras_internals, "_CHANGED", set())
+    monkeypatch.setattr(_changes, "_CHANGED", set())
+
+
+def _part(name):
+    """The module of ``_keras_internals`` that looks for the part named ``name``."""
+    (module,) = [m for m in (_seeds, _models, _jax, _tensorflow) if hasattr(m, name)]
+    return module
 
 
 def _data(n=48, d=6, seed=0):
@@ -69,8 +76,8 @@ def _changed_parts(record):
 
 
 def _run_changed(monkeypatch, name, value, part, fits=_fits):
-    """The fits with ``_keras_internals.name`` set to ``value``: (results, warnings)."""
-    monkeypatch.setattr(_keras_internals, name, value)
+    """The fits with the part ``name`` of ``_keras_internals`` set to ``value``."""
+    monkeypatch.setattr(_part(name), name, value)
     with warnings.catch_warnings(record=True) as record:
         warnings.simplefilter("always")
         results = fits()

@@ -1,6 +1,6 @@
 """The private Keras and TensorFlow internals skfashion relies on, pinned.
 
-Every use lives in ``skfashion/_keras_internals.py``, which says why; if a new
+Every use lives in ``skfashion/_keras_internals/``, which says why; if a new
 Keras or TensorFlow version removes what it uses, these tests say what broke
 and where. The last test keeps the quarantine: no other module of the package
 imports ``keras.src`` or ``tensorflow.python`` or touches Keras's private
@@ -29,7 +29,7 @@ def test_keras_seeds_layers_from_pythons_random():
     first = seed_generator.make_default_seed()
     random.seed(7)
     assert seed_generator.make_default_seed() == first, _explain(
-        "make_default_seed drawing from Python's random", "skfashion/_keras_internals.py")
+        "make_default_seed drawing from Python's random", "skfashion/_keras_internals/")
 
 
 def test_global_seed_state_used_by_skfashion_random():
@@ -37,10 +37,10 @@ def test_global_seed_state_used_by_skfashion_random():
     from keras.src.random import seed_generator
 
     assert hasattr(seed_generator, "GLOBAL_SEED_GENERATOR"), _explain(
-        "keras.src.random.seed_generator.GLOBAL_SEED_GENERATOR", "skfashion/_keras_internals.py")
+        "keras.src.random.seed_generator.GLOBAL_SEED_GENERATOR", "skfashion/_keras_internals/")
     for name in ("get_global_attribute", "set_global_attribute"):
         assert hasattr(global_state, name), _explain(f"global_state.{name}",
-                                                     "skfashion/_keras_internals.py")
+                                                     "skfashion/_keras_internals/")
 
 
 def test_keras_draws_its_default_seeds_from_the_random_module_at_call_time():
@@ -68,10 +68,10 @@ def test_seed_generator_attributes_used_for_torch_dropout():
 
     assert SeedGenerator()._initial_seed is None and SeedGenerator(3)._initial_seed == 3, \
         _explain("SeedGenerator._initial_seed",
-                 "skfashion/_keras_internals.py (seed_torch_dropout)")
+                 "skfashion/_keras_internals/ (seed_torch_dropout)")
     state = keras.ops.convert_to_numpy(SeedGenerator(7).state)
     assert int(state[0]) == 7, _explain("SeedGenerator.state starts at [seed, 0]",
-                                        "skfashion/_keras_internals.py (seed_torch_dropout)")
+                                        "skfashion/_keras_internals/ (seed_torch_dropout)")
 
 
 def test_layer_attributes_used_by_the_coverage_check():
@@ -82,7 +82,7 @@ def test_layer_attributes_used_by_the_coverage_check():
         "Dropout keeps its SeedGenerator as an attribute", "skfashion/_random.py (_covered)")
     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
     assert len(list(model._flatten_layers(include_self=True))) >= 2, _explain(
-        "Layer._flatten_layers", "skfashion/_keras_internals.py (layers_of)")
+        "Layer._flatten_layers", "skfashion/_keras_internals/ (layers_of)")
 
 
 def test_symbolic_build_used_by_the_training_loop():
@@ -92,14 +92,14 @@ def test_symbolic_build_used_by_the_training_loop():
              np.ones(4, "float32"))
     model._symbolic_build(data_batch=batch)
     assert model.metrics_variables, _explain("Trainer._symbolic_build(data_batch=...)",
-                                             "skfashion/_keras_internals.py (symbolic_build)")
+                                             "skfashion/_keras_internals/ (symbolic_build)")
 
 
 @pytest.mark.skipif(keras.backend.backend() != "jax", reason="JAX backend only")
 def test_jax_state_protocol_used_by_the_jax_runner():
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
     assert hasattr(model, "jax_state_sync"), _explain(
-        "JAXTrainer.jax_state_sync / _jax_state", "skfashion/_keras_internals.py")
+        "JAXTrainer.jax_state_sync / _jax_state", "skfashion/_keras_internals/")
 
 
 @pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TensorFlow backend only")
@@ -108,7 +108,7 @@ def test_gradient_registry_used_by_the_tensorflow_runner():
 
     assert isinstance(getattr(ops._gradient_registry, "_registry", None), dict), _explain(
         "tensorflow.python.framework.ops._gradient_registry._registry",
-        "skfashion/_keras_internals.py (tensorflow_gradient_registry)")
+        "skfashion/_keras_internals/ (tensorflow_gradient_registry)")
 
 
 @pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TensorFlow backend only")
@@ -122,7 +122,7 @@ def test_captured_inputs_replaced_by_the_tensorflow_runner():
 
     from skfashion._keras_internals import call_with_captures, resource_handle_data
 
-    where = "skfashion/_keras_internals.py (call_with_captures, resource_handle_data)"
+    where = "skfashion/_keras_internals/ (call_with_captures, resource_handle_data)"
     a, b = keras.Variable(np.float32(1.0)), keras.Variable(np.full((2, 3), 5.0, "float32"))
     concrete = tf.function(lambda x: a.value * x).get_concrete_function(
         tf.TensorSpec([], tf.float32))
@@ -139,7 +139,7 @@ def test_captured_inputs_replaced_by_the_tensorflow_runner():
     assert resource_handle_data(tf.constant(1.0)) is None
 
 
-#: Private attributes of Keras objects that only _keras_internals.py may touch.
+#: Private attributes of Keras objects that only _keras_internals/ may touch.
 _PRIVATE = {"_symbolic_build", "_jax_state", "_jax_state_synced", "_flatten_layers",
             "_compile_config", "_gradient_registry", "_initial_seed", "_init_seed",
             "_registry", "_call_flat", "_handle_data", "var_handle_op", "jax_state_sync"}
@@ -177,7 +177,7 @@ def test_only_keras_internals_reaches_into_keras():
     package = Path(__file__).resolve().parents[1] / "skfashion"
     offenders = []
     for path in sorted(package.rglob("*.py")):
-        if path.name != "_keras_internals.py":
+        if "_keras_internals" not in path.relative_to(package).parts:
             offenders += _offenders(path.read_text(), path.name)
     assert not offenders, offenders
 
@@ -190,7 +190,7 @@ def test_only_keras_internals_reaches_into_keras():
 ])
 def test_the_static_check_sees_every_kind_of_use(source):
     """Imports, attributes and strings (issue 41: the ``distribute_lib`` module
-    name once lived outside ``_keras_internals.py``, where this check did not look)."""
+    name once lived outside ``_keras_internals``, where this check did not look)."""
     assert len(_offenders(source, "example")) == 1
 
 

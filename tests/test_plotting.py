@@ -380,7 +380,7 @@ def _with_runs(rows, n_runs=2):
 
 def _marker_and_bar_boxes(fig):
     """Display boxes of every scatter marker and error-bar segment, by axes."""
-    from skfashion.plotting._curves import _marks
+    from skfashion.plotting._labels import _marks
 
     renderer = fig.canvas.get_renderer()
     return {id(ax): _marks(ax, renderer) for ax in fig.axes}

@@ -31,13 +31,8 @@ from .._persistence import _pickling as _persisting
 from .._support._docs import shared_doc
 from .._fit._guard import fit_guard
 from .._fit._state import FitState, _Fitted
-from .._fit._path import (
-    default_fit_keras_model,
-    fit_path,
-    initialize_state,
-    split_validation,
-    stage_state,
-)
+from .._fit._path import default_fit_keras_model, fit_path
+from .._fit._staging import initialize_state, split_validation, stage_state
 from .._fit._options import constructor_options
 from .._predict._outputs import outputs
 

@@ -57,7 +57,7 @@ def export_state(est):
     model : keras.Model
         The fitted model.
     """
-    from .._fit._encoders import export_encoder
+    from ._encoder_state import export_encoder
 
     state = FitState(est)
     fitted = state.require()
@@ -72,7 +72,7 @@ def export_state(est):
 
 def import_state(est, attributes, model):
     """Restore what :func:`export_state` gave (used when loading a file)."""
-    from .._fit._encoders import import_encoder
+    from ._encoder_state import import_encoder
 
     staged = dict(attributes)
     staged["target_encoder_"] = import_encoder(*attributes["target_encoder_"])

@@ -65,7 +65,7 @@ def load_v1(meta, path, read_model, make, fail):
     }
     if meta.get("feature_names_in_") is not None:
         attributes["feature_names_in_"] = np.asarray(meta["feature_names_in_"], dtype=object)
-    from .._fit._encoders import export_encoder
+    from ._encoder_state import export_encoder
 
     attributes["target_encoder_"] = export_encoder(encoder)
     return estimator._import_state(attributes, model)

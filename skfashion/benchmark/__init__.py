@@ -10,7 +10,9 @@ from ._models import DEFAULT_MODELS, MODELS, PAPER_ACCURACY, fashion_cnn, resolv
 from ._progress import BenchmarkProgress
 from ._report import check_output, environment, machine_summary, write_report
 from ._stats import mcnemar
-from ._run import Result, compare_best, format_comparison, format_table, run_benchmark
+from ._result import Result
+from ._run import run_benchmark
+from ._tables import compare_best, format_comparison, format_table
 
 __all__ = [
     "DEFAULT_MODELS",

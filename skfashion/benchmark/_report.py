@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..datasets import CLASS_NAMES
-from ._run import TABLE_COLUMNS, compare_best, format_comparison, format_table, table_rows
+from ._tables import TABLE_COLUMNS, compare_best, format_comparison, format_table, table_rows
 
 _PICTURES_NEED = "pip install 'skfashion[plotting]' (matplotlib) for the pictures"
 

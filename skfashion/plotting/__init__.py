@@ -4,7 +4,8 @@ matplotlib is an optional dependency: ``pip install 'skfashion[plotting]'``.
 Confusion matrices use :class:`sklearn.metrics.ConfusionMatrixDisplay`.
 """
 
-from ._curves import AccuracyTimeDisplay, TrainingCurveDisplay
+from ._accuracy_time import AccuracyTimeDisplay
+from ._training_curve import TrainingCurveDisplay
 from ._images import MisclassifiedDisplay, SampleGridDisplay
 
 __all__ = [

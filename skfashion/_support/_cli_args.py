@@ -1,0 +1,103 @@
+"""What the command line checks and formats for every command: argument types
+(an output file, a dtype, a bounded integer), class names and test labels read
+from files, the help formatter, and the facts of this machine it reports."""
+
+import argparse
+import os
+from pathlib import Path
+
+import numpy as np
+
+
+class CommandError(Exception):
+    """A failure to report as 'skfashion: error: ...' with exit code 1."""
+
+
+def _load_average():
+    """The machine's load average (1, 5 and 15 minutes) as text, or None where unknown."""
+    try:
+        return ", ".join(f"{v:.2f}" for v in os.getloadavg()) + " (1, 5, 15 min)"
+    except (AttributeError, OSError):  # not on every platform
+        return None
+
+
+def _has_matplotlib():
+    import importlib.util
+
+    return importlib.util.find_spec("matplotlib") is not None
+
+
+def _file_output(path, *, suffix=None):
+    """Check, before any work, that ``path`` can be written as a file; return it.
+
+    A path without a suffix gets ``suffix`` (matplotlib would add it silently).
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise CommandError(f"--output {path} is a directory; give a file name, e.g. "
+                           f"{path / ('out' + (suffix or ''))}.")
+    if suffix is not None and not path.suffix:
+        path = path.with_suffix(suffix)
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise CommandError(f"--output {path}: the directory {parent} does not exist.")
+    if not os.access(parent, os.W_OK):
+        raise CommandError(f"--output {path}: the directory {parent} is not writable.")
+    return path
+
+
+def _numeric_dtype(text):
+    """An argparse type: the name of an integer or float NumPy dtype."""
+    try:
+        dtype = np.dtype(text)
+    except TypeError:
+        dtype = None
+    if dtype is None or dtype.kind not in "uif":
+        raise argparse.ArgumentTypeError(
+            f"expected an integer or float dtype (uint8, float32, float64...), got {text!r}")
+    return dtype.name
+
+
+def _int_at_least(low, *, also=()):
+    """An argparse type: an integer >= ``low`` (or one of ``also``)."""
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if value < low and value not in also:
+            extra = f" or {', '.join(map(str, also))}" if also else ""
+            raise argparse.ArgumentTypeError(f"expected an integer >= {low}{extra}, got {value}")
+        return value
+
+    parse.__name__ = "integer"
+    return parse
+
+
+def _test_labels(classes, y_test, path):
+    """The test labels as the model names its classes: 0-9, or Fashion-MNIST's names."""
+    from ..datasets import CLASS_NAMES
+
+    if all(isinstance(c, (int, np.integer)) for c in classes):
+        return y_test
+    if all(isinstance(c, str) for c in classes) and set(classes) <= set(CLASS_NAMES):
+        return np.asarray(CLASS_NAMES, dtype=object)[y_test]
+    raise CommandError(
+        f"{path} predicts the classes {list(classes)[:12]}, which are neither Fashion-MNIST's "
+        f"labels 0-9 nor its class names {list(CLASS_NAMES)}: it was not trained on "
+        "Fashion-MNIST's labels, so its test accuracy cannot be measured here."
+    )
+
+
+def _class_names(classes):
+    """Fashion-MNIST's names for the classes 0-9, the labels themselves otherwise."""
+    from ..datasets import CLASS_NAMES
+
+    if all(isinstance(c, (int, np.integer)) and 0 <= c < len(CLASS_NAMES) for c in classes):
+        return [CLASS_NAMES[int(c)] for c in classes]
+    return [str(c) for c in classes]
+
+
+# ------------------------------------------------------------------- parser
+class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Help that shows each option's default."""
