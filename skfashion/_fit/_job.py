@@ -32,6 +32,7 @@ class _Job:
     rng: Any  # the fit's np.random.RandomState (shuffles, splits)
     passthrough: bool = False
     inputs: Optional[tuple] = None  # the user's (X, y), to warn if validation_data is them
+    checks: Any = None  # the fit's ``_plan.DataChecks`` (validation data is checked so)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from ._state import (
 from ._guard import StaleFitError, fit_guard
 from ._options import SPEC_OPTIONS, check_fit_options
 from .._predict._outputs import _overridden
+from ._plan import plan_fit
 from ._staging import collect_options, stage
 
 
@@ -58,19 +59,18 @@ def fit_path(est, X: Any, y: Any, *, sample_weight: Any = None,
     generation = guard.begin()  # every earlier fit_epochs generator is stale now
     state = FitState(est)
     with guard.lock:
-        warm = (partial or getattr(est, "warm_start", False)) and est.initialized_
+        plan = plan_fit(est, partial=partial)
         previous = state.snapshot()
     snapshot = None
     try:
         with guard.lock:  # a predict in another thread waits for a consistent state
-            job = stage(est, X, y, sample_weight, dict(kwargs or {}), warm=warm,
-                        partial=partial)
+            job = stage(est, plan, X, y, sample_weight, dict(kwargs or {}))
         model, fit, staged = job.fitted.model, job.fit, job.staged
         history = staged["history_"]
         # Training changes the model in place when it is kept (warm start) or
         # is the user's own instance (model=keras.Model): a failure puts it back.
         current = previous.get("_fitted")
-        keeps = warm or (current is not None and current.model is model)
+        keeps = plan.warm or (current is not None and current.model is model)
         snapshot = _snapshot_variables(model) if keeps else None
         callbacks, user_held = est._callbacks_for_fit(fit)
         own_body = _overrides_fit_keras_model(est)

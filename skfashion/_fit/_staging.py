@@ -4,7 +4,7 @@ start; split off the validation data (``_validation``). Nothing here trains:
 :mod:`._path` runs what :func:`stage` prepared."""
 
 from dataclasses import replace
-from typing import Any, Dict, Mapping, Tuple
+from typing import Any, Dict, Mapping, Optional, Tuple
 
 import numpy as np
 
@@ -36,6 +36,7 @@ from ._state import (
 )
 from .._keras_internals import training_loop_available, tensorflow_variables_without_debug_names
 from ._options import Option, check_fit_options, from_mapping, layer
+from ._plan import DataChecks, FitPlan
 from .._predict._outputs import _overridden
 
 
@@ -48,17 +49,18 @@ def collect_options(est, kwargs: Mapping[str, Any], *, partial: bool) -> Dict[st
     return options
 
 
-def check_fit_data(est, X: Any, y: Any, *, reset: bool,
+def check_fit_data(est, X: Any, y: Any, checks: DataChecks, *, reset: bool,
                    require_y: bool) -> Tuple[Any, Any]:
     return check_data(
-        est, X, y, reset=reset, x_dtype=est._x_dtype, allow_nd=est._allow_nd,
-        multi_output=est._multi_output, y_numeric=est._y_numeric,
-        check_dtypes=est._check_dtypes, require_y=require_y,
+        est, X, y, reset=reset, x_dtype=checks.x_dtype, allow_nd=checks.allow_nd,
+        multi_output=checks.multi_output, y_numeric=checks.y_numeric,
+        check_dtypes=checks.check_dtypes, require_y=require_y,
     )
 
 
-def stage_state(est, X: Any, y: Any, *, warm: bool,
-                train: bool) -> Tuple[Dict[str, Any], Any, Any, np.random.RandomState]:
+def stage_state(est, X: Any, y: Any, *, warm: bool, train: bool,
+                checks: Optional[DataChecks] = None,
+                ) -> Tuple[Dict[str, Any], Any, Any, np.random.RandomState]:
     """Check the parameters and the data, stage a fitted state:
     ``(staged, X, y, rng)``, ``rng`` the fit's generator.
 
@@ -69,15 +71,16 @@ def stage_state(est, X: Any, y: Any, *, warm: bool,
     """
     import_keras()  # a missing backend: say which are installed
     est._check_params()
+    checks = DataChecks.of(est) if checks is None else checks
     rng = est._rng()
-    require_y = est._requires_y and train
+    require_y = checks.requires_y and train
     state = FitState(est)
     if warm:
-        X, y = check_fit_data(est, X, y, reset=False, require_y=require_y)
+        X, y = check_fit_data(est, X, y, checks, reset=False, require_y=require_y)
         staged = state.declared()
     else:
         with state.staging_new_fit(_Staging(rng=rng, require_y=require_y,
-                                            train=train)) as staging:
+                                            train=train, checks=checks)) as staging:
             X, y = est._initialize(X, y)  # scikeras's extension point
         staged = state.declared()
         staged["_fitted"] = staging.fitted
@@ -86,8 +89,8 @@ def stage_state(est, X: Any, y: Any, *, warm: bool,
     return staged, X, y, rng
 
 
-def stage(est, X: Any, y: Any, sample_weight: Any, kwargs: Dict[str, Any], *,
-          warm: bool, partial: bool) -> _Job:
+def stage(est, plan: FitPlan, X: Any, y: Any, sample_weight: Any,
+          kwargs: Dict[str, Any]) -> _Job:
     """Check everything and prepare one training call (state: :func:`stage_state`).
 
     The caller (:meth:`_fit_epochs`) restores the previous state if the fit
@@ -96,8 +99,9 @@ def stage(est, X: Any, y: Any, sample_weight: Any, kwargs: Dict[str, Any], *,
     inputs = (X, y)
     # The call's length is read before _initialize runs, as scikeras reads it
     # (a subclass that sets self.epochs there changes the next fit, not this one).
+    warm, partial = plan.warm, plan.partial
     epochs = collect_options(est, kwargs, partial=partial).get("epochs")
-    staged, X, y, rng = stage_state(est, X, y, warm=warm, train=True)
+    staged, X, y, rng = stage_state(est, X, y, warm=warm, train=True, checks=plan.checks)
     options = collect_options(est, kwargs, partial=partial)
     if epochs is not None:
         options["epochs"] = epochs
@@ -134,7 +138,7 @@ def stage(est, X: Any, y: Any, sample_weight: Any, kwargs: Dict[str, Any], *,
     history = staged.get("history_")
     initial = fit.initial_epoch if "initial_epoch" in options else (
         len((history or {}).get("loss", []))
-        if (partial or (warm and not est._reset_history_on_fit)) else 0
+        if (partial or (warm and not plan.reset_history_on_fit)) else 0
     )
     if not warm or not history or initial == 0:
         history = {}
@@ -142,7 +146,7 @@ def stage(est, X: Any, y: Any, sample_weight: Any, kwargs: Dict[str, Any], *,
     return _Job(
         staged=staged, fitted=fitted, X=X_enc, y=y_enc, y_labels=y, w=sample_weight,
         fit=replace(fit, initial_epoch=initial), rng=rng, passthrough=passthrough,
-        inputs=inputs,
+        inputs=inputs, checks=plan.checks,
     )
 
 
@@ -154,10 +158,11 @@ def initialize_state(est, X: Any, y: Any = None) -> Tuple[Any, Any]:
 
     state = FitState(est)
     within_fit = state.staging()
+    checks = within_fit.checks if within_fit is not None else DataChecks.of(est)
     staging = within_fit or _Staging(
-        rng=est._rng(), require_y=est._requires_y and y is not None, train=False)
+        rng=est._rng(), require_y=checks.requires_y and y is not None, train=False)
     state.start_new_fit()
-    X, y = check_fit_data(est, X, y, reset=True, require_y=staging.require_y)
+    X, y = check_fit_data(est, X, y, checks, reset=True, require_y=staging.require_y)
     names = [name for name in DATA_FACTS if name in state]
     state.set(target_type_=est._type_of_target(y) if y is not None else None)
     target_encoder = est.target_encoder.fit(y)
@@ -213,6 +218,7 @@ def split_validation(est, job: _Job) -> _Split:
     from .._training import Validation
 
     fit = job.fit
+    checks = job.checks if job.checks is not None else DataChecks.of(est)
     train = (job.X, job.y, job.w)
     batch = fit.validation_batch_size or fit.batch_size
 
@@ -223,7 +229,7 @@ def split_validation(est, job: _Job) -> _Split:
     if fit.validation_data is not None:
         X_val, y_val, *w_val = fit.validation_data
         y_val = _as_training_labels(y_val, FitState(est).get("y_dtype_"))
-        X_val, y_val = check_fit_data(est, X_val, y_val, reset=False, require_y=True)
+        X_val, y_val = check_fit_data(est, X_val, y_val, checks, reset=False, require_y=True)
         fitted = job.fitted
         encoder = fitted.target_encoder
         val = (fitted.model_input(X_val),
@@ -238,7 +244,7 @@ def split_validation(est, job: _Job) -> _Split:
                       held_out=_n_rows(val[0]))
     stopping = est._early_stopping()
     if stopping is not None:
-        labels = job.y_labels if est._multi_output is False or np.ndim(
+        labels = job.y_labels if checks.multi_output is False or np.ndim(
             job.y_labels) == 1 else None
         train_idx, val_idx = stratified_split(labels, stopping[0], job.rng)
         return _Split(train=tuple(_take(a, train_idx) for a in train),

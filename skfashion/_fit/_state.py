@@ -12,7 +12,7 @@ import contextvars
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import Any, Optional, Tuple
 
 import numpy as np
 from sklearn.preprocessing import FunctionTransformer
@@ -123,6 +123,7 @@ class _Staging:
     rng: np.random.RandomState
     require_y: bool
     train: bool
+    checks: Any = None  # the fit's ``_plan.DataChecks``
     fitted: Optional["_Fitted"] = None
 
 
