@@ -20,7 +20,7 @@ from _harness import emit, machine, run_worker  # noqa: E402
 
 def _builder(meta, compile_kwargs):
     """The builder skfashion's own checks use, given to scikeras the same way."""
-    from skfashion._estimators._check_settings import small_mlp
+    from skfashion._testing import small_mlp
 
     return small_mlp(meta, compile_kwargs)
 
@@ -40,7 +40,7 @@ def _keras_wrapper_builder(X, y, hidden=16):
 
 def estimators(system):
     if system == "skfashion":
-        from skfashion._estimators._check_settings import expected_failed_checks, public_estimators
+        from skfashion._testing import expected_failed_checks, public_estimators
 
         return [(e, expected_failed_checks(e)) for e in public_estimators()
                 if type(e).__name__ in ("SoftmaxClassifier", "KerasClassifier")]

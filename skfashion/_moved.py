@@ -18,7 +18,7 @@ import sys
 MOVED = {
     "skfashion._backend": "skfashion._support._backend",
     "skfashion._base": "skfashion._estimators._keras_base",
-    "skfashion._check_settings": "skfashion._estimators._check_settings",
+    "skfashion._check_settings": "skfashion._testing",
     "skfashion._classifier": "skfashion._wrappers._keras_classifier",
     "skfashion._classifier_base": "skfashion._estimators._classifier_base",
     "skfashion._compile": "skfashion._fit._compile",

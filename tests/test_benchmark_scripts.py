@@ -59,7 +59,7 @@ def test_the_conformance_builder_builds_what_skfashion_checks_build():
         conformance = importlib.import_module("bench_conformance")
     finally:
         sys.path.remove(str(BENCHMARKS))
-    from skfashion._estimators._check_settings import small_mlp
+    from skfashion._testing import small_mlp
 
     assert inspect.signature(conformance._builder).parameters.keys() == \
         inspect.signature(small_mlp).parameters.keys()

@@ -1,7 +1,7 @@
 """scikit-learn's estimator checks on every public estimator of skfashion.
 
 Estimators are found by discovery (every BaseEstimator subclass exported by
-``skfashion``), each with the small fast settings of ``_check_settings``. An
+``skfashion``), each with the small fast settings of ``skfashion._testing``. An
 expected failure is listed only where scikit-learn lists the same check for its
 own comparable estimator, with the reason; ``xfail_strict`` makes a listed check
 that starts passing fail.
@@ -12,7 +12,7 @@ import re
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skfashion._estimators._check_settings import (
+from skfashion._testing import (
     check_settings,
     expected_failed_checks,
     public_estimators,

@@ -13,7 +13,9 @@ SPARSE = "sparse_categorical_crossentropy"
 
 def _path(clf):
     """Which inference path predictions take (an internal detail these tests pin)."""
-    return clf._fitted.predictor().kind
+    from skfashion._predict._fast_path import predictor_for
+
+    return predictor_for(clf._fitted).kind
 
 
 @pytest.fixture(scope="module")

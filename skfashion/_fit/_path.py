@@ -39,7 +39,7 @@ from ._state import (
 )
 from ._guard import StaleFitError, fit_guard
 from ._options import SPEC_OPTIONS, check_fit_options
-from .._predict._outputs import _overridden
+from .._support._models import overridden as _overridden
 from ._plan import plan_fit
 from ._staging import collect_options, stage
 

@@ -37,7 +37,7 @@ from ._state import (
 from .._keras_internals import training_loop_available, tensorflow_variables_without_debug_names
 from ._options import Option, check_fit_options, from_mapping, layer
 from ._plan import DataChecks, FitPlan
-from .._predict._outputs import _overridden
+from .._support._models import overridden as _overridden
 
 
 def collect_options(est, kwargs: Mapping[str, Any], *, partial: bool) -> Dict[str, Option]:

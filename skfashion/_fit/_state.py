@@ -50,15 +50,6 @@ class _Fitted:
         """The model was trained: the fast predictor takes a new snapshot on next use."""
         self._predictor = None
 
-    def predictor(self):
-        """The fast inference path for this model (built on first use)."""
-        from .._predict._fast_path import Predictor
-
-        predictor = self._predictor
-        if predictor is None:
-            predictor = self._predictor = Predictor(self.model, snapshot=not self.shared)
-        return predictor
-
     def model_input(self, X):
         """``X`` after the feature encoder, shaped for the model's single input."""
         if self.feature_encoder is not None:

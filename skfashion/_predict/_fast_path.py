@@ -275,3 +275,12 @@ def to_probabilities(outputs, model):
     if outputs.shape[-1] == 1 or loss_kind(loss) == "binary":
         return sigmoid(outputs)
     return softmax(outputs)
+
+
+def predictor_for(fitted):
+    """The fast inference path of a fitted state (``_fit._state._Fitted``), built on
+    first use and kept on it until its weights change (``weights_changed``)."""
+    predictor = fitted._predictor
+    if predictor is None:
+        predictor = fitted._predictor = Predictor(fitted.model, snapshot=not fitted.shared)
+    return predictor

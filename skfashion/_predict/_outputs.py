@@ -10,15 +10,7 @@ import numpy as np
 
 from .._fit._checks import check_data, warn_if_rescaled
 from .._fit._state import FitState
-
-
-def _overridden(model, method):
-    """True if ``model`` has its own ``method`` (a subclass or an instance attribute)."""
-    import keras
-
-    if method in vars(model):
-        return True
-    return getattr(type(model), method, None) is not getattr(keras.Model, method)
+from .._support._models import overridden as _overridden
 
 
 def _wants_predict_events(callback):
@@ -90,5 +82,7 @@ def _model_outputs(est, fitted, X, kwargs, *, proba):
             args["callbacks"] = callbacks
         out = model.predict(x=X, **args)
         return to_probabilities(out, model) if proba else out
-    predictor = fitted.predictor()
+    from ._fast_path import predictor_for
+
+    predictor = predictor_for(fitted)
     return predictor.proba(X) if proba else predictor.outputs(X)

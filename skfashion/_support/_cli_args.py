@@ -74,30 +74,6 @@ def _int_at_least(low, *, also=()):
     return parse
 
 
-def _test_labels(classes, y_test, path):
-    """The test labels as the model names its classes: 0-9, or Fashion-MNIST's names."""
-    from ..datasets import CLASS_NAMES
-
-    if all(isinstance(c, (int, np.integer)) for c in classes):
-        return y_test
-    if all(isinstance(c, str) for c in classes) and set(classes) <= set(CLASS_NAMES):
-        return np.asarray(CLASS_NAMES, dtype=object)[y_test]
-    raise CommandError(
-        f"{path} predicts the classes {list(classes)[:12]}, which are neither Fashion-MNIST's "
-        f"labels 0-9 nor its class names {list(CLASS_NAMES)}: it was not trained on "
-        "Fashion-MNIST's labels, so its test accuracy cannot be measured here."
-    )
-
-
-def _class_names(classes):
-    """Fashion-MNIST's names for the classes 0-9, the labels themselves otherwise."""
-    from ..datasets import CLASS_NAMES
-
-    if all(isinstance(c, (int, np.integer)) and 0 <= c < len(CLASS_NAMES) for c in classes):
-        return [CLASS_NAMES[int(c)] for c in classes]
-    return [str(c) for c in classes]
-
-
 # ------------------------------------------------------------------- parser
 class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
     """Help that shows each option's default."""

@@ -46,7 +46,7 @@ def check_settings():
     accuracy thresholds and small enough to keep the checks fast."""
     from sklearn.model_selection import ShuffleSplit
 
-    from ._softmax import SoftmaxClassifier
+    from ._estimators._softmax import SoftmaxClassifier
 
     return {
         "PixelScaler": dict(image_shape=None),
