@@ -28,7 +28,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _harness import emit, machine, run_worker  # noqa: E402
+from _harness import emit, label_of, machine, run_worker, with_baseline  # noqa: E402
 
 SYSTEMS = ("skfashion", "skfashion_dropout", "keras_classifier", "keras_classifier_unnamed",
            "keras", "tf_variable_same_name", "tf_variable_new_names")
@@ -111,20 +111,23 @@ def main():
     parser.add_argument("--every", type=int, default=50, help="fits per block")
     parser.add_argument("--systems", default=",".join(SYSTEMS),
                         help="comma-separated; 'name@jax' runs on JAX")
+    parser.add_argument("--baseline", metavar="DIR", default=None,
+                        help="also run each system with the skfashion of this checkout "
+                             "(git worktree add DIR <commit>), one after the other")
     parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         emit(worker(args.worker[0], args.fits, args.every))
         return
-    systems = args.systems.split(",")
+    systems = with_baseline(args.systems.split(","), args.baseline)
     marks = {}
     for s in systems:
-        marks[s] = run_worker(__file__, s, "fits", timeout=7200,
+        marks[s] = run_worker(__file__, s, "fits", timeout=7200, baseline=args.baseline,
                               args=("--fits", str(args.fits), "--every", str(args.every)))
         print(f"  {s}: done", file=sys.stderr, flush=True)
     print(f"Machine: {machine()}\n")
     print("RSS (MB) after every block of fits:\n")
-    print("| fits | " + " | ".join(systems) + " |")
+    print("| fits | " + " | ".join(label_of({}, s, args.baseline) for s in systems) + " |")
     print("|---:|" + "---:|" * len(systems))
     for key in marks[systems[0]]:
         print(f"| {key} | " + " | ".join(f"{marks[s][key]:.0f}" for s in systems) + " |")
@@ -137,7 +140,8 @@ def main():
         per = [1024 * (marks[s][b] - marks[s][a]) / (int(b) - int(a))
                for a, b in zip(keys, keys[1:])]
         total = 1024 * (marks[s][keys[-1]] - marks[s][keys[0]]) / (int(keys[-1]) - int(keys[0]))
-        print(f"| {s} | " + " | ".join(f"{p:.0f}" for p in per) + f" | {total:.0f} |")
+        print(f"| {label_of({}, s, args.baseline)} | " + " | ".join(f"{p:.0f}" for p in per)
+              + f" | {total:.0f} |")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,9 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _harness import alternate, bench_seed, emit, machine, median, rss_mb  # noqa: E402
+from _harness import (  # noqa: E402
+    BASELINE_SUFFIX, alternate, bench_seed, emit, label_of, machine, median, rss_mb,
+)
 
 
 # ------------------------------------------------------------------ workers
@@ -225,6 +227,7 @@ WORKERS = {"fit": worker_fit, "predict": worker_predict, "memory": worker_memory
 #: The rows every ratio is taken against; kept whatever --systems says.
 REFERENCES = {"keras", "keras_spe250@jax", "logistic", "baseline"}
 ONLY = None  # set by --systems
+BASELINE = None  # set by --baseline: skfashion's rows also run with that checkout's
 
 
 def _systems(candidates):
@@ -232,8 +235,20 @@ def _systems(candidates):
     if not have_scikeras:
         print("note: scikeras is not installed; its rows are skipped (pip install scikeras)",
               file=sys.stderr)
-    return [s for s in candidates if (s != "scikeras" or have_scikeras)
-            and (ONLY is None or s in ONLY or s in REFERENCES)]
+    chosen = [s for s in candidates if (s != "scikeras" or have_scikeras)
+              and (ONLY is None or s in ONLY or s in REFERENCES)]
+    if BASELINE is None:
+        return chosen
+    return [name for s in chosen for name in
+            ((s, s + BASELINE_SUFFIX) if s.startswith("skfashion") else (s,))]
+
+
+def _label(labels, system):
+    return label_of(labels, system, BASELINE)
+
+
+def _alternate(systems, task, repeats):
+    return alternate(__file__, systems, task, repeats, baseline=BASELINE)
 
 
 FIT_LABELS = {
@@ -253,7 +268,7 @@ def table_fit(repeats):
     systems = _systems(["keras", "scikeras", "keras_spe256", "logistic", "skfashion",
                         "skfashion_callback", "keras_spe250@jax", "skfashion@jax",
                         "skfashion_callback@jax"])
-    runs = alternate(__file__, systems, "fit", repeats)
+    runs = _alternate(systems, "fit", repeats)
 
     def base(s, key):
         return median(runs["keras_spe250@jax" if s.endswith("@jax") else "keras"], key)
@@ -263,7 +278,7 @@ def table_fit(repeats):
              "|---|---:|---:|---:|---:|---:|---:|"]
     for s in systems:
         t, tb = median(runs[s], "fit_s"), median(runs[s], "build_fit_s")
-        lines.append(f"| {FIT_LABELS[s]} | {t:.2f} | {t / base(s, 'fit_s'):.3f} | "
+        lines.append(f"| {_label(FIT_LABELS, s)} | {t:.2f} | {t / base(s, 'fit_s'):.3f} | "
                      f"{base(s, 'fit_s') / t:.1f}x | {tb:.2f} | "
                      f"{tb / base(s, 'build_fit_s'):.3f} | "
                      f"{median(runs[s], 'accuracy'):.4f} |")
@@ -280,13 +295,13 @@ def table_fit(repeats):
 def table_predict(repeats):
     systems = _systems(["keras", "scikeras", "logistic", "skfashion", "skfashion@jax",
                         "skfashion@torch"])
-    runs = alternate(__file__, systems, "predict", repeats)
+    runs = _alternate(systems, "predict", repeats)
     lr_one, lr_many = median(runs["logistic"], "one_ms"), median(runs["logistic"], "batch_10000_ms")
     lines = ["| system | 1 image (ms) | / LogisticRegression | 10,000 images (ms) | "
              "/ LogisticRegression |", "|---|---:|---:|---:|---:|"]
     for s in systems:
         one, many = median(runs[s], "one_ms"), median(runs[s], "batch_10000_ms")
-        name = s.replace("@", " on ")
+        name = _label({}, s).replace("@", " on ")
         lines.append(f"| {name} | {one:.3f} | {one / lr_one:.2f} | {many:.2f} | "
                      f"{many / lr_many:.2f} |")
     if "scikeras" in runs:
@@ -297,7 +312,7 @@ def table_predict(repeats):
 
 def table_memory(repeats):
     systems = _systems(["baseline", "scikeras", "skfashion"])
-    runs = alternate(__file__, systems, "memory", repeats)
+    runs = _alternate(systems, "memory", repeats)
     base = median(runs["baseline"], "peak_rss_mb")
     ref = median(runs["scikeras"], "peak_rss_mb") if "scikeras" in runs else None
     lines = ["| process | peak RSS (MB) | above baseline (MB) | / scikeras |",
@@ -305,21 +320,21 @@ def table_memory(repeats):
     for s in systems:
         m = median(runs[s], "peak_rss_mb")
         rel = f"{m / ref:.2f}" if ref else ""
-        lines.append(f"| {s} | {m:.0f} | {m - base:.0f} | {rel} |")
+        lines.append(f"| {_label({}, s)} | {m:.0f} | {m - base:.0f} | {rel} |")
     return ("Memory: fit a pipeline on all 60,000 images (baseline: TensorFlow imported and the "
             "data loaded, nothing fitted)"), lines
 
 
 def table_grid(repeats):
     systems = _systems(["scikeras", "skfashion"])
-    runs = alternate(__file__, systems, "grid", repeats)
+    runs = _alternate(systems, "grid", repeats)
     ref = median(runs["scikeras"], "search_s") if "scikeras" in runs else None
     lines = ["| system | GridSearchCV (median s) | speed-up vs scikeras | best epochs | "
              "best score |", "|---|---:|---:|---:|---:|"]
     for s in systems:
         t = median(runs[s], "search_s")
         speed = f"{ref / t:.1f}x" if ref else ""
-        lines.append(f"| {s} | {t:.1f} | {speed} | {runs[s][0]['best_epochs']} | "
+        lines.append(f"| {_label({}, s)} | {t:.1f} | {speed} | {runs[s][0]['best_epochs']} | "
                      f"{median(runs[s], 'best_score'):.4f} |")
     return "GridSearchCV over clf__epochs [1, 2, 5], cv=3, 30,000 images", lines
 
@@ -334,13 +349,17 @@ def main():
     parser.add_argument("--systems", default=None,
                         help="comma-separated subset of the rows (the reference rows are "
                              "always run), e.g. skfashion,skfashion@jax")
+    parser.add_argument("--baseline", metavar="DIR", default=None,
+                        help="also run each skfashion row with the skfashion of this checkout "
+                             "(git worktree add DIR <commit>), alternated with this one's")
     parser.add_argument("--worker", nargs=2, metavar=("SYSTEM", "TASK"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         system, task = args.worker
         emit(WORKERS[task](system))
         return
-    global ONLY
+    global ONLY, BASELINE
+    BASELINE = args.baseline
     if args.systems:
         ONLY = set(args.systems.replace(" ", "").split(","))
     print(f"Machine: {machine()}; {args.repeats} fresh processes per system, alternated.\n")
