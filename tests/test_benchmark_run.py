@@ -90,6 +90,8 @@ def test_report_shows_the_most_confident_mistakes_and_flags_a_busy_machine(tmp_p
     np.testing.assert_array_equal(seen["mistakes"].y_true, y_test[expected])
     np.testing.assert_allclose(seen["mistakes"].confidence, confidence[expected])
     assert "most confident mistakes" in report.read_text()
+    # the methods say how prediction is timed (issue 43, item 2)
+    assert "on the whole test set after a first, untimed warm-up call" in report.read_text()
     note = seen["accuracy_time"].figure_._suptitle
     assert note is not None and "load average 1.50 on 2 cores" in note.get_text()
 
@@ -136,3 +138,61 @@ def test_result_from_runs_is_the_runs_mean_and_spread():
     with pytest.raises(ValueError, match="n_test is needed"):
         Result.from_runs("softmax", [{k: runs[0][k] for k in ("seed", "accuracy",
                                                               "fit_seconds", "predict_seconds")}])
+
+
+def test_prediction_is_timed_warmed_on_the_whole_test_set(sample, monkeypatch):
+    """Issue 43, item 2: a benchmark people publish times a warmed call on the whole
+    test set (median of several), the first call apart, outside the progress
+    updates, for every model alike: every call ``fit_once`` times predicts every
+    test image, a slow first call is reported apart and leaves the figure, and
+    the predictions are the same pipeline's (the oracle: it fitted alone)."""
+    import time
+
+    from sklearn.pipeline import Pipeline
+
+    from skfashion.benchmark import _run
+
+    (X, y), (X_test, y_test) = sample
+    X, y, X_test, y_test = X[:300], y[:300], X_test[:200], y_test[:200]
+    calls, phases = [], []
+    real = Pipeline.predict
+
+    def predict(self, X, **params):  # the first call of a model costs more (a warm-up)
+        calls.append(len(X))
+        if len(calls) == 1:
+            time.sleep(0.3)
+        return real(self, X, **params)
+
+    class Progress:
+        def phase(self, what, fraction=None):
+            phases.append((what, len(calls)))
+
+    monkeypatch.setattr(Pipeline, "predict", predict)
+    run = fit_once("logistic", X, y, X_test, y_test, progress=Progress())
+    assert calls == [len(X_test)] * (1 + _run.PREDICT_REPEATS)  # whole test set, each call
+    assert run["first_predict_seconds"] >= 0.3 > run["predict_seconds"]  # the warm-up apart
+    # progress between calls, never inside the timed ones
+    assert [n for what, n in phases if what == "predict"] == list(
+        range(1, 2 + _run.PREDICT_REPEATS))
+    oracle = make_pipeline(PixelScaler(), MODELS["logistic"].make(0, 1)).fit(X, y)
+    np.testing.assert_array_equal(run["y_pred"], real(oracle, X_test))
+
+
+def test_a_slow_prediction_is_timed_on_fewer_warmed_calls():
+    """Past the time budget, one warmed call is the figure (k-neighbours on the full
+    data takes minutes per call); a fast model gets every repeat."""
+    from skfashion.benchmark._run import time_prediction
+
+    class Model:
+        calls = 0
+
+        def predict(self, X):
+            Model.calls += 1
+            return np.zeros(len(X))
+
+    X = np.zeros((7, 3))
+    y_pred, first, median = time_prediction(Model(), X, repeats=5, budget=0.0)
+    assert Model.calls == 2 and y_pred.shape == (7,) and first >= 0 and median >= 0
+    Model.calls = 0
+    time_prediction(Model(), X, repeats=5, budget=60.0)
+    assert Model.calls == 6
