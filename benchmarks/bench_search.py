@@ -11,8 +11,9 @@ PixelScaler, refit on the best, on the first ``--n-samples`` training images
 warm-up fit. Rows: GridSearchCV serial, ``n_jobs=2`` and on Dask (TensorFlow),
 GridSearchCV serial on JAX and PyTorch, EpochSearchCV (epochs=[5]) on TensorFlow and JAX,
 EpochSearchCV with ``train_together=True`` on JAX, scikeras's KerasClassifier
-in GridSearchCV (``scikeras@tensorflow``, where installed) and the plain Keras
-loop (what GridSearchCV does, with ``model.fit``). Each row also gives the
+in GridSearchCV (``scikeras@tensorflow``, where installed), Keras's own
+``keras.wrappers.SKLearnClassifier`` in GridSearchCV (``keras_wrapper@tensorflow``)
+and the plain Keras loop (what GridSearchCV does, with ``model.fit``). Each row also gives the
 fixed cost of one fit of that system's model (median 1-epoch fit minus the
 per-epoch cost, half the difference of the median 3-epoch and 1-epoch fits,
 5 each after the warm-up) and the search as a multiple of its compute: 41
@@ -99,7 +100,8 @@ LR_GRID = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1]
 LR_FOLDS, LR_EPOCHS = 5, 5
 LR_SYSTEMS = ["grid@tensorflow", "grid_n_jobs_2@tensorflow", "grid_dask@tensorflow",
               "grid@jax", "grid@torch", "epoch_search@tensorflow", "epoch_search@jax",
-              "epoch_search_together@jax", "scikeras@tensorflow", "keras_loop@tensorflow"]
+              "epoch_search_together@jax", "scikeras@tensorflow", "keras_wrapper@tensorflow",
+              "keras_loop@tensorflow"]
 LR_LABELS = {
     "grid@tensorflow": "GridSearchCV serial, TensorFlow",
     "grid_n_jobs_2@tensorflow": "GridSearchCV n_jobs=2 (loky), TensorFlow",
@@ -110,6 +112,8 @@ LR_LABELS = {
     "epoch_search@jax": "EpochSearchCV, JAX",
     "epoch_search_together@jax": "EpochSearchCV train_together=True (jax.vmap), JAX",
     "scikeras@tensorflow": "scikeras 0.13 KerasClassifier in GridSearchCV, TensorFlow",
+    "keras_wrapper@tensorflow": "Keras's keras.wrappers.SKLearnClassifier in GridSearchCV, "
+                                "TensorFlow",
     "keras_loop@tensorflow": "plain Keras loop (model.fit per fold), TensorFlow",
 }
 
@@ -141,6 +145,17 @@ def _lr_estimator(name):
             "clf__learning_rate")
 
 
+def _wrapper_model(X, y, learning_rate=1e-3):
+    """The model builder of Keras's own ``SKLearnClassifier`` (it passes X and y)."""
+    return _build_model(learning_rate)
+
+
+def _wrapper_fit_kwargs(epochs):
+    # Keras's wrapper takes the training options as one dict (which clone() does
+    # not keep: they are set after it, as GridSearchCV sets parameters)
+    return {"epochs": epochs, "batch_size": 32, "verbose": 0}
+
+
 def _keras_fit(X, y, epochs, learning_rate=1e-3):
     import keras
 
@@ -152,6 +167,7 @@ def _keras_fit(X, y, epochs, learning_rate=1e-3):
 
 def lr_worker(system, n_samples):
     """One system's fixed cost, per-epoch cost and learning-rate search."""
+    import keras
     import numpy as np
     from sklearn.base import clone
     from sklearn.model_selection import GridSearchCV, StratifiedKFold
@@ -166,6 +182,19 @@ def lr_worker(system, n_samples):
     if name == "keras_loop":
         def fit(epochs):
             return _keras_fit(X, y, epochs)
+    elif name == "keras_wrapper":
+        from keras.wrappers import SKLearnClassifier
+        from sklearn.pipeline import Pipeline
+
+        from skfashion import PixelScaler
+
+        keras_pipe = Pipeline([("scale", PixelScaler()), ("clf", SKLearnClassifier(
+            _wrapper_model, model_kwargs={"learning_rate": 1e-3}))])
+
+        def fit(epochs):
+            keras.utils.set_random_seed(0)
+            return clone(keras_pipe).set_params(
+                clf__fit_kwargs=_wrapper_fit_kwargs(epochs)).fit(X, y)
     else:
         pipe, lr_name = _lr_estimator("scikeras" if name == "scikeras" else "skfashion")
 
@@ -195,6 +224,13 @@ def lr_worker(system, n_samples):
                 scores.append(float(np.mean(pred.argmax(axis=1) == y[test])))
         scores = list(np.reshape(scores, (len(LR_GRID), LR_FOLDS)).mean(axis=1))
         _keras_fit(X, y, LR_EPOCHS, LR_GRID[int(np.argmax(scores))])
+    elif name == "keras_wrapper":
+        keras.utils.set_random_seed(0)
+        search = GridSearchCV(keras_pipe, {
+            "clf__model_kwargs": [{"learning_rate": lr} for lr in LR_GRID],
+            "clf__fit_kwargs": [_wrapper_fit_kwargs(LR_EPOCHS)]}, cv=cv)
+        search.fit(X, y)
+        scores = [float(s) for s in search.cv_results_["mean_test_score"]]
     else:
         grid = {lr_name: LR_GRID}
         if name.startswith("epoch_search"):

@@ -271,7 +271,8 @@ def table_fit(repeats):
     runs = _alternate(systems, "fit", repeats)
 
     def base(s, key):
-        return median(runs["keras_spe250@jax" if s.endswith("@jax") else "keras"], key)
+        jax = s.removesuffix(BASELINE_SUFFIX).endswith("@jax")
+        return median(runs["keras_spe250@jax" if jax else "keras"], key)
 
     lines = ["| system | fit (median s) | time / reference | speed-up | "
              "model built and fitted (median s) | time / reference | validation accuracy |",

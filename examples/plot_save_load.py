@@ -49,7 +49,9 @@ print("same probabilities:", np.array_equal(loaded.predict_proba(X_test),
 try:
     skfashion.load(folder / "bad.skf")
 except ValueError as error:
-    print("refused:", str(error)[:100])
+    # the message names the file: print it relative to the folder, not this
+    # machine's temporary path
+    print("refused:", str(error).replace(str(folder), "<folder>")[:100])
 
 # %%
 # One Keras file for serving

@@ -104,9 +104,10 @@ def export(estimator: Any, path: Union[str, "os.PathLike[str]"], *,
         - ``"tf_saved_model"`` (TensorFlow backend): a SavedModel for
           TensorFlow Serving; its ``serving_default`` signature returns
           ``probabilities`` and ``labels`` (``predictions`` for a regressor).
-        - ``"onnx"`` (needs ``onnx`` and ``tf2onnx``: ``pip install
-          "skfashion[onnx]"``): one file with scikit-learn's ONNX outputs,
-          ``label`` (int64, double or string) and ``probabilities`` (float,
+        - ``"onnx"`` (needs ``onnx`` and ``tf2onnx``: ``pip install onnx
+          tf2onnx``, or ``pip install '.[onnx]'`` in skfashion's source
+          folder): one file with scikit-learn's ONNX outputs, ``label``
+          (int64, double or string) and ``probabilities`` (float,
           (N, n_classes)); ``variable`` (float, (N, n_outputs)) for a regressor.
           The input is named ``X``.
     input_dtype : str or None, default=None

@@ -18,6 +18,7 @@ from ._support._cli_args import (
     _Formatter,
     _file_output,
     _has_matplotlib,
+    _existing_dir,
     _int_at_least,
     _load_average,
     _numeric_dtype,
@@ -32,9 +33,25 @@ def _say(args, text):
         print(text, file=sys.stderr, flush=True)
 
 
+def _not_in_data_home(args, found):
+    """Say so when ``--data-home`` was given but the data came from elsewhere."""
+    if args.data_home is None or getattr(args, "quick", False):
+        return
+    home = Path(args.data_home)
+    if found is None or Path(found).resolve() != home.resolve():
+        from .datasets._fashion_mnist import FILES
+
+        present = sum((home / name).is_file() for name in FILES)
+        where = f"using {found} instead" if found is not None else "not found elsewhere either"
+        print(f"skfashion: note: --data-home {home} holds {present}/4 of Fashion-MNIST's "
+              f"files; {where}.", file=sys.stderr, flush=True)
+
+
 def _data(args):
+    from .datasets import find_data_dir
     from .datasets._fashion_mnist import load_or_sample
 
+    _not_in_data_home(args, None if args.quick else find_data_dir(args.data_home))
     X, y, X_test, y_test, source, full = load_or_sample(data_home=args.data_home,
                                                         quick=args.quick)
     if not full and not args.quick:
@@ -94,7 +111,7 @@ def _run_benchmark(args, names, output):
     X, y, X_test, y_test, source = _data(args)
     for name in set(MODELS) - set(names):
         if MODELS[name].note:
-            _say(args, f"Not run: {MODELS[name].label} ({MODELS[name].note}).")
+            _say(args, f"Not run: {MODELS[name].label}, {MODELS[name].note}")
     progress = BenchmarkProgress(len(names), level=0 if args.quiet else (2 if args.verbose else 1))
     progress.log(f"Data: {source}")
     settings = dict(models=names, repeats=args.repeats, random_state=args.random_state,
@@ -117,7 +134,9 @@ def _run_benchmark(args, names, output):
         if _has_matplotlib():
             _pyplot()
         else:
-            _say(args, "No pictures: pip install 'skfashion[plotting]' (matplotlib).")
+            from ._support._optional import install_hint
+
+            _say(args, f"No pictures: {install_hint('plotting', 'matplotlib')}.")
         report = write_report(results, output, X_test=X_test, y_test=y_test,
                               data_source=source,
                               context={"repeats": args.repeats, "random_state": args.random_state,
@@ -157,6 +176,7 @@ def cmd_data(args):
         present = sum((path / name).is_file() for name in FILES)
         mark = "<- used" if path == found else f"({present}/4 files)"
         print(f"  {label}: {path} {mark}")
+    _not_in_data_home(args, found)
     if found is None:
         print("\nNot found. To get it, do one of:\n"
               f"  apt-get install {DEBIAN_PACKAGE}\n"
@@ -181,7 +201,7 @@ def cmd_show(args):
     disp = SampleGridDisplay.from_dataset(X, y, random_state=args.random_state)
     disp.figure_.suptitle("Fashion-MNIST: one image per class")
     disp.figure_.savefig(args.output, dpi=110)
-    print(f"Wrote {args.output} (from {source})")
+    print(f"Wrote {args.output} ({source})")
     return EXIT_OK
 
 
@@ -207,9 +227,21 @@ def cmd_train(args):
     clf.set_params(verbose=0 if args.quiet else 2)
     pipe = make_pipeline(PixelScaler(), clf).fit(X, y)
     save(pipe, output)
-    print(f"Trained {type(clf).__name__} on {source}: test accuracy "
+    print(f"Trained {MODELS[args.model].label} on {source}: test accuracy "
           f"{pipe.score(X_test, y_test):.4f}. Saved the pipeline to {output}")
     return EXIT_OK
+
+
+def _matrix_lines(names, cm):
+    """A confusion matrix that fits a terminal: each row named and numbered, the
+    columns headed by those numbers (ten classes: under 80 columns)."""
+    digits, longest = len(str(len(names) - 1)), max(len(n) for n in names)
+    cell = max(len(str(int(cm.max()))), digits) + 1
+    lines = [" " * (digits + 1 + longest) + "".join(f"{i:>{cell}}" for i in range(len(names)))]
+    for i, (name, row) in enumerate(zip(names, cm)):
+        lines.append(f"{i:>{digits}} {name:<{longest}}" + "".join(f"{int(v):>{cell}}"
+                                                                  for v in row))
+    return lines
 
 
 def cmd_evaluate(args):
@@ -242,11 +274,9 @@ def cmd_evaluate(args):
     print(f"accuracy: {accuracy:.4f}\n")
     names = _class_names(classes)
     cm = confusion_matrix(y_test, y_pred, labels=classes)
-    width = max(len(n) for n in names) + 1
-    print("confusion matrix (rows: true, columns: predicted)")
-    print(" " * width + " ".join(f"{n:>{width}}" for n in names))
-    for name, row in zip(names, cm):
-        print(f"{name:>{width}}" + " ".join(f"{v:>{width}d}" for v in row))
+    print("confusion matrix (rows: true, columns: predicted, numbered as the rows)")
+    for line in _matrix_lines(names, cm):
+        print(line)
     if output is not None:
         plt = _pyplot()
         from sklearn.metrics import ConfusionMatrixDisplay
@@ -287,10 +317,18 @@ def _class_names(classes):
 
 def cmd_export(args):
     from . import export, load
-    from ._export._api import ExportError
+    from ._export._api import _FORMATS, FORMATS, ExportError, _infer_format
 
     if not Path(args.model).is_file():
         raise CommandError(f"No model file at {args.model}; create one with 'skfashion train'.")
+    if args.format is None:
+        try:
+            _infer_format(args.output)
+        except ValueError:  # in the command line's words, before the model is loaded
+            raise CommandError(
+                f"Cannot tell the export format from {args.output!r}: give --format "
+                f"({', '.join(FORMATS)}) or name OUTPUT as "
+                f"{', '.join(f.path_hint for f in _FORMATS.values())}.") from None
     try:
         model = load(args.model)
         path = export(model, args.output, format=args.format, input_dtype=args.input_dtype)
@@ -312,7 +350,7 @@ def build_parser():
     # Each command takes only the options it uses (an option that does nothing
     # is refused, not silently accepted).
     data_home = argparse.ArgumentParser(add_help=False)
-    data_home.add_argument("--data-home", default=None,
+    data_home.add_argument("--data-home", default=None, type=_existing_dir,
                            help="directory searched first for the four official .gz files")
     sample = argparse.ArgumentParser(add_help=False)
     sample.add_argument("--quick", action="store_true",

@@ -1,6 +1,7 @@
 """Run scikit-learn's joblib work (grid searches, benchmarks) on a Dask cluster.
 
-Needs the optional extra: ``pip install "skfashion[dask]"``.
+Needs dask and distributed: ``pip install dask distributed`` (or, in skfashion's
+source folder, ``pip install '.[dask]'``).
 """
 
 from ._support._dask import dask_backend, limit_worker_threads

@@ -7,7 +7,7 @@ from sklearn.pipeline import make_pipeline
 
 from skfashion import EpochSearchCV, PixelScaler, SoftmaxClassifier
 
-distributed = pytest.importorskip("dask.distributed", reason="pip install 'skfashion[dask]'")
+distributed = pytest.importorskip("dask.distributed", reason="pip install dask distributed")
 
 
 @pytest.fixture(scope="module")
@@ -103,4 +103,5 @@ def test_missing_dask_is_explained(monkeypatch, capsys):
     for name in ("dask", "dask.distributed", "distributed"):
         monkeypatch.setitem(sys.modules, name, None)  # "not installed"
     assert cli.main(["benchmark", "--quick", "--models", "sgd", "--dask", "tcp://x:1"]) == 1
-    assert "pip install 'skfashion[dask]'" in capsys.readouterr().err
+    assert "pip install dask (or, in skfashion's source folder, pip install '.[dask]')" in \
+        capsys.readouterr().err

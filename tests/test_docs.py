@@ -271,6 +271,24 @@ def test_page_loads_in_a_browser(browser, served, page):
             browser.find_elements("css selector", ".sphx-glr-script-out"), page
 
 
+def test_api_titles_fit_a_phone(browser, served):
+    """Issue 43, item 3: an API page's title (one long dotted name) ran past the
+    edge of a 400 px screen; it wraps now, and the page does not scroll sideways."""
+    browser.set_window_size(400, 900)
+    try:
+        for page in ("generated/skfashion.EpochSearchCV.html",
+                     "generated/skfashion.exceptions.KerasInternalsWarning.html"):
+            browser.get(f"{served}/{page}")
+            sizes = browser.execute_script("""
+                const h = document.querySelector('h1');
+                return [h.scrollWidth, h.clientWidth, h.getBoundingClientRect().right,
+                        window.innerWidth];""")
+            scroll, client, right, inner = sizes
+            assert scroll <= client + 1 and right <= inner + 1, (page, sizes)
+    finally:
+        browser.set_window_size(1280, 900)
+
+
 def test_search_finds_epoch_search_cv(browser, served):
     from selenium.webdriver.support.ui import WebDriverWait
 

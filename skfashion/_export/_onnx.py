@@ -9,6 +9,7 @@ from typing import Any
 
 
 from .._support._backend import import_keras
+from .._support._optional import install_hint
 from .._version import __version__
 from ._plan import _label_dtype
 from ._serving import _metadata
@@ -74,5 +75,6 @@ def _check_onnx_support():
             missing.append(module)
     if missing:
         raise ImportError(
-            f"format='onnx' needs {' and '.join(missing)}: pip install 'skfashion[onnx]'."
+            f"format='onnx' needs {' and '.join(missing)}: "
+            f"{install_hint('onnx', ' '.join(missing))}."
         )

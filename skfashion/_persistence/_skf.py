@@ -147,6 +147,7 @@ def save(obj, path):
                 zf.writestr(f"model-{i}.keras", blob)
 
     write_atomic(path, write)
+    _warn_of_builders(obj, skipped)
     shown = [p for p in skipped if not p.endswith("model")]
     if shown:
         warnings.warn(
@@ -156,6 +157,31 @@ def save(obj, path):
             stacklevel=3,
         )
     return skipped
+
+
+def _warn_of_builders(obj, skipped):
+    """Say that a model builder (code) is not saved, and what ``model`` loads as."""
+    import warnings
+
+    params = obj.get_params(deep=True) if hasattr(obj, "get_params") else {}
+    builders = [name for name in skipped if name.endswith("model")
+                and callable(params.get(name)) and not _is_keras_model(params.get(name))]
+    if not builders:
+        return
+    described = ", ".join(f"{name}={getattr(params[name], '__name__', params[name])!r}"
+                          for name in builders)
+    warnings.warn(
+        f"The model builder is code, not data, and is not saved ({described}): the "
+        "loaded estimator predicts as this one does, and its `model` parameter is the "
+        "fitted Keras model instead of the builder. To fit again from the builder, set it "
+        f"back: set_params({builders[0]}=...).",
+        UserWarning, stacklevel=3)
+
+
+def _is_keras_model(value):
+    import keras
+
+    return isinstance(value, keras.Model)
 
 
 def _keras_model(path, data):

@@ -48,7 +48,9 @@ def import_keras():
                    "or its default, tensorflow")
         installed = installed_backends()
         fixes = [f"set KERAS_BACKEND={b}" for b in installed]
-        fixes.append(f'pip install "skfashion[{missing}]"')
+        from ._optional import install_hint
+
+        fixes.append(install_hint(missing, {"torch": "torch"}.get(missing, missing)))
         raise ImportError(
             f"Keras cannot load its backend {missing!r}, which is not installed ({setting}). "
             f"Installed backends: {', '.join(installed) or 'none'}. To fix: "

@@ -76,4 +76,24 @@ def _int_at_least(low, *, also=()):
 
 # ------------------------------------------------------------------- parser
 class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    """Help that shows each option's default."""
+    """Help that shows each option's default, once: not where the help says it
+    already ("default: from OUTPUT's name"), nor for an option without one (None)
+    or a flag that is off unless given."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if "default" in text or action.default is None or action.default is False:
+            return text
+        return super()._get_help_string(action)
+
+
+def _existing_dir(text):
+    """``--data-home``: a directory that exists (a mistyped one is an error, not
+    a silent fall back to another copy of the data)."""
+    path = Path(text).expanduser()
+    if not path.is_dir():
+        what = "is not a directory" if path.exists() else "does not exist"
+        raise argparse.ArgumentTypeError(
+            f"{text} {what}; give the directory that holds the four .gz files "
+            "(see 'skfashion data')")
+    return str(path)

@@ -104,7 +104,7 @@ used as it is (fitting trains it). None: the subclass's
     "random_state": ("int, RandomState instance or None", """\
 An int makes fits bit-identical (initial weights, dropout, shuffling,
 validation split) in any process or thread and under any machine load,
-without changing any global random state; "Randomness" in the README
+without changing any global random state; :doc:`/guide/randomness`
 says when this holds. None draws from the global generators, so fits
 differ."""),
     "optimizer": ("str, keras.optimizers.Optimizer or its class", """\

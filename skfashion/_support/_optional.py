@@ -15,6 +15,18 @@ EXTRAS = {
 }
 
 
+def install_hint(extra, packages):
+    """How to install an optional part: its packages from PyPI, or skfashion's extra
+    from a source checkout (skfashion itself is not on PyPI).
+
+    Examples
+    --------
+    >>> install_hint("onnx", "onnx tf2onnx")
+    "pip install onnx tf2onnx (or, in skfashion's source folder, pip install '.[onnx]')"
+    """
+    return f"pip install {packages} (or, in skfashion's source folder, pip install '.[{extra}]')"
+
+
 def import_optional(module, purpose):
     """Import ``module`` (e.g. ``"matplotlib.pyplot"``) or explain how to get it.
 
@@ -44,6 +56,5 @@ def import_optional(module, purpose):
     except ImportError as exc:
         package = module.split(".")[0]
         extra = EXTRAS.get(package)
-        how = (f"pip install 'skfashion[{extra}]' (or pip install {package})" if extra
-               else f"pip install {package}")
+        how = install_hint(extra, package) if extra else f"pip install {package}"
         raise ImportError(f"{purpose} needs {package}: {how}.") from exc

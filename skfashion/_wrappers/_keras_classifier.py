@@ -16,11 +16,11 @@ class KerasClassifier(_ClassifierBase, BaseWrapper):  # type: ignore[misc]
     """A Keras model, or a function that builds one, as a scikit-learn classifier.
 
     A drop-in for scikeras's ``KerasClassifier`` (same parameters, routing,
-    ``meta``, encoders and fitted attributes; see the README's "Migrating from
-    scikeras"), with skfashion's fast training loop, scikit-learn 1.6+
-    conformance and nothing patched in Keras. Labels of any type become class
-    indices or one-hot rows as the compiled loss (its class or function, not its
-    name) and the output width require; multilabel-indicator and
+    ``meta``, encoders and fitted attributes; see
+    :doc:`Migrating from scikeras </guide/migrating>`), with skfashion's fast
+    training loop, scikit-learn 1.6+ conformance and nothing patched in Keras.
+    Labels of any type become class indices or one-hot rows as the compiled loss
+    (its class or function, not its name) and the output width require; multilabel-indicator and
     multiclass-multioutput targets pass through to multi-unit or multi-output
     models.
 

@@ -194,9 +194,8 @@ MODELS = {
         ModelSpec("random_forest", "RandomForestClassifier (100, entropy)", _random_forest),
         ModelSpec("mlp_sklearn", "MLPClassifier (100,)", _mlp_sklearn),
         ModelSpec("svc", "SVC (C=10, rbf)", _svc, seeded=False, optional=True,
-                  note="optional because slow: on 2 cores with the full data it took 282 s "
-                       "to fit and 94 s to predict the 10,000 test images (accuracy 0.900, "
-                       "measured 2026-11-27); add it with --models"),
+                  note="slow (282 s to fit the full data on 2 cores, 2026-11-27): "
+                       "--models svc"),
     ]
 }
 DEFAULT_MODELS = [name for name, spec in MODELS.items() if not spec.optional]

@@ -52,8 +52,9 @@ class BenchmarkProgress:
         self._t0 = None
         self._live = None
         self._task = None
-        if level and bool(getattr(self.stream, "isatty", lambda: False)()):
-            self._live = self._rich()
+        # The live line starts with the first model: lines logged before it (the
+        # data source, notes) are plain lines, not an empty bar around them.
+        self._terminal = bool(level) and bool(getattr(self.stream, "isatty", lambda: False)())
 
     def _rich(self):
         from rich.console import Console
@@ -143,6 +144,8 @@ class BenchmarkProgress:
             How many fits of it follow.
         """
         self._label, self._phase, self._t0 = label, None, time.perf_counter()
+        if self._terminal and self._live is None:
+            self._live = self._rich()
         if self._live is not None:
             self._live.reset(self._task, total=1.0, completed=0,
                              description=f"{self._head()} {label}")

@@ -17,11 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
+from .._support._optional import install_hint
 from ..datasets import CLASS_NAMES
 from ._run import PREDICT_BUDGET_S, PREDICT_REPEATS
 from ._tables import TABLE_COLUMNS, compare_best, format_comparison, format_table, table_rows
 
-_PICTURES_NEED = "pip install 'skfashion[plotting]' (matplotlib) for the pictures"
+_PICTURES_NEED = f"{install_hint('plotting', 'matplotlib')} for the pictures"
 
 
 def machine_summary():
@@ -272,7 +273,12 @@ def _html(results, meta, comparison, pictures, note, intro, output):
         ".scroll{overflow-x:auto;max-width:100%}",
         "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}",
         "td:not(:first-child){text-align:right;white-space:nowrap}",
-        "img{max-width:100%;height:auto}li{overflow-wrap:anywhere}</style></head><body>",
+        "img{max-width:100%;height:auto}li{overflow-wrap:anywhere}",
+        # A figure keeps a readable width on a phone: its box scrolls sideways
+        # (the page does not), and a link opens the picture full size.
+        ".figure{overflow-x:auto;max-width:100%}",
+        "@media (max-width:700px){.figure img{width:700px;max-width:none}}",
+        "</style></head><body>",
         "<h1>skfashion benchmark</h1>", f"<p>{_inline_code(intro)}</p>", _html_table(results),
     ]
     if comparison is not None:
@@ -281,7 +287,10 @@ def _html(results, meta, comparison, pictures, note, intro, output):
     for title, name in pictures:
         data = base64.b64encode((output / name).read_bytes()).decode("ascii")
         parts += [f"<h2>{html.escape(title)}</h2>",
-                  f"<img alt='{html.escape(title)}' src='data:image/png;base64,{data}'>"]
+                  f"<div class='figure'><img alt='{html.escape(title)}' "
+                  f"src='data:image/png;base64,{data}'></div>",
+                  f"<p><a href='{html.escape(name)}'>Open {html.escape(name)} full size</a>"
+                  "</p>"]
     if note:
         parts.append(f"<p>{_inline_code(note)}</p>")
     parts.append("<h2>Environment</h2><ul>")

@@ -1,6 +1,7 @@
 """Pictures in scikit-learn's Display pattern (``plot``, ``from_estimator`` ...).
 
-matplotlib is an optional dependency: ``pip install 'skfashion[plotting]'``.
+matplotlib is an optional dependency: ``pip install matplotlib`` (or, in
+skfashion's source folder, ``pip install '.[plotting]'``).
 Confusion matrices use :class:`sklearn.metrics.ConfusionMatrixDisplay`.
 """
 

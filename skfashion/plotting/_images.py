@@ -199,17 +199,24 @@ class MisclassifiedDisplay:
         style = {"cmap": "gray_r", **kwargs}
         confidence = ([None] * len(images) if self.confidence is None
                       else list(self.confidence))
-        for axis, image, t, p, c in zip(axes, images, self.y_true, self.y_pred, confidence):
+        titles = [[f"true: {name(t)}", f"pred: {name(p)}"] + ([f"({c:.2f})"] if c is not None
+                                                              else [])
+                  for t, p, c in zip(self.y_true, self.y_pred, confidence)]
+        fontsize, titles = _fitting_titles(fig, axes[:len(images)], titles)
+        for axis, image, title in zip(axes, images, titles):
             axis.imshow(image, **style)
-            shown = f"pred: {name(p)}" + (f" ({c:.2f})" if c is not None else "")
-            axis.set_title(f"true: {name(t)}\n{shown}", fontsize=8, color="firebrick")
+            axis.set_title(title, fontsize=fontsize, color="firebrick")
             axis.set_xticks([])
             axis.set_yticks([])
         if not len(images):
             axes[0].axis("off")
             axes[0].set_title("no misclassified image")
-        if ax is None and self.selection:
-            fig.suptitle(self.selection, fontsize=9)
+        if ax is not None and fig.get_layout_engine() is None:
+            # the two-line titles need room above each image: the user's axes get
+            # a layout that keeps them apart (a figure with its own layout keeps it)
+            fig.set_layout_engine("compressed")
+        if self.selection and (ax is None or fig._suptitle is None):
+            fig.suptitle(self.selection, fontsize=9)  # the caption: which mistakes these are
         self.figure_, self.axes_, self.ax_ = fig, axes, axes[0]
         return self
 
@@ -340,3 +347,29 @@ def _test_images_of(y_true):
         "(of the full data or of load_sample()), so the images these predictions are "
         "for cannot be known. Pass images=X_test."
     )
+
+
+#: A title character's width, as a share of the font size (DejaVu Sans, on average).
+_CHAR_WIDTH = 0.6
+
+
+def _fitting_titles(fig, axes, titles, largest=8.0, smallest=6.0):
+    """``(fontsize, titles)`` so that each image's title fits above it, its
+    neighbours' apart: the largest size at which the longest line fits the
+    narrowest axes (the confidence on the prediction's line while that fits,
+    on a line of its own otherwise); at the smallest size, what still does not
+    fit loses its confidence's line break only."""
+    if not titles:
+        return largest, []
+    width = min(axis.get_position().width for axis in axes) * fig.get_figwidth() * 72 * 0.95
+
+    def size(lines):
+        return width / (_CHAR_WIDTH * max(len(line) for line in lines))
+
+    joined = [[t[0], " ".join(t[1:])] for t in titles]
+    if min(size(t) for t in joined) >= largest or all(len(t) == 2 for t in titles):
+        chosen = joined
+    else:
+        chosen = titles
+    fontsize = max(smallest, min(largest, min(size(t) for t in chosen)))
+    return fontsize, ["\n".join(t) for t in chosen]
