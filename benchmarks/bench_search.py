@@ -146,8 +146,14 @@ def _lr_estimator(name):
 
 
 def _wrapper_model(X, y, learning_rate=1e-3):
-    """The model builder of Keras's own ``SKLearnClassifier`` (it passes X and y)."""
-    return _build_model(learning_rate)
+    """The model builder of Keras's own ``SKLearnClassifier`` (it passes X and y, and
+    one-hot encodes y: the same loss on one-hot targets)."""
+    import keras
+
+    model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(10, activation="softmax")])
+    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate),
+                  loss="categorical_crossentropy", metrics=["accuracy"])
+    return model
 
 
 def _wrapper_fit_kwargs(epochs):

@@ -112,10 +112,60 @@ def test_every_time_the_docs_state_has_its_date():
     undated = []
     for path in files:
         text = path.read_text(encoding="utf-8")
-        # sections: Markdown headings, reST headings (a title over ----/====), gallery cells
-        for section in re.split(r"\n(?=#{1,6} )|\n(?=[^\n]+\n[-=~^]{3,}\n)|\n(?=# %%)", text):
+        # sections: gallery cells, Markdown headings, reST headings (a title over ----)
+        heading = (r"\n(?=# %%)" if path.suffix == ".py" else
+                   r"\n(?=#{1,6} )|\n(?=[^\n]+\n[-=~^]{3,}\n)")
+        for section in re.split(heading, text):
             if date.search(section):
                 continue
             undated += [f"{path.name}: {' '.join(p.split())[:100]}"
                         for p in re.split(r"\n\s*\n", section) if duration.search(p)]
     assert not undated, undated
+
+
+def _first_screen():
+    text = README.read_text(encoding="utf-8")
+    return text.split("## The two commands", 1)[0]
+
+
+def test_the_first_screen_says_what_and_why_before_the_commands():
+    """Issue 43, item 1: the README opened on developer commands. Its first screen
+    is what skfashion is, a short example (run with the other snippets by
+    test_every_readme_snippet_runs_as_written) and a comparison with scikeras,
+    Keras's own wrapper and skorch; the two commands come right after."""
+    screen = _first_screen()
+    example = re.findall(r"^```python\n(.*?)^```", screen, flags=re.S | re.M)
+    assert len(example) == 1
+    lines = [line for line in example[0].splitlines() if line.strip()]
+    assert len(lines) <= 6 and "fit(X, y)" in example[0] and "score(" in example[0]
+    header = next(line for line in screen.splitlines() if line.startswith("| ") and
+                  "skfashion" in line)
+    for other in ("scikeras", "SKLearnClassifier", "skorch"):
+        assert other in header
+    rows = [line for line in screen.splitlines() if line.startswith("| ")]
+    assert len(rows) >= 8
+    assert re.search(r"20\d\d-\d\d-\d\d", screen)  # measured figures carry their date
+    assert "apt-get" not in screen and "pytest" not in screen  # the commands come after
+
+
+def test_the_first_screens_claims_about_kerass_wrapper_hold():
+    """What the table says of ``keras.wrappers.SKLearnClassifier``, checked against
+    Keras: no ``partial_fit``, 2-D input only, and ``clone`` drops ``fit_kwargs``
+    (so a search trains with Keras's default of 1 epoch)."""
+    import numpy as np
+    from sklearn.base import clone
+
+    wrappers = pytest.importorskip("keras.wrappers")
+    screen = _first_screen()
+    assert "no, 2-D only" in screen and "`fit_kwargs` dropped" in screen
+
+    def build(X, y):
+        return keras.Sequential([keras.Input(X.shape[1:]), keras.layers.Flatten(),
+                                 keras.layers.Dense(3, activation="softmax")])
+
+    wrapper = wrappers.SKLearnClassifier(build, fit_kwargs={"epochs": 5, "verbose": 0})
+    assert not hasattr(wrapper, "partial_fit")
+    assert clone(wrapper).get_params()["fit_kwargs"] is None
+    images = np.zeros((6, 4, 4), "float32")
+    with pytest.raises(ValueError, match="dim 3"):
+        wrapper.fit(images, np.arange(6) % 3)
