@@ -21,9 +21,18 @@ class Terminal(io.StringIO):
 
 
 def _display(width):
+    """A progress display on a terminal of ``width`` columns (resized to it as its
+    live line starts, with the first model)."""
     out = Terminal()
     progress = BenchmarkProgress(3, stream=out)
-    progress._live.console.width = width  # a terminal of this many columns (or resized to)
+    start_live = progress._rich
+
+    def sized():
+        live = start_live()
+        live.console.width = width
+        return live
+
+    progress._rich = sized
     return progress, out
 
 
