@@ -17,6 +17,8 @@ import sys
 #: Old module name -> the module it is now.
 MOVED = {
     "skfashion._backend": "skfashion._support._backend",
+    # inside subpackages (issue 41's splits): a Display pickled from the old module
+    "skfashion.plotting._curves": "skfashion.plotting",
     "skfashion._base": "skfashion._estimators._keras_base",
     "skfashion._check_settings": "skfashion._testing",
     "skfashion._classifier": "skfashion._wrappers._keras_classifier",

@@ -134,10 +134,13 @@ def test_a_changed_jax_trace_context_costs_speed_not_results(
 
 
 def test_without_the_symbolic_build_a_fit_trains_through_keras(monkeypatch, fresh_warnings):
-    """Keras's symbolic build gone: the fit trains through the model's own ``fit``
-    and equals the fit through skfashion's loop (unshuffled: Keras's fit draws its
-    shuffles otherwise; the equivalence suite holds the loop equal to ``model.fit``),
-    and a search fits each number of epochs from scratch (the oracle: GridSearchCV)."""
+    """Keras's symbolic build gone: the fit trains through the model's own ``fit``.
+    Unshuffled it equals the fit through skfashion's loop (the equivalence suite
+    holds the loop equal to ``model.fit``); shuffled, Keras draws its own batches,
+    as the warning says, and a seeded fit repeats itself bit for bit.
+    ``fit_epochs`` still yields each epoch, each state a fit of that many epochs
+    (review counterexample A: it raised), and a search fits each number of epochs
+    from scratch (the oracle: GridSearchCV)."""
     from sklearn.model_selection import GridSearchCV
 
     from skfashion import EpochSearchCV
@@ -154,13 +157,55 @@ def test_without_the_symbolic_build_a_fit_trains_through_keras(monkeypatch, fres
     grid = search(GridSearchCV)
 
     def fits():
-        return SoftmaxClassifier(epochs=3, **options).fit(X, y), search(EpochSearchCV)
+        shuffled = [SoftmaxClassifier(epochs=3, batch_size=16, random_state=0).fit(X, y)
+                    for _ in range(2)]
+        stepped = SoftmaxClassifier(epochs=3, batch_size=16, random_state=0)
+        steps = list(stepped.fit_epochs(X, y))
+        return (SoftmaxClassifier(epochs=3, **options).fit(X, y), search(EpochSearchCV),
+                shuffled, stepped, steps)
 
-    est, epoch_search = _run_changed(monkeypatch, "_SYMBOLIC_BUILD", "_symbolic_build_moved",
-                                     "Model._symbolic_build_moved", fits)
+    est, epoch_search, shuffled, stepped, steps = _run_changed(
+        monkeypatch, "_SYMBOLIC_BUILD", "_symbolic_build_moved", "Model._symbolic_build_moved",
+        fits)
     for a, b in zip(est.model_.get_weights(), normal.model_.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(est.history_["loss"], normal.history_["loss"], rtol=1e-5)
     assert list(epoch_search.cv_results_["params"]) == list(grid.cv_results_["params"])
     np.testing.assert_allclose(epoch_search.cv_results_["mean_test_score"],
                                grid.cv_results_["mean_test_score"])
+    for a, b in zip(shuffled[0].model_.get_weights(), shuffled[1].model_.get_weights()):
+        np.testing.assert_array_equal(a, b)  # a seeded fit repeats itself
+    assert steps == [1, 2, 3] and stepped.n_iter_ == 3
+    for a, b in zip(stepped.model_.get_weights(), shuffled[0].model_.get_weights()):
+        np.testing.assert_array_equal(a, b)  # fit_epochs = fit, through the fallback too
+
+
+@tensorflow_only
+def test_an_unrecognised_all_reduce_module_is_said(monkeypatch, fresh_warnings):
+    """Review counterexample C: with the module name of TensorFlow's all-reduce
+    changed, the gradient registry's entries stayed without a word."""
+    _run_changed(monkeypatch, "_DISTRIBUTE_MODULE", "tensorflow.python.distribute.moved",
+                 "the module of TensorFlow's all-reduce", fits=lambda: _fits(1))
+
+
+def test_without_keras_global_state_load_refuses_rather_than_allocating(
+        monkeypatch, fresh_warnings, tmp_path):
+    """Review counterexample D: with Keras's global state moved, measuring a file's
+    declared weights left them deferred in Keras (a later StatelessScope would
+    allocate them); now load fails closed, with a message, and nothing is deferred."""
+    import skfashion
+
+    X, y = _data()
+    path = tmp_path / "m.skf"
+    SoftmaxClassifier(epochs=1, random_state=0).fit(X, y).save(path)
+    from keras.src.backend.common import global_state
+
+    deferred = list(global_state.get_global_attribute("uninitialized_variables", []) or [])
+    monkeypatch.setattr(_models, "_GLOBAL_STATE", "keras.src.backend.common.moved")
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        with pytest.raises(ValueError, match="does not let skfashion measure"):
+            skfashion.load(path)
+    assert any("refuses .skf files" in message for message in _changed_parts(record))
+    assert list(global_state.get_global_attribute("uninitialized_variables", []) or []) == \
+        deferred

@@ -31,7 +31,12 @@ from .._persistence import _pickling as _persisting
 from .._support._docs import shared_doc
 from .._fit._guard import fit_guard
 from .._fit._state import FitState, _Fitted
-from .._fit._path import default_fit_keras_model, fit_path
+from .._fit._path import (
+    EpochLoopUnavailable,
+    default_fit_keras_model,
+    fit_path,
+    refit_each_epoch,
+)
 from .._fit._staging import initialize_state, split_validation, stage_state
 from .._fit._options import constructor_options
 from .._predict._outputs import outputs
@@ -260,8 +265,21 @@ class _BaseKeras(BaseEstimator):
         >>> clf.n_iter_ == n_iter < 20
         True
         """
-        yield from fit_path(self, X, y, sample_weight=sample_weight, kwargs=kwargs,
-                            commit_each_epoch=True)
+        run = fit_path(self, X, y, sample_weight=sample_weight, kwargs=kwargs,
+                       commit_each_epoch=True)
+        try:
+            first = next(run)
+        except StopIteration:
+            return
+        except EpochLoopUnavailable:  # this Keras lacks what the loop needs (warned)
+            yield from refit_each_epoch(self, X, y, sample_weight, kwargs)
+            return
+        try:
+            yield first
+        except GeneratorExit:  # left after the first epoch: the run ends there
+            run.close()
+            raise
+        yield from run
 
     @shared_doc
     def partial_fit(self: _Est, X: ArrayLike, y: ArrayLike,

@@ -151,6 +151,25 @@ class EpochLoopUnavailable(TypeError):
     epochs from scratch instead."""
 
 
+def refit_each_epoch(est, X: Any, y: Any, sample_weight: Any,
+                     kwargs: Mapping[str, Any]) -> Generator[int, None, None]:
+    """``fit_epochs`` where this Keras lacks what skfashion's loop needs
+    (``_keras_internals.training_loop_available``): after the k-th yield the
+    estimator is a ``fit`` of k epochs (through Keras's own ``fit``), what an
+    epoch-by-epoch run reaches there; slower (k fits), the same states."""
+    if getattr(est, "warm_start", False) and est.initialized_:
+        raise EpochLoopUnavailable(
+            f"{type(est).__name__} cannot continue a warm start epoch by epoch with this "
+            f"Keras {keras_version()} (see the KerasInternalsWarning); call fit instead.")
+    total: Any = collect_options(est, kwargs, partial=False)["epochs"].value
+    total = int(total)
+    for k in range(1, total + 1):
+        for _ in fit_path(est, X, y, sample_weight=sample_weight,
+                          kwargs={**kwargs, "epochs": k}):
+            pass
+        yield k
+
+
 def keras_version() -> str:
     import keras
 

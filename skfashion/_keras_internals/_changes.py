@@ -22,8 +22,8 @@ def changed(part, cost):
 
     warnings.warn(
         f"{part} is not as skfashion expects it (Keras {keras.__version__}, backend "
-        f"{keras.backend.backend()}): {cost}. Results are unchanged; please report this "
-        "with your Keras and TensorFlow versions.",
+        f"{keras.backend.backend()}): {cost}. Please report this with your Keras and "
+        "TensorFlow versions.",
         KerasInternalsWarning, stacklevel=3)
 
 

@@ -56,8 +56,9 @@ def compile_config_of(model):
     """The arguments ``model.compile`` received (a dict), or None if not compiled;
     where Keras keeps them elsewhere, the compiled metric objects (said once)."""
     if not hasattr(model, _COMPILE_CONFIG):
-        changed("Model._compile_config", "custom metric classes are found from "
-                "model.metrics instead of the compile arguments")
+        changed("Model._compile_config (the compile arguments)", "custom metric classes "
+                "a file must name are found from model.metrics instead of the compile "
+                "arguments (a metric not yet built is missed, and the save says so)")
         metrics = list(getattr(model, "metrics", None) or ())
         return {"metrics": metrics} if metrics else None
     config = getattr(model, _COMPILE_CONFIG)
@@ -70,8 +71,8 @@ def compile_token(model):
     then a model's compiled steps are not remembered between training calls.
     Keras's own ``model.fit`` keeps its ``train_function`` until then too."""
     if not hasattr(model, _COMPILE_CONFIG):
-        changed("Model._compile_config", "a model's traced steps are traced again at "
-                "every training call (partial_fit, warm starts: slower)")
+        changed("Model._compile_config (the compile token)", "a model's traced steps are "
+                "traced again at every training call (partial_fit, warm starts: slower)")
         return None
     return getattr(model, _COMPILE_CONFIG)
 
@@ -89,8 +90,10 @@ def training_loop_available(model):
         missing.append(_JAX_STATE_SYNC)
     if missing:
         changed(f"Model.{', Model.'.join(missing)}",
-                "skfashion trains through Keras's own model.fit (slower, the same "
-                "training), and searches fit each number of epochs from scratch")
+                "skfashion trains through Keras's own model.fit: Keras's training, with "
+                "Keras's own shuffles (a seeded fit repeats itself, but its batches are "
+                "not those of skfashion's loop), and fit_epochs and searches fit each "
+                "number of epochs anew (slower)")
         return False
     return True
 
@@ -123,9 +126,14 @@ def declared_variable_bytes(config):
     import numpy as np
 
     found = _keras_global_state()
+    if found is None:  # the deferred variables could not be put back: measure nothing
+        changed("keras.src.backend.common.global_state (deferred variables)",
+                "the bytes a file's model declares cannot be measured before Keras builds "
+                "it, so skfashion.load refuses .skf files (a file could make Keras allocate "
+                "without bound); pickles of files you trust still load")
+        return None
     key = "uninitialized_variables"
-    before = (None if found is None else
-              list(found[0].get_global_attribute(key, [], set_to_default=True)))
+    before = list(found[0].get_global_attribute(key, [], set_to_default=True))
     try:
         with keras.StatelessScope(initialize_variables=False):
             model = keras.saving.deserialize_keras_object(
@@ -133,5 +141,4 @@ def declared_variable_bytes(config):
             variables = list(model.variables)
         return sum(math.prod(v.shape) * np.dtype(v.dtype).itemsize for v in variables)
     finally:
-        if found is not None:
-            found[0].set_global_attribute(key, before)
+        found[0].set_global_attribute(key, before)

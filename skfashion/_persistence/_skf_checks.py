@@ -80,6 +80,10 @@ def _check_declared_sizes(path, inner):
             f"({type(exc).__name__}: {str(exc)[:300]}). Files holding code (Lambda layers, "
             "custom classes) load only with pickle, from sources you trust."
         ) from exc
+    if declared is None:  # fail closed: an unmeasured model could allocate without bound
+        raise _fail(path, "this Keras does not let skfashion measure the weights its model "
+                          "declares before building it (see the KerasInternalsWarning), so "
+                          "it is not loaded")
     if declared > stored + _DECLARED_SLACK:
         raise _fail(path, f"its model's config declares {declared:,} bytes of weights but the "
                           f"file stores {stored:,}; refusing to allocate them")
