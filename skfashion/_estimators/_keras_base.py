@@ -30,6 +30,7 @@ from sklearn.preprocessing import FunctionTransformer
 from .._persistence import _pickling as _persisting
 from .._support._docs import shared_doc
 from .._fit._guard import fit_guard
+from .._fit._shared import serve as serve_shared
 from .._fit._state import FitState, _Fitted
 from .._fit._path import (
     EpochLoopUnavailable,
@@ -213,6 +214,8 @@ class _BaseKeras(BaseEstimator):
 
         {fit_raises}
         """
+        if serve_shared(self, X, y, sample_weight, kwargs):  # a search's shared run
+            return self
         for _ in fit_path(self, X, y, sample_weight=sample_weight, kwargs=kwargs):
             pass
         return self
