@@ -163,7 +163,8 @@ def _same(a, b) -> bool:
         return bool(a == b) or (isinstance(a, float) and a != a and b != b)
     if isinstance(a, np.ndarray):
         return a.dtype == b.dtype and a.shape == b.shape and bool(
-            np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+            np.array_equal(a, b)  # fast; NaNs (slower to compare) only if unequal
+            or (a.dtype.kind in "fc" and np.array_equal(a, b, equal_nan=True)))
     if isinstance(a, np.generic):
         return _same(a.item(), b.item()) and a.dtype == b.dtype
     if isinstance(a, (list, tuple)):
@@ -178,12 +179,29 @@ def _same(a, b) -> bool:
         return False
 
 
+def _signature(params):
+    """The plain values of ``params`` as a tuple: unequal means not the same (a quick filter)."""
+    return tuple(sorted((k, repr(v)) for k, v in params.items()
+                        if v is None or isinstance(v, (bool, Integral, float, str))))
+
+
 def _same_data(a, b) -> bool:
     if a is b:
         return True
     if a is None or b is None:
         return False
-    return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and _same(a, b))
+    if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)):
+        return False
+    if _glance(a) != _glance(b):
+        return False
+    return _same(a, b)
+
+
+def _glance(array):
+    """A cheap look at an array (shape, dtype, a strided sample): unequal means unequal."""
+    flat = array.reshape(-1)
+    step = max(1, flat.size // 4096)
+    return array.shape, array.dtype.str, flat[::step].tobytes()
 
 
 # --------------------------------------------------------------------- a run
@@ -194,6 +212,7 @@ class _Run:
         from sklearn.base import clone
 
         self.params, self.X, self.y, self.sample_weight = params, X, y, sample_weight
+        self.signature = _signature(params)
         self.kind = type(est)
         self.runner = clone(est).set_params(epochs=horizon)
         self.horizon = horizon
@@ -202,9 +221,10 @@ class _Run:
         self._steps = None
         self.broken = False
 
-    def matches(self, est, params, X, y, sample_weight) -> bool:
-        # cheapest first: another fold differs in y, another candidate in params
-        return (not self.broken and type(est) is self.kind and _same(params, self.params)
+    def matches(self, est, params, signature, X, y, sample_weight) -> bool:
+        # cheapest first: another candidate differs in params, another fold in y
+        return (not self.broken and type(est) is self.kind and signature == self.signature
+                and _same(params, self.params)
                 and _same_data(y, self.y) and _same_data(sample_weight, self.sample_weight)
                 and _same_data(X, self.X))
 
@@ -286,7 +306,9 @@ def _serve(runs, est, X, y, sample_weight) -> bool:
     epochs = int(est.epochs)
     if epochs > runs.horizon:
         return False
-    run = next((r for r in runs.runs if r.matches(est, params, X, y, sample_weight)), None)
+    signature = _signature(params)
+    run = next((r for r in runs.runs
+                if r.matches(est, params, signature, X, y, sample_weight)), None)
     if run is not None and run.horizon < epochs:  # a longer search than the run's
         runs.keep_only(lambda r, old=run: r is not old)
         run = None
