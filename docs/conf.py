@@ -140,8 +140,8 @@ def _skip_metadata_request_setters(app, what, name, obj, skip, options):
 
 def _unlink_foreign_labels(app, what, name, obj, options, lines):
     """Methods inherited from scikit-learn (``get_params``, ``set_output``...)
-    keep scikit-learn's docstrings, whose ``:ref:`` links name labels of
-    scikit-learn's own site: they become plain text, which they would be offline
+    keep scikit-learn's docstrings, whose ``:ref:`` and ``:term:`` links name
+    labels and glossary terms of scikit-learn's own site: they become plain text, which they would be offline
     anyway (intersphinx resolves only object names here)."""
     import re
 
@@ -149,8 +149,8 @@ def _unlink_foreign_labels(app, what, name, obj, options, lines):
     if home.startswith("skfashion"):
         return
     for i, line in enumerate(lines):
-        line = re.sub(r":ref:`([^`<]*?)\s*<[^>`]+>`", r"\1", line)
-        lines[i] = re.sub(r":ref:`([^`]+)`", r"\1", line)
+        line = re.sub(r":(?:ref|term):`([^`<]*?)\s*<[^>`]+>`", r"\1", line)
+        lines[i] = re.sub(r":(?:ref|term):`([^`]+)`", r"\1", line)
 
 
 def setup(app):

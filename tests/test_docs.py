@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 PUBLIC = ["skfashion", "skfashion.exceptions", "skfashion.datasets", "skfashion.plotting",
           "skfashion.benchmark", "skfashion.dask", "skfashion.utils",
-          "skfashion.utils.transformers", "skfashion.utils.random_state"]
+          "skfashion.utils.transformers", "skfashion.utils.random_state",
+          "skfashion.model_selection"]
 GALLERY = sorted(p.stem for p in (ROOT / "examples").glob("plot_*.py"))
 
 pytestmark = pytest.mark.skipif(

@@ -30,6 +30,7 @@ from sklearn.pipeline import make_pipeline
 from skfashion import PixelScaler, SoftmaxClassifier
 from skfashion import model_selection as ours
 from skfashion._fit import _shared
+from skfashion._fit._state import FitState
 
 hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
@@ -286,7 +287,8 @@ def test_a_fitted_candidate_still_held_is_never_moved_on(data):
 
     search = ours.GridSearchCV(SoftmaxClassifier(random_state=0), {"epochs": [1, 2, 3]},
                                cv=KFold(2), scoring=keeping, refit=False).fit(Xs, y)
-    assert search._shared_runs["served"] == 2  # only the first of each path: later held
+    # each fit's estimator is still held: the next fit of its path starts a new run
+    assert search._shared_runs["served"] == 6 and search._shared_runs["runs"] == 6
     folds = list(KFold(2).split(Xs, y))
     for (epochs, (train, _)), est in zip([(e, f) for e in (1, 2, 3) for f in folds], kept):
         alone = SoftmaxClassifier(random_state=0, epochs=epochs).fit(Xs[train], y[train])
@@ -304,7 +306,10 @@ def test_a_served_fit_is_a_fit_of_its_epochs(data):
         return ({k: repr(v) for k, v in vars(est).items()
                  if k.endswith("_") and k not in ("model_", "history_", "target_encoder_",
                                                   "feature_encoder_")},
-                dict(est.history_), est.n_iter_, [w.copy() for w in est.model_.get_weights()],
+                # the weights read inside: reading model_ hands the model out, and a
+                # run whose model left starts anew (tested above)
+                dict(est.history_), est.n_iter_,
+                [w.copy() for w in FitState(est).published.model.get_weights()],
                 est.predict_proba(Xs))
 
     alone = {e: fitted(SoftmaxClassifier(random_state=0, epochs=e).fit(Xs, y)) for e in (1, 3)}
@@ -385,3 +390,55 @@ def test_fit_failed_warning_as_scikit_learns(data):
                             cv=2)
     assert np.isnan(theirs.cv_results_["mean_test_score"]).sum() == 2
     assert any(name == "FitFailedWarning" for name, _ in mine.caught_warnings)
+
+
+# ------------------------------------------------- found by the outside review (2026-12-07)
+def _scored_with(scoring, X, y, cls="GridSearchCV"):
+    pipe = make_pipeline(PixelScaler(), SoftmaxClassifier(random_state=0))
+    return run_both(cls, pipe, X, y, param_grid={"softmaxclassifier__epochs": [1, 2, 3]},
+                    cv=2, scoring=scoring)
+
+
+def test_review_a_scorer_reading_the_models_history_params(data):
+    """``model_.history.params["epochs"]`` is the fit's own number of epochs, not the run's."""
+    X, y = data
+    seen = []
+
+    def reads_params(est, X_, y_):
+        seen.append(est[-1].model_.history.params["epochs"])
+        return float(est[-1].model_.history.params["epochs"])
+
+    _scored_with(reads_params, X, y)
+    half = len(seen) // 2
+    assert seen[:half] == seen[half:]  # scikit-learn's, then ours
+    assert seen[:half] == [1, 1, 2, 2, 3, 3]
+
+
+def test_review_models_kept_by_a_scorer_are_not_trained_further(data):
+    """A model that leaves through ``model_`` keeps the weights it was scored with."""
+    X, y = data
+    store = []
+
+    def keeps_models(est, X_, y_):
+        model = est[-1].model_
+        store.append((model, [w.copy() for w in model.get_weights()]))
+        return float(np.mean(est.predict(X_) == y_))
+
+    _scored_with(keeps_models, X, y)
+    ours_kept = store[len(store) // 2:]
+    assert len({id(m) for m, _ in ours_kept}) == len(ours_kept)
+    for model, weights in ours_kept:
+        for now, then in zip(model.get_weights(), weights):
+            np.testing.assert_array_equal(now, then)
+
+
+def test_review_a_scorer_that_trains_the_estimator_it_scores(data):
+    """A scorer's ``partial_fit`` on the scored estimator does not reach the shared run."""
+    X, y = data
+
+    def finetunes(est, X_, y_):
+        score = float(np.mean(est.predict(X_) == y_))
+        est[-1].partial_fit(est[:-1].transform(X_), y_)
+        return score
+
+    _scored_with(finetunes, X, y)

@@ -218,6 +218,8 @@ class _Run:
         self.horizon = horizon
         self.at = 0
         self.holder: Optional[weakref.ref] = None
+        self.handed = None  # the holder's _Fitted: ``shared`` once its model left (model_)
+        self.left: Optional[list] = None  # the variables' values when it was handed out
         self._steps = None
         self.broken = False
 
@@ -229,7 +231,18 @@ class _Run:
                 and _same_data(X, self.X))
 
     def free(self) -> bool:
-        return self.holder is None or self.holder() is None
+        """Whether the run may train on: nothing outside it holds or has changed its model.
+
+        The last fitted estimator it served is gone, its model never left through
+        ``model_`` (where anything may keep or change it), and the model and its
+        optimizer hold exactly the values they were handed out with (a scorer's
+        ``partial_fit`` would have changed them).
+        """
+        if self.holder is None:
+            return True
+        if self.holder() is not None or self.handed is None or self.handed.shared:
+            return False
+        return all(np.array_equal(np.asarray(v.numpy()), value) for v, value in self.left)
 
     def advance(self, epochs: int) -> bool:
         """Train on to ``epochs``; False (and the run is dropped) if it cannot get there."""
@@ -237,6 +250,7 @@ class _Run:
         from ._path import fit_path
 
         try:
+            self._say_epochs(self.horizon)  # the run's own length again, as it trains on
             with watch_epochs_read() as watch:
                 if self._steps is None:
                     self._steps = fit_path(self.runner, self.X, self.y,
@@ -260,7 +274,7 @@ class _Run:
         """Give ``est`` the run's fitted state now (the run keeps training the same model)."""
         import copy
 
-        from ._state import FitState, new_history
+        from ._state import FitState, _snapshot_variables, new_history
 
         state = FitState(self.runner).snapshot()
         for name, value in state.items():
@@ -273,6 +287,18 @@ class _Run:
                 state[name] = copy.deepcopy(value)
         FitState(est).restore(state)
         self.holder = weakref.ref(est)
+        self.handed = state.get("_fitted")
+        model = getattr(self.handed, "model", None)
+        self.left = [] if model is None else _snapshot_variables(model)
+        self._say_epochs(self.at)  # model_.history.params as a fit of that many epochs
+
+    def _say_epochs(self, epochs):
+        from ._state import FitState
+
+        model = getattr(FitState(self.runner).published, "model", None)
+        params = getattr(getattr(model, "history", None), "params", None)
+        if isinstance(params, dict) and "epochs" in params:
+            dict.__setitem__(params, "epochs", epochs)
 
     def close(self):
         steps, self._steps = self._steps, None
@@ -312,8 +338,11 @@ def _serve(runs, est, X, y, sample_weight) -> bool:
     if run is not None and run.horizon < epochs:  # a longer search than the run's
         runs.keep_only(lambda r, old=run: r is not old)
         run = None
-    if run is not None and (run.at > epochs or not run.free()):
-        return False  # the run is past this fit, or its last fit may still be used
+    if run is not None and run.at > epochs:
+        return False  # the run is past this fit: it fits alone
+    if run is not None and not run.free():  # its model is someone else's now
+        runs.keep_only(lambda r, old=run: r is not old)
+        run = None
     if run is None:
         if runs.runs and runs.bytes + _nbytes(X, y, sample_weight) > runs.budget:
             return False  # the runs in progress hold as much data as they may

@@ -14,6 +14,7 @@ of training it again. A fit that cannot be served exactly trains as
 scikit-learn trains it.
 """
 
+import re
 from typing import Any, Optional
 
 from sklearn.base import clone
@@ -54,10 +55,10 @@ class _SharedRunsSearch:
             candidate_params = list(candidate_params)
             wanted = [c.get(name, default) for c in candidate_params]
             runs.horizon = max([runs.horizon] + [e for e in wanted if _positive(e)])
-            finals = [self._final_params(c) for c in candidate_params]
-            # a halving search's dropped candidates: their runs end here
-            runs.keep_only(lambda run: any(f is not None and _same(run.params, f)
-                                           for f in finals))
+            if runs.runs:  # a halving search's dropped candidates: their runs end here
+                finals = [self._final_params(c) for c in candidate_params]
+                runs.keep_only(lambda run: any(f is not None and _same(run.params, f)
+                                               for f in finals))
             return evaluate_candidates(candidate_params, cv, more_results, **options)
 
         with sharing(horizon) as runs:
@@ -102,6 +103,19 @@ _NOTE = """
 def _doc(name, extra, space, more, best):
     theirs = getattr(_sk, name).__doc__ or ""
     theirs = theirs[theirs.index("\n"):]  # after scikit-learn's one-line summary
+    # scikit-learn's links to its own user guide and glossary: plain text here
+    theirs = re.sub(r":(ref|term|doc):`([^`<]*?)\s*<[^>`]+>`", r"\2", theirs)
+    theirs = re.sub(r":(ref|term|doc):`([^`]+)`", r"\2", theirs)
+    # scikit-learn's short names of its own classes, qualified (ours stay ours)
+    theirs = re.sub(r":(class|obj|func):`(?!~|sklearn\.|joblib\.)(\w+)`",
+                    lambda m: (m.group(0) if m.group(2) in _NAMES else
+                               f":{m.group(1)}:`~sklearn.model_selection.{m.group(2)}`"),
+                    theirs)
+    see = theirs.find("\n    See Also\n    --------")
+    if see >= 0:  # its See Also names scikit-learn's classes by short names: ours below
+        notes = theirs.find("\n    Notes\n    -----", see)
+        theirs = (theirs[:see] + _SEE_ALSO.format(name=name)
+                  + (theirs[notes:] if notes >= 0 else "\n"))
     cut = theirs.find("\n    Examples\n    --------")
     if cut >= 0:  # scikit-learn's examples fit scikit-learn's models: ours below
         theirs = theirs[:cut] + "\n"
@@ -109,6 +123,15 @@ def _doc(name, extra, space, more, best):
             + _NOTE.format(name=name) + extra + theirs
             + _EXAMPLE.format(name=name, space=space, more=more, best=best))
 
+
+_NAMES = ("GridSearchCV", "RandomizedSearchCV", "HalvingGridSearchCV", "HalvingRandomSearchCV")
+
+_SEE_ALSO = """
+    See Also
+    --------
+    sklearn.model_selection.{name} : The class this one is, run by scikit-learn.
+    skfashion.EpochSearchCV : Epochs searched in one run per fold and candidate.
+"""
 
 _EXAMPLE = """
     Examples
