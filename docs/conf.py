@@ -141,16 +141,19 @@ def _skip_metadata_request_setters(app, what, name, obj, skip, options):
 def _unlink_foreign_labels(app, what, name, obj, options, lines):
     """Methods inherited from scikit-learn (``get_params``, ``set_output``...)
     keep scikit-learn's docstrings, whose ``:ref:`` and ``:term:`` links name
-    labels and glossary terms of scikit-learn's own site: they become plain text, which they would be offline
-    anyway (intersphinx resolves only object names here)."""
+    labels and glossary terms of scikit-learn's own site: they become plain
+    text (a term as code), which they would be offline anyway (intersphinx
+    resolves only object names here)."""
     import re
 
     home = getattr(obj, "__module__", None) or ""
     if home.startswith("skfashion"):
         return
     for i, line in enumerate(lines):
-        line = re.sub(r":(?:ref|term):`([^`<]*?)\s*<[^>`]+>`", r"\1", line)
-        lines[i] = re.sub(r":(?:ref|term):`([^`]+)`", r"\1", line)
+        line = re.sub(r":ref:`([^`<]*?)\s*<[^>`]+>`", r"\1", line)
+        line = re.sub(r":ref:`([^`]+)`", r"\1", line)
+        line = re.sub(r":term:`([^`<]*?)\s*<[^>`]+>`", r"``\1``", line)
+        lines[i] = re.sub(r":term:`([^`]+)`", r"``\1``", line)
 
 
 def setup(app):

@@ -242,7 +242,7 @@ class _Run:
             return True
         if self.holder() is not None or self.handed is None or self.handed.shared:
             return False
-        return all(np.array_equal(np.asarray(v.numpy()), value) for v, value in self.left)
+        return all(np.array_equal(np.asarray(v.numpy()), value) for v, value in self.left or ())
 
     def advance(self, epochs: int) -> bool:
         """Train on to ``epochs``; False (and the run is dropped) if it cannot get there."""

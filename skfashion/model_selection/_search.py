@@ -70,6 +70,17 @@ class _SharedRunsSearch:
                 self._shared_runs = {"served": runs.served, "runs": runs.started,
                                      "epochs": runs.epochs_trained}
 
+    # scikit-learn's two properties, with docstrings that link no glossary
+    @property
+    def n_features_in_(self):
+        """Number of features seen during ``fit`` (by ``best_estimator_``; with ``refit``)."""
+        return super().n_features_in_  # type: ignore[misc]
+
+    @property
+    def classes_(self):
+        """Class labels of ``best_estimator_`` (with ``refit``, for a classifier)."""
+        return super().classes_  # type: ignore[misc]
+
     def _largest_epochs(self, name):
         if getattr(self, "resource", None) == name:
             return int(self.max_resources_)
