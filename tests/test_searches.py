@@ -442,3 +442,35 @@ def test_review_a_scorer_that_trains_the_estimator_it_scores(data):
         return score
 
     _scored_with(finetunes, X, y)
+
+
+# ------------------------------------------ found by the second outside review (2026-12-07)
+@pytest.mark.parametrize("what", ["classes_", "target_encoder_"])
+def test_review_a_scorer_changing_fitted_arrays_in_place(data, what):
+    """``classes_`` and the encoders a served fit gets are its own, not the run's."""
+    X, y = data
+
+    def reverses_classes(est, X_, y_):
+        score = float(np.mean(est.predict(X_) == y_))
+        if what == "classes_":
+            est[-1].classes_[:] = est[-1].classes_[::-1].copy()
+        else:
+            for value in vars(est[-1].target_encoder_).values():
+                if isinstance(value, np.ndarray) and value.dtype.kind in "iu":
+                    value[:] = value[::-1].copy()
+        return score
+
+    _scored_with(reverses_classes, X, y)
+
+
+def test_review_a_keras_metric_object_as_a_parameter(data):
+    """A fit with a Keras object among its parameters is its own (the scorer may read it)."""
+    import keras
+
+    X, y = data
+    pipe = make_pipeline(PixelScaler(), SoftmaxClassifier(
+        random_state=0, metrics=[keras.metrics.SparseCategoricalAccuracy()]))
+    _, mine = run_both("GridSearchCV", pipe, X, y,
+                       param_grid={"softmaxclassifier__epochs": [1, 2]}, cv=2,
+                       scoring=lambda est, X_, y_: float(est[-1].metrics[0].count))
+    assert mine._shared_runs["served"] == 0

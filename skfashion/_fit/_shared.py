@@ -21,6 +21,7 @@ import contextlib
 import inspect
 import pickle
 import threading
+import types
 import weakref
 from numbers import Integral
 from typing import Any, Dict, Iterator, List, Optional
@@ -140,7 +141,22 @@ def _shareable_params(est) -> Optional[Dict[str, Any]]:
         builder = params.get(name)
         if callable(builder) and not _builder_ignores_epochs(builder):
             return None
+    if not all(_plain(value) for value in params.values()):
+        return None  # a Keras object (a metric, an optimizer) is used by the fit's own compile
     return params
+
+
+def _plain(value) -> bool:
+    """A value that no fit changes: plain data, or a function or class named by reference."""
+    if value is None or isinstance(value, (bool, Integral, float, str, bytes)):
+        return True
+    if isinstance(value, (list, tuple)):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(_plain(k) and _plain(v) for k, v in value.items())
+    if isinstance(value, np.generic):
+        return True
+    return isinstance(value, (type, types.FunctionType, types.BuiltinFunctionType))
 
 
 def _builder_ignores_epochs(builder) -> bool:
@@ -277,14 +293,24 @@ class _Run:
         from ._state import FitState, _snapshot_variables, new_history
 
         state = FitState(self.runner).snapshot()
+        # Everything but the model (and its compiled programs) is the fit's own copy:
+        # a scorer that changes classes_ or an encoder in place changes only its fit.
+        fitted = state.get("_fitted")
+        memo: Dict[int, Any] = {}
+        if fitted is not None:
+            memo[id(fitted.model)] = fitted.model
+            memo[id(fitted.programs)] = fitted.programs
         for name, value in state.items():
             if name == "history_":
                 state[name] = new_history(value)
             elif name == "_fitted":
-                state[name] = copy.copy(value)  # its own predictor snapshot
-                state[name]._predictor = None
-            elif isinstance(value, (list, dict, set)):
-                state[name] = copy.deepcopy(value)
+                own = copy.copy(value)
+                own._predictor = None  # its own predictor snapshot
+                own.feature_encoder = copy.deepcopy(value.feature_encoder, memo)
+                own.target_encoder = copy.deepcopy(value.target_encoder, memo)
+                state[name] = own
+            else:
+                state[name] = copy.deepcopy(value, memo)
         FitState(est).restore(state)
         self.holder = weakref.ref(est)
         self.handed = state.get("_fitted")
